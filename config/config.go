@@ -1,0 +1,201 @@
+// Package config reads the service's settings from the environment and
+// validates each one, naming the setting and what is wrong with it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting the service reads. Settings lists them with their
+// documentation; Load fills a Config from an environment lookup.
+type Config struct {
+	DatabaseURL      string
+	Port             int
+	BaseURL          *url.URL
+	Env              string // development | production
+	LogFormat        string // text | json
+	LogLevel         string // debug | info | warn | error
+	WebWorkers       bool
+	Workers          int
+	DBMaxConns       int
+	MailerURL        string
+	MailerFrom       string
+	SentryDSN        string
+	MaxBodyBytes     int64
+	SessionTTL       time.Duration
+	InviteTTL        time.Duration
+	AuthRatePerMin   int
+	ShutdownTimeout  time.Duration
+	TrustProxyHeader bool
+}
+
+// Setting documents one environment variable.
+type Setting struct {
+	Name    string
+	Default string
+	Help    string
+}
+
+// Settings is the table `mailvet serve --help` and the README show.
+func Settings() []Setting {
+	return []Setting{
+		{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable", "PostgreSQL connection URL (system of record and River's queue)."},
+		{"PORT", "8080", "HTTP port for pages, API and health checks."},
+		{"MAILVET_BASE_URL", "http://localhost:$PORT", "Public URL of the service; used in emailed links. https here makes cookies Secure."},
+		{"MAILVET_ENV", "development", "development or production."},
+		{"MAILVET_LOG_FORMAT", "text in development, json in production", "text or json."},
+		{"MAILVET_LOG_LEVEL", "info", "debug, info, warn or error."},
+		{"MAILVET_WEB_WORKERS", "true", "Also run background workers inside `mailvet serve` (set false when `mailvet work` runs separately)."},
+		{"MAILVET_WORKERS", "10", "Concurrent River jobs per process (1-1000)."},
+		{"MAILVET_DB_MAX_CONNS", "20", "Maximum PostgreSQL connections per process (2-500)."},
+		{"MAILVET_MAILER_URL", "(empty: mails are written to the log)", "Outgoing mail server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465."},
+		{"MAILVET_MAILER_FROM", "mailvet <no-reply@localhost>", "From address of outgoing mail."},
+		{"SENTRY_DSN", "(empty: off)", "Report errors and panics to Sentry."},
+		{"MAILVET_MAX_BODY_BYTES", "1048576", "Largest accepted JSON or form body, in bytes."},
+		{"MAILVET_SESSION_TTL", "336h", "How long a browser session lasts without activity."},
+		{"MAILVET_INVITE_TTL", "168h", "How long an invitation link stays valid."},
+		{"MAILVET_AUTH_RATE", "10", "Sign-in, sign-up and password-reset attempts per IP per minute (per process)."},
+		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
+		{"MAILVET_TRUST_PROXY", "false", "Take the client IP from X-Forwarded-For (only behind a proxy you run)."},
+	}
+}
+
+// Load reads the settings through lookup (os.LookupEnv in production) and
+// returns every problem at once.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		DatabaseURL:      r.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable"),
+		Port:             r.intRange("PORT", 8080, 1, 65535),
+		Env:              r.oneOf("MAILVET_ENV", "development", "development", "production"),
+		LogLevel:         r.oneOf("MAILVET_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		WebWorkers:       r.boolean("MAILVET_WEB_WORKERS", true),
+		Workers:          r.intRange("MAILVET_WORKERS", 10, 1, 1000),
+		DBMaxConns:       r.intRange("MAILVET_DB_MAX_CONNS", 20, 2, 500),
+		MailerURL:        r.str("MAILVET_MAILER_URL", ""),
+		MailerFrom:       r.str("MAILVET_MAILER_FROM", "mailvet <no-reply@localhost>"),
+		SentryDSN:        r.str("SENTRY_DSN", ""),
+		MaxBodyBytes:     int64(r.intRange("MAILVET_MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
+		SessionTTL:       r.duration("MAILVET_SESSION_TTL", 14*24*time.Hour, 5*time.Minute),
+		InviteTTL:        r.duration("MAILVET_INVITE_TTL", 7*24*time.Hour, time.Minute),
+		AuthRatePerMin:   r.intRange("MAILVET_AUTH_RATE", 10, 1, 100000),
+		ShutdownTimeout:  r.duration("MAILVET_SHUTDOWN_TIMEOUT", 20*time.Second, time.Second),
+		TrustProxyHeader: r.boolean("MAILVET_TRUST_PROXY", false),
+	}
+	defaultFormat := "text"
+	if c.Env == "production" {
+		defaultFormat = "json"
+	}
+	c.LogFormat = r.oneOf("MAILVET_LOG_FORMAT", defaultFormat, "text", "json")
+	c.BaseURL = r.url("MAILVET_BASE_URL", fmt.Sprintf("http://localhost:%d", c.Port), "http", "https")
+	if c.DatabaseURL != "" {
+		r.url("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
+	}
+	if c.MailerURL != "" {
+		r.url("MAILVET_MAILER_URL", c.MailerURL, "smtp", "smtps")
+	}
+	return c, errors.Join(r.errs...)
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) raw(name string) (string, bool) {
+	v, ok := r.lookup(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (r *reader) fail(name, value, problem string) {
+	r.errs = append(r.errs, fmt.Errorf("%s=%q: %s", name, value, problem))
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.raw(name); ok {
+		return v
+	}
+	return def
+}
+
+func (r *reader) intRange(name string, def, lo, hi int) int {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, v, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, v, "must be true or false")
+		return def
+	}
+	return b
+}
+
+func (r *reader) duration(name string, def, min time.Duration) time.Duration {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min {
+		r.fail(name, v, fmt.Sprintf("must be a duration such as 90s, 15m or 24h, at least %s", min))
+		return def
+	}
+	return d
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a
+		}
+	}
+	r.fail(name, v, "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (r *reader) url(name, def string, schemes ...string) *url.URL {
+	v, ok := r.raw(name)
+	if !ok {
+		v = def
+	}
+	u, err := url.Parse(v)
+	if err == nil && u.Host != "" {
+		for _, s := range schemes {
+			if u.Scheme == s {
+				return u
+			}
+		}
+	}
+	// Never echo a URL that may carry a password.
+	shown := v
+	if u != nil && u.User != nil {
+		shown = u.Redacted()
+	}
+	r.errs = append(r.errs, fmt.Errorf("%s=%q: must be a URL starting with %s://", name, shown, strings.Join(schemes, ":// or ")))
+	fallback, _ := url.Parse(def)
+	return fallback
+}

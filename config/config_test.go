@@ -1,0 +1,59 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8080 || c.LogFormat != "text" || !c.WebWorkers || c.SessionTTL != 14*24*time.Hour {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if c.BaseURL.String() != "http://localhost:8080" {
+		t.Fatalf("base url %s", c.BaseURL)
+	}
+}
+
+func TestProductionLogsJSON(t *testing.T) {
+	c, err := Load(env(map[string]string{"MAILVET_ENV": "production", "PORT": "9000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogFormat != "json" || c.BaseURL.String() != "http://localhost:9000" {
+		t.Fatalf("got %s %s", c.LogFormat, c.BaseURL)
+	}
+}
+
+func TestEveryBadSettingIsNamed(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"PORT":                "eighty",
+		"MAILVET_WORKERS":     "0",
+		"MAILVET_SESSION_TTL": "forever",
+		"MAILVET_WEB_WORKERS": "maybe",
+		"MAILVET_LOG_FORMAT":  "xml",
+		"MAILVET_BASE_URL":    "localhost",
+		"MAILVET_MAILER_URL":  "http://user:secret@mail.example.com",
+		"DATABASE_URL":        "mysql://x",
+	}))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"PORT=\"eighty\"", "MAILVET_WORKERS", "MAILVET_SESSION_TTL", "MAILVET_WEB_WORKERS", "MAILVET_LOG_FORMAT", "MAILVET_BASE_URL", "MAILVET_MAILER_URL", "DATABASE_URL"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not name %s:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "secret") {
+		t.Errorf("error leaks a password:\n%s", msg)
+	}
+}
