@@ -1,0 +1,149 @@
+// Package tenants owns companies (tenants), the people in them, how they
+// sign in (passwords, sessions, emailed links) and the API keys that act
+// for them. Every method that reads tenant data takes the tenant's ID.
+package tenants
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Role is a member's power within a tenant.
+type Role string
+
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// CanManage says whether the role may manage members, invites and keys.
+func (r Role) CanManage() bool { return r == RoleOwner || r == RoleAdmin }
+
+// Valid reports whether r is one of the three roles.
+func (r Role) Valid() bool { return r == RoleOwner || r == RoleAdmin || r == RoleMember }
+
+// Tenant is a customer company.
+type Tenant struct {
+	ID        uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Name      string    `bun:"name"`
+	Slug      string    `bun:"slug"`
+	Status    string    `bun:"status"`
+	Settings  Settings  `bun:"settings,type:jsonb"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
+
+	bun.BaseModel `bun:"table:tenants"`
+}
+
+// Settings are a tenant's own preferences.
+type Settings struct {
+	// TechnicalEmail receives operational notices (key expiry, failures);
+	// empty means the owners.
+	TechnicalEmail string `json:"technical_email,omitempty"`
+}
+
+// Active reports whether the tenant may use the service.
+func (t Tenant) Active() bool { return t.Status == "active" }
+
+// User is a person who can sign in.
+type User struct {
+	ID              uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Email           string     `bun:"email"`
+	Name            string     `bun:"name"`
+	PasswordHash    string     `bun:"password_hash"`
+	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
+	PlatformAdmin   bool       `bun:"platform_admin"`
+	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
+
+	bun.BaseModel `bun:"table:users"`
+}
+
+// Verified reports whether the user proved they own their address.
+func (u User) Verified() bool { return u.EmailVerifiedAt != nil }
+
+// Membership joins a user to a tenant with a role.
+type Membership struct {
+	TenantID  uuid.UUID `bun:"tenant_id,pk,type:uuid"`
+	UserID    uuid.UUID `bun:"user_id,pk,type:uuid"`
+	Role      Role      `bun:"role"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+
+	bun.BaseModel `bun:"table:memberships"`
+}
+
+// Member is a membership with the person's details, for the team page.
+type Member struct {
+	UserID   uuid.UUID  `bun:"user_id"`
+	Email    string     `bun:"email"`
+	Name     string     `bun:"name"`
+	Role     Role       `bun:"role"`
+	Verified *time.Time `bun:"email_verified_at"`
+	JoinedAt time.Time  `bun:"created_at"`
+}
+
+// TenantRole is one of the tenants a user belongs to.
+type TenantRole struct {
+	Tenant Tenant
+	Role   Role
+}
+
+// Invite asks someone by email to join a tenant.
+type Invite struct {
+	ID         uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	TenantID   uuid.UUID  `bun:"tenant_id,type:uuid"`
+	Email      string     `bun:"email"`
+	Role       Role       `bun:"role"`
+	TokenHash  []byte     `bun:"token_hash"`
+	InvitedBy  *uuid.UUID `bun:"invited_by,type:uuid"`
+	ExpiresAt  time.Time  `bun:"expires_at"`
+	AcceptedAt *time.Time `bun:"accepted_at"`
+	CreatedAt  time.Time  `bun:"created_at,nullzero,default:now()"`
+
+	bun.BaseModel `bun:"table:invites"`
+}
+
+// APIKey lets a program act for a tenant. Only a hash of the key is kept.
+type APIKey struct {
+	ID         uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	TenantID   uuid.UUID  `bun:"tenant_id,type:uuid"`
+	Name       string     `bun:"name"`
+	Mode       KeyMode    `bun:"mode"`
+	Prefix     string     `bun:"prefix"`
+	KeyHash    []byte     `bun:"key_hash"`
+	CreatedBy  *uuid.UUID `bun:"created_by,type:uuid"`
+	CreatedAt  time.Time  `bun:"created_at,nullzero,default:now()"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
+	ExpiresAt  *time.Time `bun:"expires_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+
+	bun.BaseModel `bun:"table:api_keys"`
+}
+
+// KeyMode separates keys that do real work from keys for integration tests.
+type KeyMode string
+
+const (
+	ModeLive KeyMode = "live"
+	ModeTest KeyMode = "test"
+)
+
+// Session is a signed-in browser. The cookie holds a secret whose hash is
+// TokenHash; ID is a public handle for listing and revoking.
+type Session struct {
+	ID         uuid.UUID      `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	TokenHash  []byte         `bun:"token_hash"`
+	UserID     uuid.UUID      `bun:"user_id,type:uuid"`
+	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid"`
+	Data       map[string]any `bun:"data,type:jsonb"`
+	IP         string         `bun:"ip"`
+	UserAgent  string         `bun:"user_agent"`
+	CreatedAt  time.Time      `bun:"created_at,nullzero,default:now()"`
+	LastSeenAt time.Time      `bun:"last_seen_at,nullzero,default:now()"`
+	ExpiresAt  time.Time      `bun:"expires_at"`
+
+	bun.BaseModel `bun:"table:sessions"`
+}

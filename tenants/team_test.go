@@ -1,0 +1,159 @@
+package tenants_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"mailvet/audit"
+	"mailvet/tenants"
+)
+
+func farFuture() time.Time { return time.Now().Add(24 * time.Hour) }
+
+func TestInviteAcceptAndRoles(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner, tn := f.signUp(t, "Acme", "owner@example.com")
+
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "Mia@Example.com", tenants.RoleMember, actorFor(owner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := tokenFrom(t, f.lastLink(t, "Mia@example.com"))
+	pending, err := f.store.InviteByToken(ctx, raw)
+	if err != nil || pending.TenantName != "Acme" || pending.ID != inv.ID {
+		t.Fatalf("invite by token: %+v %v", pending, err)
+	}
+
+	// Someone signed in with another address cannot take it.
+	other, _ := f.signUp(t, "Other", "other@example.com")
+	if _, err := f.store.AcceptInvite(ctx, raw, other.ID, actorFor(other)); !errors.Is(err, tenants.ErrInviteEmail) {
+		t.Fatalf("accept with other email: %v", err)
+	}
+	mia, tid, err := f.store.AcceptInviteAsNewUser(ctx, raw, "Mia", "mia's own passphrase", audit.Actor{})
+	if err != nil || tid != tn.ID || !mia.Verified() {
+		t.Fatalf("accept as new user: %+v %v", mia, err)
+	}
+	if _, err := f.store.InviteByToken(ctx, raw); !errors.Is(err, tenants.ErrInvalidLink) {
+		t.Fatalf("accepted invite still usable: %v", err)
+	}
+
+	// A member cannot manage.
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", tenants.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("member invites: %v", err)
+	}
+	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("member creates key: %v", err)
+	}
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleOwner, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("member promotes self: %v", err)
+	}
+
+	// Owner promotes Mia to admin; an admin cannot touch the owner.
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleAdmin, actorFor(owner)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("admin demotes owner: %v", err)
+	}
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("admin removes owner: %v", err)
+	}
+	// The last owner stays.
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleAdmin, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
+		t.Fatalf("demote last owner: %v", err)
+	}
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
+		t.Fatalf("remove last owner: %v", err)
+	}
+	// With a second owner, the first may step down.
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleOwner, actorFor(owner)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleMember, actorFor(owner)); err != nil {
+		t.Fatal(err)
+	}
+	members, err := f.store.ListMembers(ctx, tn.ID)
+	if err != nil || len(members) != 2 || members[0].Email != "Mia@example.com" || members[0].Role != tenants.RoleOwner {
+		t.Fatalf("members %+v %v", members, err)
+	}
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.RoleOf(ctx, tn.ID, owner.ID); !errors.Is(err, tenants.ErrNotFound) {
+		t.Fatalf("removed member still has a role: %v", err)
+	}
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action IN ('invite.created','invite.accepted','member.role_changed','member.removed')", tn.ID); n != 6 {
+		t.Fatalf("team audit events = %d, want 6", n)
+	}
+}
+
+func TestInviteExistingMemberAndRevoke(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner, tn := f.signUp(t, "Acme", "owner@example.com")
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "OWNER@example.com", tenants.RoleMember, actorFor(owner)); !errors.Is(err, tenants.ErrAlreadyMember) {
+		t.Fatalf("invite existing member: %v", err)
+	}
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", tenants.RoleAdmin, actorFor(owner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := tokenFrom(t, f.lastLink(t, "zed@example.com"))
+	if err := f.store.RevokeInvite(ctx, tn.ID, inv.ID, actorFor(owner)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.InviteByToken(ctx, raw); !errors.Is(err, tenants.ErrInvalidLink) {
+		t.Fatalf("revoked invite usable: %v", err)
+	}
+}
+
+func TestSessionsAndPurge(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	ann, tn := f.signUp(t, "Acme", "ann@example.com")
+	bob, _ := f.signUp(t, "Bobs", "bob@example.com")
+	_, hash := tenants.NewToken()
+	s, err := f.store.CreateSession(ctx, tenants.NewSession{TokenHash: hash, UserID: ann.ID, TenantID: tn.ID, IP: "203.0.113.1", UserAgent: "Firefox", ExpiresAt: farFuture()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.SaveSession(ctx, hash, tn.ID, map[string]any{"flash": "hi"}, farFuture()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.store.SessionByToken(ctx, hash)
+	if err != nil || got.Data["flash"] != "hi" || *got.TenantID != tn.ID {
+		t.Fatalf("session %+v %v", got, err)
+	}
+	// Bob cannot revoke Ann's session.
+	if err := f.store.RevokeSession(ctx, bob.ID, s.ID, actorFor(bob)); !errors.Is(err, tenants.ErrNotFound) {
+		t.Fatalf("other user revokes session: %v", err)
+	}
+	if list, _ := f.store.ListSessions(ctx, bob.ID); len(list) != 0 {
+		t.Fatalf("bob lists %d sessions", len(list))
+	}
+	if err := f.store.RevokeSession(ctx, ann.ID, s.ID, actorFor(ann)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Purge removes expired sessions and leaves live ones.
+	_, expired := tenants.NewToken()
+	_, live := tenants.NewToken()
+	for _, h := range [][]byte{expired, live} {
+		if _, err := f.store.CreateSession(ctx, tenants.NewSession{TokenHash: h, UserID: ann.ID, ExpiresAt: farFuture()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.db.Pool.Exec(ctx, "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1", expired); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.store.PurgeExpired(ctx)
+	if err != nil || res.Sessions != 1 {
+		t.Fatalf("purge %+v %v", res, err)
+	}
+	if _, err := f.store.SessionByToken(ctx, live); err != nil {
+		t.Fatalf("live session purged: %v", err)
+	}
+}
