@@ -57,7 +57,7 @@ func Settings() []Setting {
 		{"MAILVET_MAILER_FROM", "mailvet <no-reply@localhost>", "From address of outgoing mail."},
 		{"SENTRY_DSN", "(empty: off)", "Report errors and panics to Sentry."},
 		{"MAILVET_MAX_BODY_BYTES", "1048576", "Largest accepted JSON or form body, in bytes."},
-		{"MAILVET_SESSION_TTL", "336h", "How long a browser session lasts without activity."},
+		{"MAILVET_SESSION_TTL", "336h", "How long a browser session lasts after sign-in."},
 		{"MAILVET_INVITE_TTL", "168h", "How long an invitation link stays valid."},
 		{"MAILVET_AUTH_RATE", "10", "Sign-in, sign-up and password-reset attempts per IP per minute (per process)."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},

@@ -74,10 +74,10 @@ func TestSignUpBadInputChangesNothing(t *testing.T) {
 
 func TestPasswordRules(t *testing.T) {
 	for pw, ok := range map[string]bool{
-		"short":                 false,
-		"password123":           false,
-		"annabelle-is-great":    false, // contains the local part
-		"correct horse battery": true,
+		"short":                  false,
+		"password123":            false,
+		"annabelle-is-great":     false, // contains the local part
+		"correct horse battery":  true,
 		strings.Repeat("x", 129): false,
 	} {
 		err := tenants.CheckPassword(pw, "annabelle@example.com")

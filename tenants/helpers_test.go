@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"testing"
 
-
 	"mailvet/audit"
 	"mailvet/db"
 	"mailvet/db/dbtest"
@@ -89,4 +88,3 @@ func (f fixture) count(t *testing.T, query string, args ...any) int {
 	}
 	return n
 }
-

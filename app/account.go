@@ -1,0 +1,29 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/tenants"
+	"mailvet/views"
+)
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
+	s.renderAccount(w, r, http.StatusOK, views.Form{})
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
+	pc := pageFrom(r.Context())
+	list, err := s.Tenants.ListSessions(r.Context(), pc.user.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	a := views.Account{Name: pc.user.Name, Email: pc.user.Email, PasswordRule: tenants.PasswordRule}
+	for _, sess := range list {
+		a.Sessions = append(a.Sessions, views.SessionRow{
+			ID: sess.ID.String(), IP: sess.IP, UserAgent: sess.UserAgent,
+			Created: formatTime(sess.CreatedAt), LastSeen: formatTime(sess.LastSeenAt), Current: sess.ID == pc.sessionID,
+		})
+	}
+	s.render(w, r, status, views.AccountPage(s.page(w, r, "Account", "account"), a, f))
+}

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"mailvet/tenants"
+)
+
+// apiCtx is the caller of an API request.
+type apiCtx struct {
+	key    tenants.APIKey
+	tenant tenants.Tenant
+}
+
+func apiFrom(ctx context.Context) *apiCtx {
+	ac, _ := ctx.Value(apiCtxKey).(*apiCtx)
+	return ac
+}
+
+// requireAPIKey resolves `Authorization: Bearer mv_…` to a tenant.
+func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, raw, found := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mailvet"`)
+			writeProblem(w, r, http.StatusUnauthorized, "missing_api_key", "API key required",
+				"Send your key as `Authorization: Bearer mv_live_…` (or mv_test_…). Create keys on the API keys page.")
+			return
+		}
+		key, tenant, err := s.Tenants.AuthenticateKey(r.Context(), strings.TrimSpace(raw))
+		if err != nil {
+			s.apiKeyRefused(w, r, err)
+			return
+		}
+		infoFrom(r.Context()).Tenant = tenant.ID.String()
+		h(w, r.WithContext(context.WithValue(r.Context(), apiCtxKey, &apiCtx{key: key, tenant: tenant})))
+	})
+}
+
+func (s *Server) apiKeyRefused(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="mailvet", error="invalid_token"`)
+	switch {
+	case errors.Is(err, tenants.ErrMalformedKey), errors.Is(err, tenants.ErrUnknownKey):
+		writeProblem(w, r, http.StatusUnauthorized, "invalid_api_key", "Invalid API key", "This API key is not valid. Check that it was copied whole.")
+	case errors.Is(err, tenants.ErrKeyRevoked):
+		writeProblem(w, r, http.StatusUnauthorized, "api_key_revoked", "API key revoked", "This API key was revoked. Create a new one on the API keys page.")
+	case errors.Is(err, tenants.ErrKeyExpired):
+		writeProblem(w, r, http.StatusUnauthorized, "api_key_expired", "API key expired", "This API key has expired. Create a new one on the API keys page.")
+	case errors.Is(err, tenants.ErrTenantSuspended):
+		writeProblem(w, r, http.StatusForbidden, "account_suspended", "Account suspended", "This account is suspended. Contact support.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+type meResponse struct {
+	Tenant struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Slug string `json:"slug"`
+	} `json:"tenant"`
+	Key struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Mode   string `json:"mode"`
+		Prefix string `json:"prefix"`
+	} `json:"key"`
+}
+
+// handleAPIMe tells a caller which tenant and key it is using.
+func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) {
+	ac := apiFrom(r.Context())
+	var res meResponse
+	res.Tenant.ID, res.Tenant.Name, res.Tenant.Slug = ac.tenant.ID.String(), ac.tenant.Name, ac.tenant.Slug
+	res.Key.ID, res.Key.Name, res.Key.Mode, res.Key.Prefix = ac.key.ID.String(), ac.key.Name, string(ac.key.Mode), ac.key.Prefix
+	writeJSON(w, http.StatusOK, res)
+}

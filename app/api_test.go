@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func expectProblem(t *testing.T, res response, status int, code string) {
+	t.Helper()
+	if res.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", res.Request.Method, res.Request.URL.Path, res.StatusCode, status, res.body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q", ct)
+	}
+	var p struct {
+		Type, Title, Detail, Code string
+		Status                    int
+	}
+	if err := json.Unmarshal([]byte(res.body), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Code != code || p.Status != status || p.Type == "" || p.Title == "" || p.Detail == "" {
+		t.Fatalf("problem %+v, want code %s", p, code)
+	}
+	if res.Header.Get("X-Request-Id") == "" {
+		t.Fatal("problem without X-Request-Id")
+	}
+}
+
+func TestAPIKeyErrors(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	expectProblem(t, b.api("GET", "/v1/me", ""), http.StatusUnauthorized, "missing_api_key")
+	expectProblem(t, b.api("GET", "/v1/me", "mv_live_tooshort"), http.StatusUnauthorized, "invalid_api_key")
+	expectProblem(t, b.api("GET", "/v1/me", "mv_live_"+strings.Repeat("A", 43)), http.StatusUnauthorized, "invalid_api_key")
+	req, _ := http.NewRequest("GET", h.srv.URL+"/v1/me", nil)
+	req.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
+	expectProblem(t, b.do(req), http.StatusUnauthorized, "missing_api_key")
+	expectProblem(t, b.api("GET", "/v1/nothing-here", ""), http.StatusNotFound, "not_found")
+}
+
+func TestAPIKeyOfSuspendedTenant(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	res := owner.post("/keys", map[string][]string{"name": {"k"}, "mode": {"test"}})
+	secret := secretRE.FindString(res.body)
+	if _, err := h.db.Pool.Exec(t.Context(), "UPDATE tenants SET status = 'suspended'"); err != nil {
+		t.Fatal(err)
+	}
+	expectProblem(t, h.browser().api("GET", "/v1/me", secret), http.StatusForbidden, "account_suspended")
+	expect(t, owner.get("/dashboard"), http.StatusForbidden, "suspended")
+}
+
+func TestRequestIDIsEchoedOrMade(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	req, _ := http.NewRequest("GET", h.srv.URL+"/healthz", nil)
+	req.Header.Set("X-Request-Id", "trace-123")
+	if got := b.do(req).Header.Get("X-Request-Id"); got != "trace-123" {
+		t.Fatalf("request id %q", got)
+	}
+	req.Header.Set("X-Request-Id", "bad id")
+	if got := b.do(req).Header.Get("X-Request-Id"); got == "" || strings.Contains(got, " ") {
+		t.Fatalf("request id %q", got)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	expect(t, b.get("/healthz"), http.StatusOK, "ok")
+
+	// River elects a leader within seconds of the worker starting.
+	var res response
+	for range 100 {
+		if res = b.get("/health"); res.StatusCode == http.StatusOK {
+			break
+		}
+		sleep(100)
+	}
+	expect(t, res, http.StatusOK, `"database"`, `"migrations"`, `"river"`, `"latency_ms"`)
+
+	// With River's leader gone the check fails with 503.
+	if _, err := h.db.Pool.Exec(t.Context(), "DROP TABLE river_leader"); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, b.get("/health"), http.StatusServiceUnavailable, `"status":"fail"`, "no River leader")
+}
+
+func TestUnknownPage(t *testing.T) {
+	h := newHarness(t)
+	expect(t, h.browser().get("/no/such/page"), http.StatusNotFound, "Page not found")
+	expect(t, h.browser().get("/"), http.StatusSeeOther)
+	expect(t, h.browser().get("/static/style.css"), http.StatusOK, "{")
+}

@@ -1,0 +1,144 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds Debian's Chromium. In CI a missing browser fails the run.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("CHROMIUM_PATH"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is required in CI: apt-get install chromium")
+	}
+	t.Skip("no Chromium; apt-get install chromium to run browser tests")
+	return ""
+}
+
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	// Accept hx-confirm dialogs, as a person clicking OK would.
+	err := chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	})
+	if err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// A person signs up, verifies their address from the email, logs in,
+// creates an API key, sees it once, uses it, and revokes it.
+func TestBrowserSignUpToRevokedKey(t *testing.T) {
+	h := newHarness(t)
+	ctx := newBrowser(t)
+	base := h.srv.URL
+	fail := func(err error) {
+		t.Helper()
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML("body"))
+		t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
+	}
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			fail(err)
+		}
+	}
+	read := func(a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			fail(err)
+		}
+		return v
+	}
+
+	run(
+		chromedp.Navigate(base+"/signup"),
+		chromedp.SendKeys(`input[name="company"]`, "Acme Browsers"),
+		chromedp.SendKeys(`input[name="name"]`, "Ann"),
+		chromedp.SendKeys(`input[name="email"]`, "ann@acme.test"),
+		chromedp.SendKeys(`input[name="password"]`, password),
+		chromedp.Submit(`input[name="password"]`),
+		chromedp.WaitVisible(`//h1[contains(., "Acme Browsers") or contains(., "Dashboard") or contains(., "Welcome")]`),
+	)
+	link := h.mailedLink("ann@acme.test", "Verify")
+	run(chromedp.Navigate(base + link))
+	text := read(chromedp.Text("main"))
+	if !strings.Contains(text, "verified") {
+		t.Fatalf("verification page says %q", text)
+	}
+
+	// Sign out, then log in through the form.
+	run(
+		chromedp.Navigate(base+"/dashboard"),
+		chromedp.Click(`form.signout button`),
+		chromedp.WaitVisible(`input[name="email"]`),
+		chromedp.SendKeys(`input[name="email"]`, "ann@acme.test"),
+		chromedp.SendKeys(`input[name="password"]`, password),
+		chromedp.Submit(`input[name="password"]`),
+		chromedp.WaitVisible(`nav a[href="/keys"]`),
+	)
+
+	// Create a key over HTMX and read it once.
+	run(
+		chromedp.Navigate(base+"/keys"),
+		chromedp.WaitVisible(`#key-form input[name="name"]`),
+		chromedp.SendKeys(`#key-form input[name="name"]`, "Browser key"),
+		chromedp.Click(`#key-form button[type="submit"]`),
+		chromedp.WaitVisible(`#new-key-secret`),
+		chromedp.WaitVisible(`//tbody[@id="keys-body"]//td[contains(., "Browser key")]`),
+	)
+	secret := strings.TrimSpace(read(chromedp.Text(`#new-key-secret`)))
+	if !secretRE.MatchString(secret) {
+		t.Fatalf("secret shown is %q", secret)
+	}
+	run(chromedp.Reload(), chromedp.WaitVisible(`#keys-body`))
+	html := read(chromedp.OuterHTML("html"))
+	if strings.Contains(html, secret) {
+		t.Fatal("the key is shown a second time")
+	}
+
+	api := h.browser()
+	expect(t, api.api("GET", "/v1/me", secret), http.StatusOK, "Acme Browsers", "Browser key")
+
+	run(
+		chromedp.Click(`button[aria-label="Revoke key Browser key"]`),
+		chromedp.WaitVisible(`//tr[contains(., "Browser key")]//span[contains(., "Revoked")]`),
+	)
+	expectProblem(t, api.api("GET", "/v1/me", secret), http.StatusUnauthorized, "api_key_revoked")
+}

@@ -1,0 +1,194 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"mailvet/app"
+	"mailvet/db"
+	"mailvet/db/dbtest"
+	"mailvet/jobs"
+	"mailvet/mail"
+	"mailvet/mail/mailtest"
+	"mailvet/tenants"
+)
+
+// harness runs the whole service in-process against a fresh database, real
+// River workers and a loopback SMTP server.
+type harness struct {
+	t     *testing.T
+	db    *db.DB
+	store *tenants.Store
+	mail  *mailtest.Server
+	srv   *httptest.Server
+}
+
+type harnessOptions struct {
+	authRate     int
+	maxBodyBytes int64
+}
+
+func newHarness(t *testing.T, opts ...harnessOptions) *harness {
+	t.Helper()
+	var o harnessOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.authRate == 0 {
+		o.authRate = 1000
+	}
+	ctx := context.Background()
+	d := dbtest.New(t)
+	mailSrv := mailtest.Start(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	ts := httptest.NewUnstartedServer(nil)
+	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
+
+	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := tenants.NewStore(d.Bun, mail.NewQueue(inserter), base, tenants.Options{})
+	sender, err := mail.NewSender(mailSrv.URL, "mailvet <no-reply@mailvet.test>", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender},
+		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := worker.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = worker.Stop(stopCtx)
+	})
+
+	server, err := app.New(app.Deps{
+		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base,
+		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = server.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts}
+}
+
+// browser is a cookie-keeping client that does not follow redirects, so
+// tests see each response.
+type browser struct {
+	h      *harness
+	client *http.Client
+}
+
+func (h *harness) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{h: h, client: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}}
+}
+
+type response struct {
+	*http.Response
+	body string
+}
+
+func (b *browser) do(req *http.Request) response {
+	b.h.t.Helper()
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return response{res, string(body)}
+}
+
+func (b *browser) get(path string) response {
+	b.h.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.h.srv.URL+path, nil)
+	return b.do(req)
+}
+
+// post submits a form; headers are pairs of name, value.
+func (b *browser) post(path string, form url.Values, headers ...string) response {
+	b.h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.h.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+func expect(t *testing.T, res response, status int, contains ...string) {
+	t.Helper()
+	if res.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", res.Request.Method, res.Request.URL.Path, res.StatusCode, status, abbreviate(res.body))
+	}
+	for _, c := range contains {
+		if !strings.Contains(res.body, c) {
+			t.Fatalf("%s %s: body lacks %q\n%s", res.Request.Method, res.Request.URL.Path, c, abbreviate(res.body))
+		}
+	}
+}
+
+func expectRedirect(t *testing.T, res response, to string) {
+	t.Helper()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != to {
+		t.Fatalf("%s %s: %d to %q, want 303 to %q\n%s", res.Request.Method, res.Request.URL.Path, res.StatusCode, res.Header.Get("Location"), to, abbreviate(res.body))
+	}
+}
+
+func abbreviate(s string) string {
+	if len(s) > 3000 {
+		return s[:3000] + "…"
+	}
+	return s
+}
+
+const password = "correct horse battery"
+
+var linkPath = regexp.MustCompile(`http://[^/\s]+(/\S+)`)
+
+// mailedLink waits for a mail to `to` and returns the path of its link.
+func (h *harness) mailedLink(to, subject string) string {
+	h.t.Helper()
+	m := h.mail.WaitFor(h.t, to, subject, 15*time.Second)
+	found := linkPath.FindStringSubmatch(m.Body)
+	if found == nil {
+		h.t.Fatalf("no link in mail to %s:\n%s", to, m.Body)
+	}
+	return found[1]
+}
+
+// signUp registers a company through the page and verifies the owner's
+// address; the browser stays signed in.
+func (h *harness) signUp(company, email string) *browser {
+	h.t.Helper()
+	b := h.browser()
+	res := b.post("/signup", url.Values{"company": {company}, "name": {"Owner of " + company}, "email": {email}, "password": {password}})
+	expectRedirect(h.t, res, "/dashboard")
+	expect(h.t, b.get(h.mailedLink(email, "Verify")), http.StatusOK, "verified")
+	return b
+}
+
+func sleep(ms int) { time.Sleep(time.Duration(ms) * time.Millisecond) }

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+type checkResult struct {
+	Status    string  `json:"status"` // ok | fail
+	LatencyMS float64 `json:"latency_ms"`
+	Detail    string  `json:"detail,omitempty"`
+}
+
+// handleHealthz says the process is alive, and nothing more.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// handleHealth checks each dependency and answers 503 when one fails.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]checkResult{
+		"database":   timed(func() (string, error) { return "", s.DB.Ping(ctx) }),
+		"migrations": timed(func() (string, error) { return s.checkMigrations(ctx) }),
+		"river":      timed(func() (string, error) { return s.checkRiver(ctx) }),
+	}
+	status, code := "ok", http.StatusOK
+	for _, c := range checks {
+		if c.Status != "ok" {
+			status, code = "fail", http.StatusServiceUnavailable
+		}
+	}
+	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
+}
+
+func timed(check func() (string, error)) checkResult {
+	start := time.Now()
+	detail, err := check()
+	res := checkResult{Status: "ok", Detail: detail, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil {
+		res.Status, res.Detail = "fail", err.Error()
+	}
+	return res
+}
+
+func (s *Server) checkMigrations(ctx context.Context) (string, error) {
+	pending, err := s.DB.PendingMigrations(ctx)
+	if err != nil {
+		return "", err
+	}
+	if pending > 0 {
+		return "", fmt.Errorf("%d migrations pending: run `mailvet migrate`", pending)
+	}
+	return "current", nil
+}
+
+// checkRiver asks whether some worker process holds River's leadership,
+// which every running worker process competes for within seconds.
+func (s *Server) checkRiver(ctx context.Context) (string, error) {
+	var leader string
+	var ok bool
+	err := s.DB.Pool.QueryRow(ctx, `SELECT leader_id, expires_at > now() FROM river_leader LIMIT 1`).Scan(&leader, &ok)
+	if err != nil || !ok {
+		return "", fmt.Errorf("no River leader: no worker process is running (start `mailvet work` or `mailvet serve`)")
+	}
+	return "leader " + leader, nil
+}

@@ -1,0 +1,29 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/views"
+)
+
+// handleKeyRevoke revokes a key; HTMX swaps the key's row in place.
+func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
+	if !s.requireManager(w, r) {
+		return
+	}
+	id, ok := s.pathID(w, r)
+	if !ok {
+		return
+	}
+	key, err := s.Tenants.RevokeAPIKey(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r))
+	if err != nil {
+		s.domainError(w, r, err)
+		return
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key), true))
+		return
+	}
+	s.flash(w, r, "Key “"+key.Name+"” revoked.")
+	s.redirect(w, r, "/keys")
+}

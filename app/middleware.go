@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+)
+
+type ctxKey int
+
+const (
+	requestInfoKey ctxKey = iota
+	pageCtxKey
+	apiCtxKey
+)
+
+// requestInfo is filled in as a request passes through the middleware, so
+// the access log line can name the tenant that authentication found.
+type requestInfo struct {
+	ID     string
+	IP     string
+	Tenant string
+}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.Value(requestInfoKey).(*requestInfo); ok {
+		return ri
+	}
+	return &requestInfo{}
+}
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 128 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestInfoKey, &requestInfo{ID: id, IP: s.clientIP(r)})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusRecorder remembers the status code for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) withLogging(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		ri := infoFrom(r.Context())
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		s.Log.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", ri.ID),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("tenant", ri.Tenant),
+			slog.String("ip", ri.IP),
+		)
+	})
+}
+
+func (s *Server) withRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil || v == http.ErrAbortHandler {
+				if v != nil {
+					panic(v)
+				}
+				return
+			}
+			err := fmt.Errorf("panic: %v", v)
+			s.Log.Error("panic serving request", "request_id", infoFrom(r.Context()).ID, "err", err, "stack", string(debug.Stack()))
+			sentry.CurrentHub().Recover(v)
+			s.serverError(w, r, err)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientIP is the peer address, or the first X-Forwarded-For hop when the
+// operator said a trusted proxy sets it.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limitByIP throttles sign-in, sign-up and password resets per client IP.
+// The limit is per process (in memory); see the README.
+func (s *Server) limitByIP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit, remaining, reset, ok, err := s.authLimiter.Take(r.Context(), "auth:"+infoFrom(r.Context()).IP)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		resetIn := max(time.Until(time.Unix(0, int64(reset))), 0)
+		retryAfter := int(resetIn.Seconds() + 0.999)
+		w.Header().Set("RateLimit-Limit", strconv.FormatUint(limit, 10))
+		w.Header().Set("RateLimit-Remaining", strconv.FormatUint(remaining, 10))
+		w.Header().Set("RateLimit-Reset", strconv.Itoa(retryAfter))
+		if !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(max(retryAfter, 1)))
+			s.renderError(w, r, http.StatusTooManyRequests, "Too many attempts",
+				fmt.Sprintf("Too many attempts from your network. Try again in %d seconds.", max(retryAfter, 1)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) csrfDenied(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeProblem(w, r, http.StatusForbidden, "cross_origin_request", "Cross-origin request refused",
+			"Browser requests from other sites cannot change data.")
+		return
+	}
+	s.renderError(w, r, http.StatusForbidden, "Request refused",
+		"This form was sent from another site, so it was refused. Reload the page and try again.")
+}

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// problem is an RFC 9457 problem details body with our stable code.
+type problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Code      string `json:"code"`
+	Instance  string `json:"instance,omitempty"`
+	RequestID string `json:"request_id"`
+}
+
+// writeProblem is the one way the API answers with an error.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, code, title, detail string) {
+	p := problem{
+		Type:      "urn:mailvet:problem:" + code,
+		Title:     title,
+		Status:    status,
+		Detail:    detail,
+		Code:      code,
+		Instance:  r.URL.Path,
+		RequestID: infoFrom(r.Context()).ID,
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// writeJSON answers an API request with v.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a size-limited JSON body into v and validates it. On
+// failure it has already answered with a problem and returns false.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON value")
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "Request body too large",
+			fmt.Sprintf("The body must be at most %d bytes.", tooLarge.Limit))
+		return false
+	case err != nil:
+		writeProblem(w, r, http.StatusBadRequest, "invalid_json", "Invalid JSON", "The body is not valid JSON for this endpoint: "+err.Error())
+		return false
+	}
+	if err := s.validate.Struct(v); err != nil {
+		writeProblem(w, r, http.StatusUnprocessableEntity, "validation_failed", "Invalid request", describeValidation(err))
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, http.StatusNotFound, "not_found", "Not found", "No API endpoint at "+r.Method+" "+r.URL.Path+".")
+}

@@ -1,0 +1,106 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/getsentry/sentry-go"
+	"github.com/google/uuid"
+
+	"mailvet/views"
+)
+
+// page builds the layout data for the current request, taking any flash
+// messages out of the session.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav}
+	pc := pageFrom(r.Context())
+	if pc == nil {
+		// Public pages still show who is signed in, if anyone.
+		if loaded, err := s.loadPage(r); err == nil && loaded != nil && loaded.tenant.ID != uuid.Nil {
+			pc = loaded
+		} else {
+			return p
+		}
+	}
+	p.User = &views.UserInfo{Name: pc.user.Name, Email: pc.user.Email, Verified: pc.user.Verified()}
+	p.Tenant = &views.TenantInfo{ID: pc.tenant.ID.String(), Name: pc.tenant.Name, Slug: pc.tenant.Slug, Role: string(pc.role), CanManage: pc.role.CanManage()}
+	for _, tr := range pc.tenants {
+		p.Tenants = append(p.Tenants, views.TenantChoice{ID: tr.Tenant.ID.String(), Name: tr.Tenant.Name, Role: string(tr.Role), Current: tr.Tenant.ID == pc.tenant.ID})
+	}
+	if flashes := pc.session.Flashes(); len(flashes) > 0 {
+		msgs := make([]string, 0, len(flashes))
+		for _, f := range flashes {
+			if m, ok := f.(string); ok {
+				msgs = append(msgs, m)
+			}
+		}
+		p.Flash = strings.Join(msgs, " ")
+		if err := pc.session.Save(r, w); err != nil {
+			s.Log.Warn("clear flash", "err", err)
+		}
+	}
+	return p
+}
+
+// render writes a component as the response.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	if err := c.Render(views.WithBaseURL(r.Context(), s.BaseURL.String()), w); err != nil {
+		s.Log.Error("render page", "request_id", infoFrom(r.Context()).ID, "err", err)
+	}
+}
+
+// renderError shows a readable error page (or a problem for the API).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeProblem(w, r, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"), heading, message)
+		return
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		// htmx does not swap error responses by default; make it show the
+		// message where the request came from.
+		w.Header().Set("HX-Retarget", "#main")
+		w.Header().Set("HX-Reswap", "innerHTML")
+	}
+	s.render(w, r, status, views.ErrorPage(s.page(w, r, heading, ""), status, heading, message))
+}
+
+// serverError logs err and answers 500 without details.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("server error", "request_id", infoFrom(r.Context()).ID, "method", r.Method, "path", r.URL.Path, "err", err)
+	sentry.CaptureException(err)
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeProblem(w, r, http.StatusInternalServerError, "internal_error", "Internal error",
+			"Something went wrong on our side. Quote request id "+infoFrom(r.Context()).ID+" if you contact support.")
+		return
+	}
+	s.render(w, r, http.StatusInternalServerError, views.ErrorPage(views.Page{Title: "Error"}, 500, "Something went wrong",
+		"Something went wrong on our side. Please try again; if it keeps happening, contact support and quote request id "+infoFrom(r.Context()).ID+"."))
+}
+
+func (s *Server) handlePageNotFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "Page not found", "There is nothing at this address.")
+}
+
+// formatTime renders a timestamp for tables.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+func formatTimePtr(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return formatTime(*t)
+}

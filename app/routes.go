@@ -1,0 +1,61 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/static"
+)
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(http.FileServerFS(static.FS))))
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /health", s.handleHealth)
+
+	// Pages for anyone.
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /signup", s.handleSignUpForm)
+	mux.Handle("POST /signup", s.limitByIP(http.HandlerFunc(s.handleSignUp)))
+	mux.HandleFunc("GET /login", s.handleLoginForm)
+	mux.Handle("POST /login", s.limitByIP(http.HandlerFunc(s.handleLogin)))
+	mux.HandleFunc("POST /logout", s.handleLogout)
+	mux.HandleFunc("GET /verify-email", s.handleVerifyEmail)
+	mux.HandleFunc("GET /forgot-password", s.handleForgotPasswordForm)
+	mux.Handle("POST /forgot-password", s.limitByIP(http.HandlerFunc(s.handleForgotPassword)))
+	mux.HandleFunc("GET /reset-password", s.handleResetPasswordForm)
+	mux.Handle("POST /reset-password", s.limitByIP(http.HandlerFunc(s.handleResetPassword)))
+	mux.HandleFunc("GET /invites/{token}", s.handleInvite)
+	mux.Handle("POST /invites/{token}", s.limitByIP(http.HandlerFunc(s.handleInviteAccept)))
+
+	// Pages for signed-in people.
+	user := s.requireUser
+	mux.Handle("POST /verify-email/resend", user(s.handleResendVerification))
+	mux.Handle("GET /dashboard", user(s.handleDashboard))
+	mux.Handle("GET /team", user(s.handleTeam))
+	mux.Handle("POST /team/invites", user(s.handleInviteCreate))
+	mux.Handle("POST /team/invites/{id}/revoke", user(s.handleInviteRevoke))
+	mux.Handle("POST /team/members/{id}/role", user(s.handleMemberRole))
+	mux.Handle("POST /team/members/{id}/remove", user(s.handleMemberRemove))
+	mux.Handle("GET /keys", user(s.handleKeys))
+	mux.Handle("POST /keys", user(s.handleKeyCreate))
+	mux.Handle("POST /keys/{id}/revoke", user(s.handleKeyRevoke))
+	mux.Handle("GET /settings", user(s.handleSettings))
+	mux.Handle("POST /settings", user(s.handleSettingsSave))
+	mux.Handle("GET /account", user(s.handleAccount))
+	mux.Handle("POST /account/password", user(s.handlePasswordChange))
+	mux.Handle("POST /account/sessions/{id}/revoke", user(s.handleSessionRevoke))
+	mux.Handle("POST /account/sessions/revoke-all", user(s.handleSessionRevokeAll))
+	mux.Handle("POST /tenants/switch", user(s.handleTenantSwitch))
+
+	// JSON API.
+	mux.Handle("GET /v1/me", s.requireAPIKey(s.handleAPIMe))
+	mux.HandleFunc("/v1/", s.handleAPINotFound)
+	mux.HandleFunc("/", s.handlePageNotFound)
+}
+
+// staticFiles lets browsers cache assets for an hour.
+func (s *Server) staticFiles(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}

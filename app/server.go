@@ -1,0 +1,78 @@
+// Package app is the HTTP side of mailvet: routing, middleware, the page
+// handlers (templ + HTMX) and the JSON API. It holds no business rules; it
+// translates requests into calls on the domain packages.
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/sethvargo/go-limiter"
+	"github.com/sethvargo/go-limiter/memorystore"
+
+	"mailvet/db"
+	"mailvet/jobs"
+	"mailvet/tenants"
+)
+
+// Deps are what the HTTP layer needs.
+type Deps struct {
+	Log     *slog.Logger
+	DB      *db.DB
+	Tenants *tenants.Store
+	Jobs    *jobs.Client
+	// JobsWork says whether this process runs workers (for /health).
+	JobsWork bool
+
+	BaseURL        *url.URL
+	SessionTTL     time.Duration
+	MaxBodyBytes   int64
+	AuthRatePerMin int
+	TrustProxy     bool
+}
+
+// Server handles every HTTP request.
+type Server struct {
+	Deps
+	sessions    *sessionStore
+	authLimiter limiter.Store
+	validate    *validator.Validate
+}
+
+// New builds the server.
+func New(deps Deps) (*Server, error) {
+	if deps.MaxBodyBytes <= 0 {
+		deps.MaxBodyBytes = 1 << 20
+	}
+	if deps.SessionTTL <= 0 {
+		deps.SessionTTL = 14 * 24 * time.Hour
+	}
+	if deps.AuthRatePerMin <= 0 {
+		deps.AuthRatePerMin = 10
+	}
+	lim, err := memorystore.New(&memorystore.Config{
+		Tokens:   uint64(deps.AuthRatePerMin),
+		Interval: time.Minute,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		Deps:        deps,
+		sessions:    newSessionStore(deps.Tenants, deps.SessionTTL, deps.BaseURL.Scheme == "https"),
+		authLimiter: lim,
+		validate:    newValidator(),
+	}, nil
+}
+
+// Handler returns the root handler with every middleware applied.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(s.csrfDenied))
+	return s.withRequestID(s.withRecover(s.withLogging(csrf.Handler(mux))))
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/tenants"
+	"mailvet/views"
+)
+
+type settingsForm struct {
+	Name           string `form:"name" validate:"required,max=100"`
+	TechnicalEmail string `form:"technical_email" validate:"omitempty,email,max=254"`
+}
+
+func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
+	pc := pageFrom(r.Context())
+	f := views.Form{Values: map[string]string{"name": pc.tenant.Name, "technical_email": pc.tenant.Settings.TechnicalEmail}}
+	s.renderSettings(w, r, http.StatusOK, f)
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
+	pc := pageFrom(r.Context())
+	ts := views.TenantSettings{Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, CanManage: pc.role.CanManage()}
+	s.render(w, r, status, views.SettingsPage(s.page(w, r, "Settings", "settings"), ts, f))
+}
+
+func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
+	if !s.requireManager(w, r) {
+		return
+	}
+	f, err := s.parseForm(w, r, "name", "technical_email")
+	if err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	in := settingsForm{Name: f.Get("name"), TechnicalEmail: f.Get("technical_email")}
+	if !s.check(&f, in) {
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	pc := pageFrom(r.Context())
+	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, tenants.Settings{TechnicalEmail: in.TechnicalEmail}, s.actor(r)); err != nil {
+		s.domainError(w, r, err)
+		return
+	}
+	s.flash(w, r, "Settings saved.")
+	s.redirect(w, r, "/settings")
+}

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/tenants"
+)
+
+type roleForm struct {
+	Role string `form:"role" validate:"required,oneof=owner admin member"`
+}
+
+func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request) {
+	if !s.requireManager(w, r) {
+		return
+	}
+	id, ok := s.pathID(w, r)
+	if !ok {
+		return
+	}
+	f, err := s.parseForm(w, r, "role")
+	if err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	if !s.check(&f, roleForm{Role: f.Get("role")}) {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "Unknown role", "Choose owner, admin or member.")
+		return
+	}
+	if err := s.Tenants.ChangeRole(r.Context(), pageFrom(r.Context()).tenant.ID, id, tenants.Role(f.Get("role")), s.actor(r)); err != nil {
+		s.domainError(w, r, err)
+		return
+	}
+	s.flash(w, r, "Role changed.")
+	s.redirect(w, r, "/team")
+}
+
+func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request) {
+	if !s.requireManager(w, r) {
+		return
+	}
+	id, ok := s.pathID(w, r)
+	if !ok {
+		return
+	}
+	pc := pageFrom(r.Context())
+	if err := s.Tenants.RemoveMember(r.Context(), pc.tenant.ID, id, s.actor(r)); err != nil {
+		s.domainError(w, r, err)
+		return
+	}
+	s.flash(w, r, "Member removed.")
+	s.redirect(w, r, "/team")
+}

@@ -1,0 +1,152 @@
+// Package views renders pages and HTMX partials from plain data. It knows
+// nothing of stores or HTTP handlers; handlers fill these structs.
+package views
+
+// Page is what the layout needs on every page.
+type Page struct {
+	Title   string
+	Nav     string // active navigation item: dashboard, keys, team, settings, account
+	User    *UserInfo
+	Tenant  *TenantInfo
+	Tenants []TenantChoice // for the tenant switcher; shown when more than one
+	Flash   string         // one-off success message
+}
+
+// UserInfo is the signed-in person.
+type UserInfo struct {
+	Name     string
+	Email    string
+	Verified bool
+}
+
+// TenantInfo is the tenant being worked in.
+type TenantInfo struct {
+	ID        string
+	Name      string
+	Slug      string
+	Role      string
+	CanManage bool
+}
+
+// TenantChoice is one entry of the tenant switcher.
+type TenantChoice struct {
+	ID      string
+	Name    string
+	Role    string
+	Current bool
+}
+
+// Form carries submitted values and errors back to a form.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string // field name -> message, shown next to the field
+	Error  string            // message about the whole form
+}
+
+// Get returns a submitted value.
+func (f Form) Get(name string) string { return f.Values[name] }
+
+// Err returns the error for a field.
+func (f Form) Err(name string) string { return f.Errors[name] }
+
+// Dashboard is the home page of a tenant.
+type Dashboard struct {
+	LiveKeys    int
+	TestKeys    int
+	Members     int
+	PendingInvs int
+	Verified    bool
+	CanManage   bool
+}
+
+// Team is the team page.
+type Team struct {
+	Members   []MemberRow
+	Invites   []InviteRow
+	CanManage bool
+	IsOwner   bool
+}
+
+// MemberRow is one member.
+type MemberRow struct {
+	UserID   string
+	Name     string
+	Email    string
+	Role     string
+	Verified bool
+	Joined   string
+	IsSelf   bool
+}
+
+// InviteRow is one pending invitation.
+type InviteRow struct {
+	ID      string
+	Email   string
+	Role    string
+	Expires string
+}
+
+// Keys is the API keys page.
+type Keys struct {
+	Keys      []KeyRow
+	CanManage bool
+	Verified  bool
+	Form      Form
+	Created   *CreatedKey // set right after creation: the secret, shown once
+}
+
+// KeyRow is one API key, without its secret.
+type KeyRow struct {
+	ID        string
+	Name      string
+	Mode      string // live | test
+	Prefix    string
+	Created   string
+	LastUsed  string // "never" when unused
+	Expires   string // "" when it does not expire
+	Revoked   bool
+	RevokedAt string
+}
+
+// CreatedKey is a key just made, with the secret that is never shown again.
+type CreatedKey struct {
+	Key    KeyRow
+	Secret string
+}
+
+// TenantSettings is the settings page.
+type TenantSettings struct {
+	Name           string
+	Slug           string
+	TechnicalEmail string
+	CanManage      bool
+}
+
+// Account is the account page.
+type Account struct {
+	Name         string
+	Email        string
+	Sessions     []SessionRow
+	PasswordRule string
+}
+
+// SessionRow is one signed-in browser.
+type SessionRow struct {
+	ID        string
+	IP        string
+	UserAgent string
+	Created   string
+	LastSeen  string
+	Current   bool
+}
+
+// InviteView is an invitation opened from its link.
+type InviteView struct {
+	Token        string
+	TenantName   string
+	Email        string
+	Role         string
+	State        string // new_user | sign_in | accept | wrong_user
+	SignedInAs   string // for wrong_user
+	PasswordRule string
+}
