@@ -41,11 +41,8 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	ownerEmail := fs.String("owner-email", "", "owner of the new tenant")
 	tenantSlug := fs.String("tenant", "", "tenant slug")
 	mode := fs.String("mode", "live", "key mode: live or test")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
 	}
 	need := func(flagName, v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -55,11 +52,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		return nil
 	}
 
-	cfg, err := loadConfig(env)
-	if err != nil {
-		return err
-	}
-	svc, err := openServices(ctx, cfg, stderr)
+	svc, err := openServices(ctx, env, stderr)
 	if err != nil {
 		return err
 	}

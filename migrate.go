@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,17 +11,10 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, en
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = settingsHelp(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	cfg, err := loadConfig(env)
-	if err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	svc, err := openServices(ctx, cfg, stderr)
+	svc, err := openServices(ctx, env, stderr)
 	if err != nil {
 		return err
 	}

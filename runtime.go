@@ -48,8 +48,25 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openServices connects to the database and builds the stores.
-func openServices(ctx context.Context, cfg config.Config, logw io.Writer) (*services, error) {
+// parseFlags parses a subcommand's flags; help=true means --help was
+// answered and the command should stop without error.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, errUsage
+	}
+	return false, nil
+}
+
+// openServices reads the settings, connects to the database and builds the
+// stores.
+func openServices(ctx context.Context, env func(string) (string, bool), logw io.Writer) (*services, error) {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return nil, err
+	}
 	log := newLogger(cfg, logw)
 	if cfg.SentryDSN != "" {
 		if err := sentry.Init(sentry.ClientOptions{Dsn: cfg.SentryDSN, Environment: cfg.Env}); err != nil {

@@ -24,21 +24,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = settingsHelp(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	cfg, err := loadConfig(env)
-	if err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	svc, err := openServices(ctx, cfg, stderr)
+	svc, err := openServices(ctx, env, stderr)
 	if err != nil {
 		return err
 	}
 	defer svc.close()
+	cfg := svc.cfg
 	if pending, err := svc.db.PendingMigrations(ctx); err != nil || pending > 0 {
 		return fmt.Errorf("database is not migrated (%d pending, %v): run `mailvet migrate` first", pending, err)
 	}
