@@ -18,19 +18,20 @@ Usage:
   mailvet work      run background workers only
   mailvet migrate   apply database migrations (safe to run concurrently)
   mailvet admin     operator commands: create-user, create-tenant, create-key
+  mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
 
 Run "mailvet serve --help" for the settings (environment variables).
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
 
 // run dispatches a subcommand; it returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) (string, bool)) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		err = cmdMigrate(ctx, rest, stdout, stderr, env)
 	case "admin":
 		err = cmdAdmin(ctx, rest, stdout, stderr, env)
+	case "check":
+		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -18,7 +18,7 @@ func envOf(m map[string]string) func(string) (string, bool) {
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut, envOf(env))
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut, envOf(env))
 	return code, out.String(), errOut.String()
 }
 
@@ -103,7 +103,7 @@ func TestServeRequiresMigrationsAndAnswersHealth(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		var out, errOut bytes.Buffer
-		done <- run(ctx, []string{"serve"}, &out, &errOut, envOf(env))
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &out, &errOut, envOf(env))
 	}()
 	var res *http.Response
 	var err error

@@ -12,6 +12,7 @@ import (
 	"mailvet/app"
 	"mailvet/jobs"
 	"mailvet/mail"
+	"mailvet/verifications"
 )
 
 // cmdServe runs the web server (web=true) or only the workers (web=false)
@@ -58,9 +59,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if web {
+		engine, err := newEngine(cfg)
+		if err != nil {
+			return err
+		}
+		defer engine.Close()
 		server, err := app.New(app.Deps{
 			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work,
-			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
+			Verifications: verifications.NewService(svc.db.Bun, engine, cfg.VerifyTimeout),
+			BaseURL:       cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
 			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader,
 		})
 		if err != nil {

@@ -107,10 +107,10 @@ func TestBrowserSignUpToRevokedKey(t *testing.T) {
 	run(
 		chromedp.Navigate(base+"/dashboard"),
 		chromedp.Click(`form.signout button`),
-		chromedp.WaitVisible(`input[name="email"]`),
-		chromedp.SendKeys(`input[name="email"]`, "ann@acme.test"),
-		chromedp.SendKeys(`input[name="password"]`, password),
-		chromedp.Submit(`input[name="password"]`),
+		chromedp.WaitVisible(`form[action="/login"] input[name="email"]`),
+		chromedp.SendKeys(`form[action="/login"] input[name="email"]`, "ann@acme.test"),
+		chromedp.SendKeys(`form[action="/login"] input[name="password"]`, password),
+		chromedp.Submit(`form[action="/login"] input[name="password"]`),
 		chromedp.WaitVisible(`nav a[href="/keys"]`),
 	)
 

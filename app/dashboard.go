@@ -2,12 +2,18 @@ package app
 
 import (
 	"net/http"
+	"time"
 
 	"mailvet/tenants"
 	"mailvet/views"
 )
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	s.renderDashboard(w, r, views.Form{}, nil)
+}
+
+// renderDashboard shows the dashboard, with the verify box's state.
+func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views.Form, res *views.VerifyResult) {
 	pc := pageFrom(r.Context())
 	ctx := r.Context()
 	keys, err := s.Tenants.ListAPIKeys(ctx, pc.tenant.ID)
@@ -25,7 +31,16 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := views.Dashboard{Members: len(members), PendingInvs: len(invites), Verified: pc.user.Verified(), CanManage: pc.role.CanManage()}
+	stats, err := s.Verifications.StatsSince(ctx, pc.tenant.ID, time.Now().AddDate(0, 0, -30))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := views.Dashboard{
+		Members: len(members), PendingInvs: len(invites), Verified: pc.user.Verified(), CanManage: pc.role.CanManage(),
+		Verifications: stats.Total, CacheHits: stats.CacheHits, CacheMisses: stats.CacheMisses, CachedAddresses: stats.CachedNow,
+		VerifyForm: f, VerifyResult: res,
+	}
 	for _, k := range keys {
 		if k.RevokedAt != nil {
 			continue

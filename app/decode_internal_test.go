@@ -29,10 +29,10 @@ func TestDecodeJSON(t *testing.T) {
 	}{
 		{`{"email":"a@b.test"}`, 200, ""},
 		{`{"email":"` + strings.Repeat("a", 100) + `@b.test"}`, 413, "body_too_large"},
-		{`{"email":`, 400, "invalid_json"},
-		{`{"email":"a@b.test"} {}`, 400, "invalid_json"},
-		{`{"email":"a@b.test","extra":1}`, 400, "invalid_json"},
-		{`{"email":"nope"}`, 422, "validation_failed"},
+		{`{"email":`, 400, "invalid_request"},
+		{`{"email":"a@b.test"} {}`, 400, "invalid_request"},
+		{`{"email":"a@b.test","extra":1}`, 400, "invalid_request"},
+		{`{"email":"nope"}`, 422, "invalid_request"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/x", strings.NewReader(tc.body)))

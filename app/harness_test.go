@@ -20,6 +20,9 @@ import (
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
 	"mailvet/tenants"
+	"mailvet/verifications"
+	"mailvet/verify"
+	"mailvet/verify/mailsim"
 )
 
 // harness runs the whole service in-process against a fresh database, real
@@ -30,11 +33,13 @@ type harness struct {
 	store *tenants.Store
 	mail  *mailtest.Server
 	srv   *httptest.Server
+	world *mailsim.World
 }
 
 type harnessOptions struct {
-	authRate     int
-	maxBodyBytes int64
+	authRate      int
+	maxBodyBytes  int64
+	verifyTimeout time.Duration
 }
 
 func newHarness(t *testing.T, opts ...harnessOptions) *harness {
@@ -77,8 +82,23 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 		_ = worker.Stop(stopCtx)
 	})
 
+	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{
+		{Name: "shop.test", Mailboxes: []string{"ann", "bob"}},
+		{Name: "catchall.test", CatchAll: true},
+		{Name: "silent.test", Mailboxes: []string{"ann"}, Server: mailsim.Host{Hostile: mailsim.Hostile{Mode: mailsim.HostileSilent, At: "RCPT"}}},
+	}})
+	vcfg := verify.DefaultConfig()
+	vcfg.DNSServer, vcfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
+	engine, err := verify.New(vcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Close)
+
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base,
+		Verifications:  verifications.NewService(d.Bun, engine, o.verifyTimeout),
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
 	})
 	if err != nil {
@@ -87,7 +107,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	ts.Config.Handler = server.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts}
+	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts, world: world}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so

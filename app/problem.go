@@ -60,11 +60,11 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 			fmt.Sprintf("The body must be at most %d bytes.", tooLarge.Limit))
 		return false
 	case err != nil:
-		writeProblem(w, r, http.StatusBadRequest, "invalid_json", "Invalid JSON", "The body is not valid JSON for this endpoint: "+err.Error())
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid JSON", "The body is not valid JSON for this endpoint: "+err.Error())
 		return false
 	}
 	if err := s.validate.Struct(v); err != nil {
-		writeProblem(w, r, http.StatusUnprocessableEntity, "validation_failed", "Invalid request", describeValidation(err))
+		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", describeValidation(err))
 		return false
 	}
 	return true

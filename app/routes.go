@@ -40,6 +40,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /keys/{id}/revoke", user(s.handleKeyRevoke))
 	mux.Handle("GET /settings", user(s.handleSettings))
 	mux.Handle("POST /settings", user(s.handleSettingsSave))
+	mux.Handle("POST /settings/cache", user(s.handleCacheSettings))
+	mux.Handle("POST /settings/cache/clear", user(s.handleCacheClear))
+	mux.Handle("POST /verify", user(s.handleVerifyPage))
 	mux.Handle("GET /account", user(s.handleAccount))
 	mux.Handle("POST /account/password", user(s.handlePasswordChange))
 	mux.Handle("POST /account/sessions/{id}/revoke", user(s.handleSessionRevoke))
@@ -48,6 +51,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// JSON API.
 	mux.Handle("GET /v1/me", s.requireAPIKey(s.handleAPIMe))
+	mux.Handle("POST /v1/verify", s.requireAPIKey(s.handleAPIVerify))
+	mux.Handle("DELETE /v1/cache", s.requireAPIKey(s.handleAPICacheClear))
 	mux.HandleFunc("/v1/", s.handleAPINotFound)
 	mux.HandleFunc("/", s.handlePageNotFound)
 }

@@ -16,14 +16,16 @@ import (
 	"mailvet/db"
 	"mailvet/jobs"
 	"mailvet/tenants"
+	"mailvet/verifications"
 )
 
 // Deps are what the HTTP layer needs.
 type Deps struct {
-	Log     *slog.Logger
-	DB      *db.DB
-	Tenants *tenants.Store
-	Jobs    *jobs.Client
+	Log           *slog.Logger
+	DB            *db.DB
+	Tenants       *tenants.Store
+	Verifications *verifications.Service
+	Jobs          *jobs.Client
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 

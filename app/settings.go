@@ -2,8 +2,8 @@ package app
 
 import (
 	"net/http"
+	"time"
 
-	"mailvet/tenants"
 	"mailvet/views"
 )
 
@@ -20,7 +20,15 @@ func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
 	pc := pageFrom(r.Context())
-	ts := views.TenantSettings{Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, CanManage: pc.role.CanManage()}
+	stats, err := s.Verifications.StatsSince(r.Context(), pc.tenant.ID, time.Now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ts := views.TenantSettings{
+		Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, CanManage: pc.role.CanManage(),
+		CacheTTLDays: cacheTTLDays(pc.tenant.Settings), CachedAddresses: stats.CachedNow,
+	}
 	s.render(w, r, status, views.SettingsPage(s.page(w, r, "Settings", "settings"), ts, f))
 }
 
@@ -39,7 +47,9 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := pageFrom(r.Context())
-	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, tenants.Settings{TechnicalEmail: in.TechnicalEmail}, s.actor(r)); err != nil {
+	settings := pc.tenant.Settings
+	settings.TechnicalEmail = in.TechnicalEmail
+	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, settings, s.actor(r)); err != nil {
 		s.domainError(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,6 +33,18 @@ type Config struct {
 	AuthRatePerMin   int
 	ShutdownTimeout  time.Duration
 	TrustProxyHeader bool
+
+	// The verification engine.
+	DNSServer           string
+	SMTPPort            int
+	HeloName            string
+	MailFrom            string
+	SMTPProxy           string
+	SMTPStartTLS        bool
+	SMTPConnectTimeout  time.Duration
+	SMTPCommandTimeout  time.Duration
+	SMTPMaxConnsPerHost int
+	VerifyTimeout       time.Duration
 }
 
 // Setting documents one environment variable.
@@ -62,6 +75,16 @@ func Settings() []Setting {
 		{"MAILVET_AUTH_RATE", "10", "Sign-in, sign-up and password-reset attempts per IP per minute (per process)."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
 		{"MAILVET_TRUST_PROXY", "false", "Take the client IP from X-Forwarded-For (only behind a proxy you run)."},
+		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
+		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
+		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
+		{"MAILVET_MAIL_FROM", "verify@<HELO name>", "Envelope sender of probes (no mail is ever sent)."},
+		{"MAILVET_SMTP_PROXY", "(empty: direct)", "socks5://host:port to probe through, for hosts whose port 25 is blocked."},
+		{"MAILVET_SMTP_STARTTLS", "true", "Upgrade probe connections with STARTTLS when offered."},
+		{"MAILVET_SMTP_CONNECT_TIMEOUT", "10s", "Dial plus greeting timeout per MX connection."},
+		{"MAILVET_SMTP_COMMAND_TIMEOUT", "15s", "Timeout for one SMTP command's reply."},
+		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50)."},
+		{"MAILVET_VERIFY_TIMEOUT", "20s", "Deadline of one API verification; past it the answer is unknown/timeout."},
 	}
 }
 
@@ -87,12 +110,28 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		ShutdownTimeout:  r.duration("MAILVET_SHUTDOWN_TIMEOUT", 20*time.Second, time.Second),
 		TrustProxyHeader: r.boolean("MAILVET_TRUST_PROXY", false),
 	}
+	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
+	c.SMTPPort = r.intRange("MAILVET_SMTP_PORT", 25, 1, 65535)
+	c.SMTPProxy = r.str("MAILVET_SMTP_PROXY", "")
+	if c.SMTPProxy != "" {
+		r.url("MAILVET_SMTP_PROXY", c.SMTPProxy, "socks5", "socks5h")
+	}
+	c.SMTPStartTLS = r.boolean("MAILVET_SMTP_STARTTLS", true)
+	c.SMTPConnectTimeout = r.duration("MAILVET_SMTP_CONNECT_TIMEOUT", 10*time.Second, 100*time.Millisecond)
+	c.SMTPCommandTimeout = r.duration("MAILVET_SMTP_COMMAND_TIMEOUT", 15*time.Second, 100*time.Millisecond)
+	c.SMTPMaxConnsPerHost = r.intRange("MAILVET_SMTP_MAX_CONNS_PER_HOST", 5, 1, 50)
+	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"
 	}
 	c.LogFormat = r.oneOf("MAILVET_LOG_FORMAT", defaultFormat, "text", "json")
 	c.BaseURL = r.url("MAILVET_BASE_URL", fmt.Sprintf("http://localhost:%d", c.Port), "http", "https")
+	c.HeloName = r.str("MAILVET_HELO_NAME", c.BaseURL.Hostname())
+	c.MailFrom = r.str("MAILVET_MAIL_FROM", "verify@"+c.HeloName)
+	if !strings.Contains(c.MailFrom, "@") {
+		r.fail("MAILVET_MAIL_FROM", c.MailFrom, "must be an email address")
+	}
 	if c.DatabaseURL != "" {
 		r.url("DATABASE_URL", c.DatabaseURL, "postgres", "postgresql")
 	}
@@ -122,6 +161,18 @@ func (r *reader) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func (r *reader) hostPort(name string) string {
+	v, ok := r.raw(name)
+	if !ok {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		r.fail(name, v, "must be host:port, such as 127.0.0.1:53")
+		return ""
+	}
+	return v
 }
 
 func (r *reader) intRange(name string, def, lo, hi int) int {

@@ -43,6 +43,24 @@ type Settings struct {
 	// TechnicalEmail receives operational notices (key expiry, failures);
 	// empty means the owners.
 	TechnicalEmail string `json:"technical_email,omitempty"`
+	// CacheTTLDays is how long verification results are reused; 0 means
+	// the default (7 days), -1 turns the cache off.
+	CacheTTLDays int `json:"cache_ttl_days,omitempty"`
+}
+
+// DefaultCacheTTLDays is the result cache lifetime of a new tenant.
+const DefaultCacheTTLDays = 7
+
+// CacheTTL is how long this tenant's verification results are reused.
+func (s Settings) CacheTTL() time.Duration {
+	switch {
+	case s.CacheTTLDays < 0:
+		return 0
+	case s.CacheTTLDays == 0:
+		return DefaultCacheTTLDays * 24 * time.Hour
+	default:
+		return time.Duration(s.CacheTTLDays) * 24 * time.Hour
+	}
 }
 
 // Active reports whether the tenant may use the service.

@@ -57,6 +57,30 @@ type Dashboard struct {
 	PendingInvs int
 	Verified    bool
 	CanManage   bool
+	// Verifications of the last 30 days, and how the cache served them.
+	Verifications   int
+	CacheHits       int
+	CacheMisses     int
+	CachedAddresses int
+	// The verify box, after a submission without JavaScript.
+	VerifyForm   Form
+	VerifyResult *VerifyResult
+}
+
+// VerifyResult is one verification shown on a page.
+type VerifyResult struct {
+	Email      string
+	Normalized string
+	Status     string
+	Reason     string
+	Score      int
+	Flags      []string
+	MX         string
+	Suggestion string
+	SMTPReply  string
+	Detail     string
+	Cached     bool
+	DurationMS int64
 }
 
 // Team is the team page.
@@ -116,10 +140,12 @@ type CreatedKey struct {
 
 // TenantSettings is the settings page.
 type TenantSettings struct {
-	Name           string
-	Slug           string
-	TechnicalEmail string
-	CanManage      bool
+	Name            string
+	Slug            string
+	TechnicalEmail  string
+	CanManage       bool
+	CacheTTLDays    int // -1 off, else days
+	CachedAddresses int
 }
 
 // Account is the account page.

@@ -1,0 +1,164 @@
+// Package verifications runs single verifications for a tenant: the
+// per-tenant result cache, the engine under a deadline, test mode, and the
+// record of every verification that usage and analytics read.
+package verifications
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"mailvet/verify"
+)
+
+// Engine is the part of the verification engine this package needs.
+type Engine interface {
+	Verify(ctx context.Context, email string) verify.Result
+}
+
+// Service verifies addresses for tenants.
+type Service struct {
+	db       *bun.DB
+	engine   Engine
+	deadline time.Duration
+}
+
+// NewService returns a Service. deadline bounds one live verification.
+func NewService(db *bun.DB, engine Engine, deadline time.Duration) *Service {
+	if deadline <= 0 {
+		deadline = 20 * time.Second
+	}
+	return &Service{db: db, engine: engine, deadline: deadline}
+}
+
+// Request is one verification to run.
+type Request struct {
+	TenantID uuid.UUID
+	APIKeyID uuid.UUID // zero for the dashboard
+	Email    string
+	TestMode bool
+	CacheTTL time.Duration // zero: no cache
+}
+
+// Verify answers from the tenant's cache when it holds a fresh definite
+// answer, else asks the engine (or test mode), and records the outcome.
+func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, error) {
+	var res verify.Result
+	switch {
+	case req.TestMode:
+		res = verify.TestMode(req.Email)
+	default:
+		cached, ok, err := s.cached(ctx, req)
+		if err != nil {
+			return res, err
+		}
+		if ok {
+			res = cached
+		} else {
+			res = s.live(ctx, req.Email)
+			if cacheable(res) && req.CacheTTL > 0 {
+				if err := s.saveCache(ctx, req.TenantID, res); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+	return res, s.record(ctx, req, res)
+}
+
+// live runs the engine, never past the deadline: a verification that has
+// not finished by then is reported unknown/timeout.
+func (s *Service) live(ctx context.Context, email string) verify.Result {
+	ctx, cancel := context.WithTimeout(ctx, s.deadline)
+	defer cancel()
+	start := time.Now()
+	done := make(chan verify.Result, 1)
+	go func() { done <- s.engine.Verify(ctx, email) }()
+	select {
+	case r := <-done:
+		return r
+	case <-ctx.Done():
+		return verify.Result{
+			Email: email, Status: verify.Unknown, Reason: verify.ReasonTimeout, Score: 40,
+			CheckedAt: time.Now().UTC(), DurationMS: time.Since(start).Milliseconds(), RetryAfterSeconds: 60,
+			Detail: fmt.Sprintf("No answer within %s.", s.deadline),
+		}
+	}
+}
+
+// cacheable keeps temporary answers (greylisting, timeouts) out of the
+// cache: asking again may well give a better one.
+func cacheable(r verify.Result) bool {
+	return !r.Temporary() && r.Status != verify.Unknown && r.Normalized != ""
+}
+
+func cacheKey(normalized string) string { return strings.ToLower(normalized) }
+
+func (s *Service) cached(ctx context.Context, req Request) (verify.Result, bool, error) {
+	var r verify.Result
+	if req.CacheTTL <= 0 {
+		return r, false, nil
+	}
+	norm := normalizedOf(req.Email)
+	if norm == "" {
+		return r, false, nil
+	}
+	var raw []byte
+	err := s.db.NewRaw(`SELECT result FROM verification_cache WHERE tenant_id = ? AND normalized = ? AND checked_at > now() - ?::interval`,
+		req.TenantID, cacheKey(norm), fmt.Sprintf("%d seconds", int(req.CacheTTL.Seconds()))).Scan(ctx, &raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return r, false, err
+	}
+	r.Email, r.Cached, r.DurationMS = req.Email, true, 0
+	return r, true, nil
+}
+
+func (s *Service) saveCache(ctx context.Context, tenantID uuid.UUID, r verify.Result) error {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.NewRaw(`INSERT INTO verification_cache (tenant_id, normalized, result, checked_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (tenant_id, normalized) DO UPDATE SET result = EXCLUDED.result, checked_at = EXCLUDED.checked_at`,
+		tenantID, cacheKey(r.Normalized), string(raw), r.CheckedAt).Exec(ctx)
+	return err
+}
+
+func (s *Service) record(ctx context.Context, req Request, r verify.Result) error {
+	flags, _ := json.Marshal(r.Flags)
+	var key *uuid.UUID
+	if req.APIKeyID != uuid.Nil {
+		key = &req.APIKeyID
+	}
+	norm := r.Normalized
+	if norm == "" {
+		norm = strings.TrimSpace(r.Email)
+	}
+	_, err := s.db.NewRaw(`INSERT INTO verifications (tenant_id, api_key_id, email, normalized, status, reason, flags, score, cached, test_mode, duration_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		req.TenantID, key, truncate(req.Email, 512), truncate(norm, 512), r.Status, r.Reason, string(flags), r.Score, r.Cached, req.TestMode, r.DurationMS).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("record verification: %w", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
