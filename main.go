@@ -18,6 +18,7 @@ Usage:
   mailvet work      run background workers only
   mailvet migrate   apply database migrations (safe to run concurrently)
   mailvet admin     operator commands: create-user, create-tenant, create-key
+  mailvet bench     benchmarks: mailvet bench smtp (the simulated reference farm)
   mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
 
 Run "mailvet serve --help" for the settings (environment variables).
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAdmin(ctx, rest, stdout, stderr, env)
 	case "check":
 		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -62,7 +62,7 @@ func DefaultConfig() Config {
 		MaxConnsPerHost:    5,
 		MaxConns:           200,
 		IdleTimeout:        30 * time.Second,
-		MaxRcptsPerTxn:     50,
+		MaxRcptsPerTxn:     100,
 		DNSCacheFloor:      time.Minute,
 		DNSCacheCeiling:    24 * time.Hour,
 		DNSNegativeTTL:     10 * time.Minute,
