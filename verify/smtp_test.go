@@ -207,3 +207,54 @@ func TestTestModeNeedsNoNetwork(t *testing.T) {
 		t.Errorf("syntax in test mode: %s", r.Reason)
 	}
 }
+
+func TestHELOFallbackForServersWithoutESMTP(t *testing.T) {
+	w := world(t, []mailsim.Domain{{Name: "old.test", Mailboxes: []string{"ann"}, Server: mailsim.Host{NoESMTP: true}}})
+	v := engineFor(t, w)
+	want(t, v.Verify(context.Background(), "ann@old.test"), verify.Deliverable, verify.ReasonAccepted)
+	if st := w.Stats("mx.old.test"); st.Commands[mailsim.VerbHELO] != 1 || st.ImproperPipelining != 0 {
+		t.Fatalf("HELO %d, improper pipelining %d", st.Commands[mailsim.VerbHELO], st.ImproperPipelining)
+	}
+}
+
+// Concurrent verifications of one domain share a single DNS query.
+func TestConcurrentLookupsShareOneQuery(t *testing.T) {
+	w := world(t, []mailsim.Domain{{Name: "acme.test", Mailboxes: mailboxes(20), Server: mailsim.Host{Latency: 20 * time.Millisecond}}})
+	v := engineFor(t, w)
+	done := make(chan verify.Result)
+	for _, e := range addresses("acme.test", 20) {
+		go func() { done <- v.Verify(context.Background(), e) }()
+	}
+	for range 20 {
+		want(t, <-done, verify.Deliverable, verify.ReasonAccepted)
+	}
+	if n := w.DNSQueries("acme.test", "MX"); n != 1 {
+		t.Fatalf("MX asked %d times for concurrent lookups, want 1", n)
+	}
+}
+
+// The overall cap holds across hosts: idle connections of one host are
+// closed to make room for another.
+func TestOverallConnectionCap(t *testing.T) {
+	var domains []mailsim.Domain
+	var emails []string
+	for i := range 6 {
+		d := fmt.Sprintf("d%d.test", i)
+		domains = append(domains, mailsim.Domain{Name: d, Mailboxes: mailboxes(3), Server: mailsim.Host{Latency: 10 * time.Millisecond}})
+		emails = append(emails, addresses(d, 3)...)
+	}
+	w := world(t, domains)
+	v := engineFor(t, w, func(c *verify.Config) { c.MaxConns = 2 })
+	for _, r := range verifyAll(t, v, emails...) {
+		want(t, r, verify.Deliverable, verify.ReasonAccepted)
+	}
+	// Six hosts were served, but no more than two connections stay open:
+	// idle ones were closed to make room (closing is asynchronous).
+	deadline := time.Now().Add(2 * time.Second)
+	for w.TotalStats().Active > 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := w.TotalStats(); st.Connections < 6 || st.Active > 2 {
+		t.Fatalf("connections %d, still open %d, want at most 2 open", st.Connections, st.Active)
+	}
+}
