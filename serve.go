@@ -11,7 +11,9 @@ import (
 
 	"mailvet/app"
 	"mailvet/jobs"
+	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/rules"
 	"mailvet/verifications"
 )
 
@@ -38,6 +40,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 		return fmt.Errorf("database is not migrated (%d pending, %v): run `mailvet migrate` first", pending, err)
 	}
 
+	engine, err := newEngine(cfg)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	ruleStore := rules.NewStore(svc.db.Bun)
+	verifs := verifications.NewService(svc.db.Bun, engine, ruleStore, cfg.VerifyTimeout)
+	listStore := lists.NewStore(svc.db, svc.jobs, lists.Options{
+		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
+	})
+
 	work := !web || cfg.WebWorkers
 	var worker *jobs.Client
 	if work {
@@ -45,29 +58,25 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 		if err != nil {
 			return err
 		}
-		worker, err = jobs.NewClient(svc.db, jobs.Deps{Tenants: svc.tenants, Mailer: mailer},
-			jobs.Options{Work: true, MaxWorkers: cfg.Workers, Logger: svc.log})
+		processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, svc.tenants.CacheTTL)
+		worker, err = jobs.NewClient(svc.db, jobs.Deps{Tenants: svc.tenants, Mailer: mailer, Lists: processor},
+			jobs.Options{Work: true, MaxWorkers: cfg.Workers, ListWorkers: cfg.ListWorkers, Logger: svc.log})
 		if err != nil {
 			return err
 		}
 		if err := worker.Start(ctx); err != nil {
 			return fmt.Errorf("start workers: %w", err)
 		}
-		svc.log.Info("workers started", "max_workers", cfg.Workers)
+		svc.log.Info("workers started", "max_workers", cfg.Workers, "list_workers", cfg.ListWorkers)
 	}
 
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if web {
-		engine, err := newEngine(cfg)
-		if err != nil {
-			return err
-		}
-		defer engine.Close()
 		server, err := app.New(app.Deps{
-			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work,
-			Verifications: verifications.NewService(svc.db.Bun, engine, cfg.VerifyTimeout),
-			BaseURL:       cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
+			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work, Rules: ruleStore,
+			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes,
+			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
 			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader,
 		})
 		if err != nil {
@@ -77,10 +86,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 			Addr:              fmt.Sprintf(":%d", cfg.Port),
 			Handler:           server.Handler(),
 			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
-			WriteTimeout:      120 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			MaxHeaderBytes:    64 << 10,
+			// Long enough for a 100 MB upload or a million-row export on a
+			// slow link; slow clients are cut off by ReadHeaderTimeout.
+			ReadTimeout:    15 * time.Minute,
+			WriteTimeout:   15 * time.Minute,
+			IdleTimeout:    120 * time.Second,
+			MaxHeaderBytes: 64 << 10,
 		}
 		go func() { errc <- srv.ListenAndServe() }()
 		svc.log.Info("serving", "addr", srv.Addr, "base_url", cfg.BaseURL.String())

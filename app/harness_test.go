@@ -17,8 +17,10 @@ import (
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
+	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
+	"mailvet/rules"
 	"mailvet/tenants"
 	"mailvet/verifications"
 	"mailvet/verify"
@@ -37,9 +39,11 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	authRate      int
-	maxBodyBytes  int64
-	verifyTimeout time.Duration
+	authRate       int
+	maxBodyBytes   int64
+	verifyTimeout  time.Duration
+	uploadMaxBytes int64
+	listMaxRows    int
 }
 
 func newHarness(t *testing.T, opts ...harnessOptions) *harness {
@@ -68,7 +72,26 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender},
+	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{
+		{Name: "shop.test", Mailboxes: []string{"ann", "bob"}},
+		{Name: "catchall.test", CatchAll: true},
+		{Name: "grey.test", Mailboxes: []string{"ann"}, Server: mailsim.Host{Greylist: 300 * time.Millisecond}},
+		{Name: "silent.test", Mailboxes: []string{"ann"}, Server: mailsim.Host{Hostile: mailsim.Hostile{Mode: mailsim.HostileSilent, At: "RCPT"}}},
+	}})
+	vcfg := verify.DefaultConfig()
+	vcfg.DNSServer, vcfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
+	engine, err := verify.New(vcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Close)
+
+	ruleStore := rules.NewStore(d.Bun)
+	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout)
+	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: 400 * time.Millisecond, MaxAttempts: 3})
+	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
+	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -82,23 +105,9 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 		_ = worker.Stop(stopCtx)
 	})
 
-	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{
-		{Name: "shop.test", Mailboxes: []string{"ann", "bob"}},
-		{Name: "catchall.test", CatchAll: true},
-		{Name: "silent.test", Mailboxes: []string{"ann"}, Server: mailsim.Host{Hostile: mailsim.Hostile{Mode: mailsim.HostileSilent, At: "RCPT"}}},
-	}})
-	vcfg := verify.DefaultConfig()
-	vcfg.DNSServer, vcfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
-	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
-	engine, err := verify.New(vcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(engine.Close)
-
 	server, err := app.New(app.Deps{
-		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base,
-		Verifications:  verifications.NewService(d.Bun, engine, o.verifyTimeout),
+		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
+		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
 	})
 	if err != nil {

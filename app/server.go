@@ -15,6 +15,8 @@ import (
 
 	"mailvet/db"
 	"mailvet/jobs"
+	"mailvet/lists"
+	"mailvet/rules"
 	"mailvet/tenants"
 	"mailvet/verifications"
 )
@@ -25,6 +27,8 @@ type Deps struct {
 	DB            *db.DB
 	Tenants       *tenants.Store
 	Verifications *verifications.Service
+	Lists         *lists.Store
+	Rules         *rules.Store
 	Jobs          *jobs.Client
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
@@ -32,6 +36,7 @@ type Deps struct {
 	BaseURL        *url.URL
 	SessionTTL     time.Duration
 	MaxBodyBytes   int64
+	UploadMaxBytes int64
 	AuthRatePerMin int
 	TrustProxy     bool
 }
@@ -48,6 +53,9 @@ type Server struct {
 func New(deps Deps) (*Server, error) {
 	if deps.MaxBodyBytes <= 0 {
 		deps.MaxBodyBytes = 1 << 20
+	}
+	if deps.UploadMaxBytes <= 0 {
+		deps.UploadMaxBytes = 100 << 20
 	}
 	if deps.SessionTTL <= 0 {
 		deps.SessionTTL = 14 * 24 * time.Hour

@@ -45,6 +45,13 @@ type Config struct {
 	SMTPCommandTimeout  time.Duration
 	SMTPMaxConnsPerHost int
 	VerifyTimeout       time.Duration
+
+	// Bulk lists.
+	UploadMaxBytes  int64
+	ListMaxRows     int
+	ListRetryDelay  time.Duration
+	ListMaxAttempts int
+	ListWorkers     int
 }
 
 // Setting documents one environment variable.
@@ -85,6 +92,11 @@ func Settings() []Setting {
 		{"MAILVET_SMTP_COMMAND_TIMEOUT", "15s", "Timeout for one SMTP command's reply."},
 		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50)."},
 		{"MAILVET_VERIFY_TIMEOUT", "20s", "Deadline of one API verification; past it the answer is unknown/timeout."},
+		{"MAILVET_UPLOAD_MAX_BYTES", "104857600", "Largest list upload, in bytes (100 MB)."},
+		{"MAILVET_LIST_MAX_ROWS", "1000000", "Most rows in one list."},
+		{"MAILVET_LIST_RETRY_DELAY", "5m", "Wait before asking again about a greylisted or temporarily failing address in a list."},
+		{"MAILVET_LIST_MAX_ATTEMPTS", "3", "Tries per list address before it is reported unknown."},
+		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
 	}
 }
 
@@ -121,6 +133,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.SMTPCommandTimeout = r.duration("MAILVET_SMTP_COMMAND_TIMEOUT", 15*time.Second, 100*time.Millisecond)
 	c.SMTPMaxConnsPerHost = r.intRange("MAILVET_SMTP_MAX_CONNS_PER_HOST", 5, 1, 50)
 	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
+	c.UploadMaxBytes = int64(r.intRange("MAILVET_UPLOAD_MAX_BYTES", 100<<20, 1024, 10<<30))
+	c.ListMaxRows = r.intRange("MAILVET_LIST_MAX_ROWS", 1_000_000, 1, 100_000_000)
+	c.ListRetryDelay = r.duration("MAILVET_LIST_RETRY_DELAY", 5*time.Minute, 10*time.Millisecond)
+	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
+	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"

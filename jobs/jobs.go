@@ -4,6 +4,7 @@
 package jobs
 
 import (
+	"cmp"
 	"database/sql"
 	"log/slog"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"mailvet/db"
+	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/tenants"
 )
@@ -20,6 +22,7 @@ import (
 type Deps struct {
 	Tenants *tenants.Store
 	Mailer  mail.Sender
+	Lists   *lists.Processor // nil: this process does not verify lists
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -38,6 +41,13 @@ type Options struct {
 	// FetchPollInterval overrides River's fallback polling (tests use a
 	// short one); LISTEN/NOTIFY wakes workers sooner anyway.
 	FetchPollInterval time.Duration
+	// ListWorkers is how many list batches run at once in this process.
+	ListWorkers int
+	// BatchTimeout bounds one list batch; RescueAfter is when River's
+	// leader gives a job whose worker died to another worker. It must be
+	// longer than BatchTimeout.
+	BatchTimeout time.Duration
+	RescueAfter  time.Duration
 }
 
 // NewClient builds the River client on the service's one pool: database/sql
@@ -54,6 +64,12 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 			maxWorkers = 10
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		if deps.Lists != nil {
+			timeout := cmp.Or(opts.BatchTimeout, lists.BatchTimeout)
+			river.AddWorker(workers, &VerifyBatchWorker{Lists: deps.Lists, timeout: timeout})
+			cfg.Queues[lists.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.ListWorkers, 4)}
+			cfg.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+5*time.Minute)
+		}
 		every := opts.PurgeEvery
 		if every <= 0 {
 			every = time.Hour

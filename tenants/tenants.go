@@ -3,6 +3,7 @@ package tenants
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -71,4 +72,13 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID uuid.UUID, name strin
 		return audit.Record(ctx, tx, tenantID, actor, audit.TenantUpdated, "tenant", tenantID.String(), map[string]any{"name": t.Name})
 	})
 	return t, wrap("update tenant", err)
+}
+
+// CacheTTL is how long a tenant's verification results are reused.
+func (s *Store) CacheTTL(ctx context.Context, tenantID uuid.UUID) (time.Duration, error) {
+	t, err := s.TenantByID(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	return t.Settings.CacheTTL(), nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"mailvet/rules"
 	"mailvet/verify"
 )
 
@@ -23,19 +24,26 @@ type Engine interface {
 	Verify(ctx context.Context, email string) verify.Result
 }
 
+// RuleSource gives a tenant's verification rules, compiled (rules.Store).
+type RuleSource interface {
+	RuleSet(ctx context.Context, tenantID uuid.UUID) (*rules.RuleSet, error)
+}
+
 // Service verifies addresses for tenants.
 type Service struct {
 	db       *bun.DB
 	engine   Engine
+	rules    RuleSource
 	deadline time.Duration
 }
 
-// NewService returns a Service. deadline bounds one live verification.
-func NewService(db *bun.DB, engine Engine, deadline time.Duration) *Service {
+// NewService returns a Service. ruleSource may be nil (no rules apply);
+// deadline bounds one live verification.
+func NewService(db *bun.DB, engine Engine, ruleSource RuleSource, deadline time.Duration) *Service {
 	if deadline <= 0 {
 		deadline = 20 * time.Second
 	}
-	return &Service{db: db, engine: engine, deadline: deadline}
+	return &Service{db: db, engine: engine, rules: ruleSource, deadline: deadline}
 }
 
 // Request is one verification to run.
@@ -45,13 +53,28 @@ type Request struct {
 	Email    string
 	TestMode bool
 	CacheTTL time.Duration // zero: no cache
+	// Rules are the tenant's rules, loaded once for a batch
+	// (rules.Store.RuleSet); nil loads them for this one call.
+	Rules *rules.RuleSet
 }
 
-// Verify answers from the tenant's cache when it holds a fresh definite
-// answer, else asks the engine (or test mode), and records the outcome.
+// Verify answers by the tenant's rules when one matches (live and test
+// mode alike: no network, not cached), else from the tenant's cache when
+// it holds a fresh definite answer, else asks the engine (or test mode),
+// and records the outcome.
 func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, error) {
+	rs := req.Rules
+	if rs == nil && s.rules != nil {
+		var err error
+		if rs, err = s.rules.RuleSet(ctx, req.TenantID); err != nil {
+			return verify.Result{}, err
+		}
+	}
 	var res verify.Result
+	ruled, _, byRule := rs.Check(req.Email)
 	switch {
+	case byRule:
+		res = ruled
 	case req.TestMode:
 		res = verify.TestMode(req.Email)
 	default:

@@ -40,7 +40,7 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 		}
 	}
 	eng := &countingEngine{}
-	svc := verifications.NewService(d.Bun, eng, time.Second)
+	svc := verifications.NewService(d.Bun, eng, nil, time.Second)
 	req := func(tenant uuid.UUID) verifications.Request {
 		return verifications.Request{TenantID: tenant, Email: "ann@shop.test", CacheTTL: time.Hour}
 	}
@@ -89,7 +89,7 @@ func TestDeadlineAnswersUnknownTimeout(t *testing.T) {
 	if err := d.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', 'tt') RETURNING id").Scan(&a); err != nil {
 		t.Fatal(err)
 	}
-	svc := verifications.NewService(d.Bun, slowEngine{}, 100*time.Millisecond)
+	svc := verifications.NewService(d.Bun, slowEngine{}, nil, 100*time.Millisecond)
 	r, err := svc.Verify(ctx, verifications.Request{TenantID: a, Email: "ann@shop.test", CacheTTL: time.Hour})
 	if err != nil || r.Status != verify.Unknown || r.Reason != verify.ReasonTimeout {
 		t.Fatalf("%+v %v", r, err)

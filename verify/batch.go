@@ -73,6 +73,10 @@ func (b *batch) send(i int, r Result) {
 func (b *batch) run(ctx context.Context, emails []string) {
 	byDomain := map[string]*domainWork{}
 	var order []*domainWork
+	// Each domain's DNS lookup starts as soon as the domain is first seen,
+	// overlapping the syntax and list checks of the rest.
+	sem := make(chan struct{}, 64)
+	var lookups sync.WaitGroup
 	for i, e := range emails {
 		r, addr, done := b.v.precheck(e)
 		if done {
@@ -84,10 +88,17 @@ func (b *batch) run(ctx context.Context, emails []string) {
 			d = &domainWork{name: addr.Domain}
 			byDomain[addr.Domain] = d
 			order = append(order, d)
+			lookups.Add(1)
+			go func() {
+				defer lookups.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				d.mail = b.v.resolver.lookup(ctx, d.name)
+			}()
 		}
 		d.addrs = append(d.addrs, &pendingAddr{idx: i, res: r, addr: addr})
 	}
-	b.resolveAll(ctx, order)
+	lookups.Wait()
 
 	groups := map[string][]*domainWork{}
 	var keys []string
@@ -111,21 +122,6 @@ func (b *batch) run(ctx context.Context, emails []string) {
 				b.chunkDone(chunk)
 			}()
 		}
-	}
-	wg.Wait()
-}
-
-// resolveAll looks up every domain's mail hosts, a few at a time.
-func (b *batch) resolveAll(ctx context.Context, ds []*domainWork) {
-	sem := make(chan struct{}, 32)
-	var wg sync.WaitGroup
-	for _, d := range ds {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			d.mail = b.v.resolver.lookup(ctx, d.name)
-		}()
 	}
 	wg.Wait()
 }

@@ -176,3 +176,55 @@ type InviteView struct {
 	SignedInAs   string // for wrong_user
 	PasswordRule string
 }
+
+// ListSummary is one list in the index and the head of its page.
+type ListSummary struct {
+	ID            string
+	Name          string
+	Status        string
+	Created       string
+	TotalRows     int
+	UniqueRows    int
+	DuplicateRows int
+	SkippedRows   int
+	ProcessedRows int
+	Progress      float64 // 0–100
+	Deliverable   int
+	Undeliverable int
+	Risky         int
+	Unknown       int
+	Rate          string // "120 rows/s" or ""
+	ETA           string // "about 3 min" or ""
+	Finished      bool
+	CanCancel     bool
+}
+
+// ListsIndex is the lists page.
+type ListsIndex struct {
+	Lists      []ListSummary
+	Form       Form
+	MaxRows    int
+	MaxMB      int
+	NextCursor string
+}
+
+// ListDetail is one list's page.
+type ListDetail struct {
+	List        ListSummary
+	Results     []ListResultRow
+	Status      string // filter
+	Reason      string // filter
+	NextCursor  string
+	CanManage   bool
+	ExportQuery string
+}
+
+// ListResultRow is one verified row.
+type ListResultRow struct {
+	Row        int
+	Email      string
+	Status     string
+	Reason     string
+	Score      int
+	Suggestion string
+}

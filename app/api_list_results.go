@@ -1,0 +1,84 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+)
+
+func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
+	id, ok := listID(r)
+	if !ok {
+		s.handleAPINotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, q.Get("status"), q.Get("reason"), q.Get("cursor"), cmpOr(limit, 100))
+	if s.apiListError(w, r, err) {
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) handleAPIListExport(w http.ResponseWriter, r *http.Request) {
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "done")
+}
+
+func (s *Server) handleAPIListDuplicates(w http.ResponseWriter, r *http.Request) {
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "duplicate")
+}
+
+func (s *Server) handleAPIListSkipped(w http.ResponseWriter, r *http.Request) {
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "skipped")
+}
+
+// streamListCSV streams a list's results (state done), duplicates or
+// skipped rows as a CSV download. Errors before the first byte are
+// answered properly; after it, the response is cut short.
+func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, state string) {
+	id, ok := listID(r)
+	if !ok {
+		s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
+		return
+	}
+	l, err := s.Lists.Get(r.Context(), tenantID, id)
+	if err != nil {
+		if s.isAPI(r) {
+			s.apiListError(w, r, err)
+		} else {
+			s.listPageError(w, r, err)
+		}
+		return
+	}
+	name := map[string]string{"done": "results", "duplicate": "duplicates", "skipped": "skipped"}[state]
+	status := r.URL.Query().Get("status")
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+"-"+name+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if state == "done" {
+		err = s.Lists.Export(r.Context(), tenantID, id, status, w)
+	} else {
+		err = s.Lists.ExportRows(r.Context(), tenantID, id, state, w)
+	}
+	if err != nil {
+		s.Log.Error("export list", "request_id", infoFrom(r.Context()).ID, "list", id, "err", err)
+	}
+}
+
+func safeFileName(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			out = append(out, c)
+		case c == ' ' || c == '.':
+			out = append(out, '-')
+		}
+	}
+	if len(out) == 0 {
+		return "list"
+	}
+	return string(out)
+}

@@ -1,0 +1,135 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mailvet/audit"
+	"mailvet/rules"
+	"mailvet/verify"
+)
+
+// ruleJSON is a rule in the API.
+type ruleJSON struct {
+	ID        string     `json:"id"`
+	Kind      string     `json:"kind"`
+	Pattern   string     `json:"pattern"`
+	Action    string     `json:"action"`
+	Note      string     `json:"note"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+}
+
+func ruleOut(r rules.Rule) ruleJSON {
+	return ruleJSON{ID: r.ID.String(), Kind: string(r.Kind), Pattern: r.Pattern, Action: string(r.Action), Note: r.Note, CreatedAt: &r.CreatedAt}
+}
+
+// apiActor is the API key acting, for the audit log.
+func (s *Server) apiActor(r *http.Request) audit.Actor {
+	return audit.Actor{APIKeyID: apiFrom(r.Context()).key.ID, IP: infoFrom(r.Context()).IP, UserAgent: r.UserAgent()}
+}
+
+// handleAPIRules lists the tenant's rules in order of creation.
+func (s *Server) handleAPIRules(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Rules.List(r.Context(), apiFrom(r.Context()).tenant.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := make([]ruleJSON, 0, len(list))
+	for _, rule := range list {
+		out = append(out, ruleOut(rule))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"rules": out})
+}
+
+// handleAPIRuleCreate adds a rule: 201 with the rule, 422 invalid_request
+// naming the field, 409 rule_exists or rule_limit_reached.
+func (s *Server) handleAPIRuleCreate(w http.ResponseWriter, r *http.Request) {
+	var req ruleForm
+	if !s.decodeJSON(w, r, &req) {
+		return
+	}
+	rule, err := s.Rules.Create(r.Context(), apiFrom(r.Context()).tenant.ID, req.newRule(), s.apiActor(r))
+	var fe *rules.FieldError
+	switch {
+	case errors.As(err, &fe):
+		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", fe.Field+": "+fe.Message)
+	case errors.Is(err, rules.ErrDuplicate):
+		writeProblem(w, r, http.StatusConflict, "rule_exists", "Rule exists",
+			"pattern: there is already a "+req.Kind+" rule for this pattern; delete it first to change its action.")
+	case errors.Is(err, rules.ErrTooMany):
+		writeProblem(w, r, http.StatusConflict, "rule_limit_reached", "Too many rules",
+			fmt.Sprintf("A workspace can have at most %d rules. Delete some before adding more.", rules.MaxRulesPerTenant))
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		writeJSON(w, http.StatusCreated, ruleOut(rule))
+	}
+}
+
+// handleAPIRuleDelete deletes a rule: 204, or 404 for an unknown id and for
+// another tenant's rule.
+func (s *Server) handleAPIRuleDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		err = rules.ErrNotFound
+	} else {
+		_, err = s.Rules.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.apiActor(r))
+	}
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.Is(err, rules.ErrNotFound):
+		writeProblem(w, r, http.StatusNotFound, "not_found", "Not found", "This workspace has no rule with id "+r.PathValue("id")+".")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+type ruleTestRequest struct {
+	Email string `json:"email" validate:"required,max=1024"`
+}
+
+type ruleTestResponse struct {
+	Email      string    `json:"email"`
+	Normalized string    `json:"normalized"`
+	Matched    bool      `json:"matched"`
+	Rule       *ruleJSON `json:"rule"`
+	Status     *string   `json:"status"`
+	Reason     *string   `json:"reason"`
+	Detail     string    `json:"detail"`
+}
+
+// handleAPIRuleTest says which rule would decide an address, without
+// verifying it: nothing is spent or recorded. With no matching rule status
+// and reason are null (the address would be verified normally); an address
+// that does not parse is undeliverable/invalid_syntax.
+func (s *Server) handleAPIRuleTest(w http.ResponseWriter, r *http.Request) {
+	var req ruleTestRequest
+	if !s.decodeJSON(w, r, &req) {
+		return
+	}
+	t, err := s.testRules(r.Context(), apiFrom(r.Context()).tenant.ID, req.Email)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	res := ruleTestResponse{Email: t.email, Normalized: t.normalized, Matched: t.matched,
+		Detail: "No rule matches: the address would be verified normally."}
+	switch {
+	case t.problem != "":
+		res.Status, res.Reason = optString(string(verify.Undeliverable)), optString(string(verify.ReasonInvalidSyntax))
+		res.Detail = "Not a valid address, so no rule applies: " + t.problem + "."
+	case t.matched:
+		m := t.match
+		res.Rule = &ruleJSON{ID: m.RuleID.String(), Kind: string(m.Kind), Pattern: m.Pattern, Action: string(m.Action), Note: m.Note}
+		res.Status, res.Reason, res.Detail = optString(string(m.Status())), optString(string(m.Reason())), m.Detail()
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func optString(s string) *string { return &s }

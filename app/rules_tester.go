@@ -1,0 +1,39 @@
+package app
+
+import (
+	"net/http"
+
+	"mailvet/views"
+)
+
+type ruleTestForm struct {
+	Email string `form:"email" validate:"required,max=1024"`
+}
+
+// handleRuleTest shows which rule fires for an address. With HTMX it
+// answers with the tester box; without, the whole page.
+func (s *Server) handleRuleTest(w http.ResponseWriter, r *http.Request) {
+	f, err := s.parseForm(w, r, "email")
+	if err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	var shown *views.RuleTestResult
+	if s.check(&f, ruleTestForm{Email: f.Get("email")}) {
+		t, err := s.testRules(r.Context(), pageFrom(r.Context()).tenant.ID, f.Get("email"))
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		shown = &views.RuleTestResult{Email: t.email, Normalized: t.normalized, Problem: t.problem, Matched: t.matched}
+		if t.matched {
+			shown.Rule = views.RuleRow{ID: t.match.RuleID.String(), Kind: string(t.match.Kind), Pattern: t.match.Pattern, Action: string(t.match.Action), Note: t.match.Note}
+			shown.Status, shown.Reason, shown.Detail = string(t.match.Status()), string(t.match.Reason()), t.match.Detail()
+		}
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		s.render(w, r, http.StatusOK, views.RuleTestBox(f, shown))
+		return
+	}
+	s.renderRules(w, r, http.StatusOK, views.Form{}, f, shown)
+}

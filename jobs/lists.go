@@ -1,0 +1,40 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+
+	"mailvet/lists"
+)
+
+// VerifyBatchWorker runs one list batch through the lists domain, which
+// completes the job in the same transaction as the batch's results.
+type VerifyBatchWorker struct {
+	river.WorkerDefaults[lists.VerifyBatchArgs]
+	Lists   *lists.Processor
+	timeout time.Duration
+}
+
+// Timeout bounds one batch run.
+func (w *VerifyBatchWorker) Timeout(*river.Job[lists.VerifyBatchArgs]) time.Duration {
+	return w.timeout
+}
+
+// Work processes the batch; deferred rows (greylisting) snooze the job.
+func (w *VerifyBatchWorker) Work(ctx context.Context, job *river.Job[lists.VerifyBatchArgs]) error {
+	wait, err := w.Lists.Process(ctx, job.Args, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return river.JobSnooze(wait)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package lists
+
+import (
+	"errors"
+	"io"
+
+	"github.com/google/uuid"
+
+	"mailvet/lists/csvin"
+	"mailvet/verify/address"
+)
+
+// ingest turns source rows into COPY rows, de-duplicating as it goes and
+// noting where each verification batch starts and ends.
+type ingest struct {
+	tenantID, listID uuid.UUID
+	mode             string
+	src              rowSource
+	seen             map[uint64]int32 // dedupe key hash -> first row number
+	err              error            // the file's error, if it stopped the copy
+
+	total, unique, duplicates, skipped int
+	pending                            []int // first row number of each batch
+	inBatch                            int   // unique rows in the current batch
+	lastPending                        int
+}
+
+func newIngest(tenantID, listID uuid.UUID, mode string, src rowSource) *ingest {
+	return &ingest{tenantID: tenantID, listID: listID, mode: mode, src: src, seen: map[uint64]int32{}}
+}
+
+// next is the pgx CopyFromFunc: it reads one row per call.
+func (g *ingest) next() ([]any, error) {
+	row, err := g.src.Next()
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil {
+		g.err = err
+		return nil, err
+	}
+	g.total++
+	state, skip, dupOf := "pending", any(nil), any(nil)
+	if row.Skip != "" {
+		state, skip = "skipped", row.Skip
+		g.skipped++
+	} else {
+		addr, _ := address.Parse(row.Email)
+		if key := csvin.DedupeKey(g.mode, addr); key != "" {
+			h := hashKey(key)
+			if first, ok := g.seen[h]; ok {
+				state, dupOf = "duplicate", first
+				g.duplicates++
+			} else {
+				g.seen[h] = int32(row.Number)
+			}
+		}
+		if state == "pending" {
+			g.unique++
+			g.notePending(row.Number)
+		}
+	}
+	return []any{g.tenantID, g.listID, row.Number, row.Line, row.Fields, row.Email, state, skip, dupOf}, nil
+}
+
+// Batch sizes: the first rows go in small batches so progress shows at
+// once and small lists spread over workers; the rest in large batches so
+// the engine can pipeline many addresses per connection.
+const (
+	smallBatch      = 100
+	smallBatchUntil = 2000
+	largeBatch      = 1000
+)
+
+func (g *ingest) notePending(rowNo int) {
+	size := largeBatch
+	if g.unique <= smallBatchUntil {
+		size = smallBatch
+	}
+	if len(g.pending) == 0 || g.inBatch >= size {
+		g.pending = append(g.pending, rowNo)
+		g.inBatch = 0
+	}
+	g.inBatch++
+	g.lastPending = rowNo
+}
+
+// batches returns [from, to] row-number ranges covering every pending row.
+func (g *ingest) batches() [][2]int {
+	out := make([][2]int, 0, len(g.pending))
+	for i, from := range g.pending {
+		to := g.lastPending
+		if i+1 < len(g.pending) {
+			to = g.pending[i+1] - 1
+		}
+		out = append(out, [2]int{from, to})
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+// Package lists owns bulk verification: uploads streamed into PostgreSQL
+// with COPY, de-duplicated, verified by River batch jobs that checkpoint
+// their results, and exported back with the original columns.
+package lists
+
+import (
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// List is one uploaded list and its progress.
+type List struct {
+	ID            uuid.UUID  `bun:"id,pk,type:uuid" json:"id"`
+	TenantID      uuid.UUID  `bun:"tenant_id,type:uuid" json:"-"`
+	Name          string     `bun:"name" json:"name"`
+	Status        string     `bun:"status" json:"status"`
+	Dedupe        string     `bun:"dedupe" json:"dedupe"`
+	EmailColumn   int        `bun:"email_column" json:"email_column"`
+	Header        []string   `bun:"header,array" json:"header"`
+	TotalRows     int        `bun:"total_rows" json:"total_rows"`
+	UniqueRows    int        `bun:"unique_rows" json:"unique_rows"`
+	DuplicateRows int        `bun:"duplicate_rows" json:"duplicate_rows"`
+	SkippedRows   int        `bun:"skipped_rows" json:"skipped_rows"`
+	ProcessedRows int        `bun:"processed_rows" json:"processed_rows"`
+	Deliverable   int        `bun:"deliverable" json:"-"`
+	Undeliverable int        `bun:"undeliverable" json:"-"`
+	Risky         int        `bun:"risky" json:"-"`
+	Unknown       int        `bun:"unknown" json:"-"`
+	Batches       int        `bun:"batches" json:"-"`
+	CreatedBy     *uuid.UUID `bun:"created_by,type:uuid" json:"-"`
+	APIKeyID      *uuid.UUID `bun:"api_key_id,type:uuid" json:"-"`
+	Idempotency   *string    `bun:"idempotency_key" json:"-"`
+	RequestHash   []byte     `bun:"request_hash" json:"-"`
+	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`
+	StartedAt     *time.Time `bun:"started_at" json:"started_at"`
+	CompletedAt   *time.Time `bun:"completed_at" json:"completed_at"`
+
+	bun.BaseModel `bun:"table:lists"`
+}
+
+// Statuses of a list.
+const (
+	StatusQueued    = "queued"
+	StatusRunning   = "running"
+	StatusCompleted = "completed"
+	StatusCancelled = "cancelled"
+	StatusFailed    = "failed"
+)
+
+// Finished reports whether no more work will happen on the list.
+func (l List) Finished() bool {
+	return l.Status == StatusCompleted || l.Status == StatusCancelled || l.Status == StatusFailed
+}
+
+// Progress is the share of unique rows with a final verdict, 0–100.
+func (l List) Progress() float64 {
+	if l.UniqueRows == 0 {
+		if l.Finished() {
+			return 100
+		}
+		return 0
+	}
+	return float64(l.ProcessedRows) * 100 / float64(l.UniqueRows)
+}
+
+// Rate is rows verified per second since the list started.
+func (l List) Rate(now time.Time) float64 {
+	if l.StartedAt == nil || l.ProcessedRows == 0 {
+		return 0
+	}
+	end := now
+	if l.CompletedAt != nil {
+		end = *l.CompletedAt
+	}
+	secs := end.Sub(*l.StartedAt).Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(l.ProcessedRows) / secs
+}
+
+// ETA estimates the time left at the current rate; zero when unknown.
+func (l List) ETA(now time.Time) time.Duration {
+	rate := l.Rate(now)
+	if rate == 0 || l.Finished() {
+		return 0
+	}
+	return time.Duration(float64(l.UniqueRows-l.ProcessedRows) / rate * float64(time.Second))
+}
+
+// Counts is the verdict breakdown.
+type Counts struct {
+	Deliverable   int `json:"deliverable"`
+	Undeliverable int `json:"undeliverable"`
+	Risky         int `json:"risky"`
+	Unknown       int `json:"unknown"`
+}
+
+// Counts returns the list's verdict counts.
+func (l List) Counts() Counts {
+	return Counts{Deliverable: l.Deliverable, Undeliverable: l.Undeliverable, Risky: l.Risky, Unknown: l.Unknown}
+}
+
+// Dedupe modes.
+const (
+	DedupeNone            = "none"
+	DedupeExact           = "exact"
+	DedupeCaseInsensitive = "case_insensitive"
+	DedupeProviderAware   = "provider_aware"
+)
+
+var (
+	// ErrNotFound covers lists of other tenants too.
+	ErrNotFound = errors.New("list not found")
+	// ErrIdempotencyMismatch: the key was used with another request body.
+	ErrIdempotencyMismatch = errors.New("idempotency key already used with a different request")
+	// ErrFinished: the list can no longer be cancelled.
+	ErrFinished = errors.New("list already finished")
+	// ErrEmpty: nothing in the upload to verify or report.
+	ErrEmpty = errors.New("the file has no rows")
+)

@@ -1,0 +1,237 @@
+package rules_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"mailvet/audit"
+	"mailvet/db"
+	"mailvet/db/dbtest"
+	"mailvet/rules"
+)
+
+type fixture struct {
+	db    *db.DB
+	store *rules.Store
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	d := dbtest.New(t)
+	return fixture{db: d, store: rules.NewStore(d.Bun)}
+}
+
+// tenant makes a tenant whose member has the given role; it returns the
+// tenant's id and the member as an actor.
+func (f fixture) tenant(t *testing.T, slug, role string) (uuid.UUID, audit.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	var tenantID, userID uuid.UUID
+	if err := f.db.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ($1, $1) RETURNING id", slug).Scan(&tenantID); err != nil {
+		t.Fatal(err)
+	}
+	email := role + "@" + slug + ".test"
+	if err := f.db.Pool.QueryRow(ctx, "INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id", email).Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)", tenantID, userID, role); err != nil {
+		t.Fatal(err)
+	}
+	return tenantID, audit.Actor{UserID: userID, Email: email, IP: "198.51.100.1"}
+}
+
+func (f fixture) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := f.db.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCreateListDeleteWithAudit(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tenant, owner := f.tenant(t, "alpha", "owner")
+
+	r, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: " ACME.com ", Action: rules.Block, Note: "competitor"}, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pattern != "acme.com" || r.ID == uuid.Nil || r.CreatedBy == nil || *r.CreatedBy != owner.UserID || r.CreatedAt.IsZero() {
+		t.Fatalf("created %+v", r)
+	}
+	// The same pattern again, in any case and with either action, is a duplicate.
+	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.COM", Action: rules.Allow}, owner); !errors.Is(err, rules.ErrDuplicate) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	// Regexes are compared as typed: \d and \D are different rules.
+	for _, p := range []string{`^\d+@`, `^\D+@`} {
+		if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindRegex, Pattern: p, Action: rules.Block}, owner); err != nil {
+			t.Fatalf("regex %s: %v", p, err)
+		}
+	}
+	var fe *rules.FieldError
+	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindRegex, Pattern: "(", Action: rules.Block}, owner); !errors.As(err, &fe) || fe.Field != "pattern" {
+		t.Fatalf("bad regex: %v", err)
+	}
+	// An actor without a user (an API key, the CLI) acts for its tenant.
+	byKey, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindAddress, Pattern: "ceo@acme.com", Action: rules.Allow}, audit.Actor{Email: "cli"})
+	if err != nil || byKey.CreatedBy != nil {
+		t.Fatalf("by key: %+v %v", byKey, err)
+	}
+
+	list, err := f.store.List(ctx, tenant)
+	if err != nil || len(list) != 4 || list[0].ID != r.ID || list[3].ID != byKey.ID {
+		t.Fatalf("list %+v %v", list, err)
+	}
+	rs, err := f.store.RuleSet(ctx, tenant)
+	if err != nil || rs.Len() != 4 {
+		t.Fatalf("rule set %v %v", rs.Len(), err)
+	}
+	if m, ok := rs.Match("ceo@acme.com"); !ok || m.RuleID != byKey.ID || m.Action != rules.Allow {
+		t.Fatalf("address rule did not beat the domain block: %+v", m)
+	}
+	if m, ok := rs.Match("ann@acme.com"); !ok || m.RuleID != r.ID || m.Note != "competitor" {
+		t.Fatalf("domain rule: %+v", m)
+	}
+
+	deleted, err := f.store.Delete(ctx, tenant, r.ID, owner)
+	if err != nil || deleted.Pattern != "acme.com" {
+		t.Fatalf("delete: %+v %v", deleted, err)
+	}
+	if _, err := f.store.Delete(ctx, tenant, r.ID, owner); !errors.Is(err, rules.ErrNotFound) {
+		t.Fatalf("delete twice: %v", err)
+	}
+	if _, err := f.store.Get(ctx, tenant, r.ID); !errors.Is(err, rules.ErrNotFound) {
+		t.Fatalf("get deleted: %v", err)
+	}
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'rule.created'", tenant); n != 4 {
+		t.Fatalf("%d rule.created events, want 4", n)
+	}
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'rule.deleted' AND target_id = $2 AND actor_id = $3", tenant, r.ID.String(), owner.UserID); n != 1 {
+		t.Fatalf("%d rule.deleted events, want 1", n)
+	}
+	// A failed creation leaves no audit line.
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE action = 'rule.created' AND metadata->>'action' = 'allow' AND metadata->>'kind' = 'domain'"); n != 0 {
+		t.Fatalf("the refused duplicate was audited")
+	}
+}
+
+func TestMembersCannotChangeRules(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tenant, owner := f.tenant(t, "alpha", "owner")
+	_, member := f.tenant(t, "beta", "member")
+	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'member')", tenant, member.UserID); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block}, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "b.com", Action: rules.Block}, member); !errors.Is(err, rules.ErrForbidden) {
+		t.Fatalf("member creates: %v", err)
+	}
+	if _, err := f.store.Delete(ctx, tenant, r.ID, member); !errors.Is(err, rules.ErrForbidden) {
+		t.Fatalf("member deletes: %v", err)
+	}
+	if list, _ := f.store.List(ctx, tenant); len(list) != 1 {
+		t.Fatalf("rules changed: %d", len(list))
+	}
+}
+
+// Tenant B can neither read, list, change nor delete tenant A's rules, even
+// knowing their IDs, and A's rules never fire for B.
+func TestTenantIsolation(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tA, annA := f.tenant(t, "alpha", "owner")
+	tB, bobB := f.tenant(t, "beta", "owner")
+	ruleA, err := f.store.Create(ctx, tA, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block}, annA)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := f.store.Get(ctx, tB, ruleA.ID); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("B reads A's rule: %v", err)
+	}
+	if list, err := f.store.List(ctx, tB); err != nil || len(list) != 0 {
+		t.Errorf("B lists %d rules (%v)", len(list), err)
+	}
+	if _, err := f.store.Delete(ctx, tB, ruleA.ID, bobB); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("B deletes A's rule through B: %v", err)
+	}
+	// Bob acting on A's tenant directly: he is not a member, so not found.
+	if _, err := f.store.Delete(ctx, tA, ruleA.ID, bobB); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("B deletes in A's tenant: %v", err)
+	}
+	if _, err := f.store.Create(ctx, tA, rules.NewRule{Kind: rules.KindDomain, Pattern: "evil.test", Action: rules.Allow}, bobB); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("B adds a rule to A's tenant: %v", err)
+	}
+	// A's rules never fire for B; B may have its own rule for the same pattern.
+	rsB, err := f.store.RuleSet(ctx, tB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := rsB.Match("ann@acme.com"); ok {
+		t.Errorf("A's rule fired for B: %+v", m)
+	}
+	if _, err := f.store.Create(ctx, tB, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Allow}, bobB); err != nil {
+		t.Errorf("B's own rule for the same pattern: %v", err)
+	}
+	// A's data is untouched.
+	rsA, _ := f.store.RuleSet(ctx, tA)
+	if m, ok := rsA.Match("ann@acme.com"); !ok || m.RuleID != ruleA.ID || m.Action != rules.Block || rsA.Len() != 1 {
+		t.Fatalf("A's rules changed: %+v", m)
+	}
+	// An unknown tenant has no rules and cannot get any.
+	if _, err := f.store.Create(ctx, uuid.New(), rules.NewRule{Kind: rules.KindDomain, Pattern: "x.test", Action: rules.Allow}, audit.Actor{Email: "cli"}); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("rule for a missing tenant: %v", err)
+	}
+}
+
+func TestLimitPerTenantHoldsUnderConcurrency(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tenant, _ := f.tenant(t, "alpha", "owner")
+	cli := audit.Actor{Email: "cli"}
+	// Fill up to 5 below the limit in one statement, then race 10 creations.
+	if _, err := f.db.Pool.Exec(ctx, `INSERT INTO rules (tenant_id, kind, pattern, action)
+		SELECT $1, 'domain', 'd' || g || '.test', 'block' FROM generate_series(1, $2::int) AS g`, tenant, rules.MaxRulesPerTenant-5); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: fmt.Sprintf("race%d.test", i), Action: rules.Block}, cli)
+		})
+	}
+	wg.Wait()
+	var ok, tooMany int
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, rules.ErrTooMany):
+			tooMany++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if ok != 5 || tooMany != 5 {
+		t.Fatalf("%d created, %d refused; want 5 and 5", ok, tooMany)
+	}
+	if n := f.count(t, "SELECT count(*) FROM rules WHERE tenant_id = $1", tenant); n != rules.MaxRulesPerTenant {
+		t.Fatalf("%d rules", n)
+	}
+	if rs, err := f.store.RuleSet(ctx, tenant); err != nil || rs.Len() != rules.MaxRulesPerTenant {
+		t.Fatalf("rule set of %d: %v", rs.Len(), err)
+	}
+}
