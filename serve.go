@@ -60,7 +60,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 		}
 		processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, svc.tenants.CacheTTL)
 		worker, err = jobs.NewClient(svc.db, jobs.Deps{Tenants: svc.tenants, Mailer: mailer, Lists: processor},
-			jobs.Options{Work: true, MaxWorkers: cfg.Workers, ListWorkers: cfg.ListWorkers, Logger: svc.log})
+			jobs.Options{Work: true, MaxWorkers: cfg.Workers, ListWorkers: cfg.ListWorkers, BatchTimeout: cfg.ListBatchTimeout, Logger: svc.log})
 		if err != nil {
 			return err
 		}

@@ -47,11 +47,12 @@ type Config struct {
 	VerifyTimeout       time.Duration
 
 	// Bulk lists.
-	UploadMaxBytes  int64
-	ListMaxRows     int
-	ListRetryDelay  time.Duration
-	ListMaxAttempts int
-	ListWorkers     int
+	UploadMaxBytes   int64
+	ListMaxRows      int
+	ListRetryDelay   time.Duration
+	ListMaxAttempts  int
+	ListWorkers      int
+	ListBatchTimeout time.Duration
 }
 
 // Setting documents one environment variable.
@@ -97,6 +98,7 @@ func Settings() []Setting {
 		{"MAILVET_LIST_RETRY_DELAY", "5m", "Wait before asking again about a greylisted or temporarily failing address in a list."},
 		{"MAILVET_LIST_MAX_ATTEMPTS", "3", "Tries per list address before it is reported unknown."},
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
+		{"MAILVET_LIST_BATCH_TIMEOUT", "10m", "Longest run of one list batch; a batch whose worker died is run again after 1.5 times this."},
 	}
 }
 
@@ -138,6 +140,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListRetryDelay = r.duration("MAILVET_LIST_RETRY_DELAY", 5*time.Minute, 10*time.Millisecond)
 	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
+	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", 10*time.Minute, time.Second)
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"

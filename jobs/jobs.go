@@ -43,9 +43,9 @@ type Options struct {
 	FetchPollInterval time.Duration
 	// ListWorkers is how many list batches run at once in this process.
 	ListWorkers int
-	// BatchTimeout bounds one list batch; RescueAfter is when River's
-	// leader gives a job whose worker died to another worker. It must be
-	// longer than BatchTimeout.
+	// BatchTimeout bounds one list batch; RescueAfter (default 1.5 times
+	// BatchTimeout) is when River's leader gives a job whose worker died to
+	// another worker. It must be longer than BatchTimeout.
 	BatchTimeout time.Duration
 	RescueAfter  time.Duration
 }
@@ -68,7 +68,11 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 			timeout := cmp.Or(opts.BatchTimeout, lists.BatchTimeout)
 			river.AddWorker(workers, &VerifyBatchWorker{Lists: deps.Lists, timeout: timeout})
 			cfg.Queues[lists.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.ListWorkers, 4)}
-			cfg.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+5*time.Minute)
+			cfg.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+timeout/2)
+			if cfg.RescueStuckJobsAfter <= river.JobTimeoutDefault {
+				// River wants the rescue delay above every job's timeout.
+				cfg.JobTimeout = timeout
+			}
 		}
 		every := opts.PurgeEvery
 		if every <= 0 {
