@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
 	"mailvet/lists"
