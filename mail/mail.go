@@ -11,7 +11,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-	"github.com/uptrace/bun"
 )
 
 // Message is a plain-text email.
@@ -49,11 +48,11 @@ type Queue struct {
 func NewQueue(jobs TxInserter) *Queue { return &Queue{jobs: jobs} }
 
 // Enqueue queues msg in tx: it is sent only if tx commits.
-func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, msg Message) error {
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, msg Message) error {
 	if strings.ContainsAny(msg.To, "\r\n") || strings.ContainsAny(msg.Subject, "\r\n") {
 		return fmt.Errorf("mail header contains a line break")
 	}
-	if _, err := q.jobs.InsertTx(ctx, tx.Tx, SendArgs{Message: msg}, nil); err != nil {
+	if _, err := q.jobs.InsertTx(ctx, tx, SendArgs{Message: msg}, nil); err != nil {
 		return fmt.Errorf("queue mail to %s: %w", msg.To, err)
 	}
 	return nil

@@ -59,7 +59,7 @@ func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, email stri
 		if inviter == "" {
 			inviter = "An administrator"
 		}
-		if err := s.mail.Enqueue(ctx, tx, mail.Message{
+		if err := s.mail.Enqueue(ctx, tx.Tx, mail.Message{
 			To:      email,
 			Subject: fmt.Sprintf("You are invited to %s on mailvet", tenantName),
 			Text: fmt.Sprintf("%s invited you to join %s on mailvet as %s.\n\nAccept the invitation:\n\n%s\n\nThe link expires in %s.\n",

@@ -127,7 +127,7 @@ func (s *Store) sendVerification(ctx context.Context, tx bun.Tx, u User) error {
 	if err != nil {
 		return err
 	}
-	return s.mail.Enqueue(ctx, tx, mail.Message{
+	return s.mail.Enqueue(ctx, tx.Tx, mail.Message{
 		To:      u.Email,
 		Subject: "Verify your email for mailvet",
 		Text: fmt.Sprintf("Hello %s,\n\nConfirm this address to finish setting up mailvet:\n\n%s\n\nThe link expires in %s. If you did not sign up, ignore this message.\n",

@@ -125,7 +125,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
 		if err != nil {
 			return err
 		}
-		return s.mail.Enqueue(ctx, tx, mail.Message{
+		return s.mail.Enqueue(ctx, tx.Tx, mail.Message{
 			To:      u.Email,
 			Subject: "Reset your mailvet password",
 			Text: fmt.Sprintf("Hello %s,\n\nSomeone asked to reset the password of this mailvet account. To choose a new one, open:\n\n%s\n\nThe link expires in %s and works once. If it was not you, ignore this message: your password stays as it is.\n",

@@ -1,0 +1,243 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mailvet/mail"
+)
+
+// Quota is a tenant's position against its plan after a call.
+type Quota struct {
+	Plan             string `json:"plan"`
+	DayUsed          int    `json:"day_used"`
+	DayLimit         int    `json:"day_limit"`
+	MonthUsed        int    `json:"month_used"`
+	MonthIncluded    int    `json:"month_included"`
+	MonthLimit       int    `json:"month_limit"`
+	DayRemaining     int    `json:"day_remaining"`
+	MonthRemaining   int    `json:"month_remaining"`
+	RatePerMinute    int    `json:"rate_per_minute"`
+	OverageThisMonth int    `json:"overage_this_month"`
+}
+
+func (q *Quota) derive() {
+	q.DayRemaining = max(q.DayLimit-q.DayUsed, 0)
+	q.MonthRemaining = max(q.MonthLimit-q.MonthUsed, 0)
+	q.OverageThisMonth = max(q.MonthUsed-q.MonthIncluded, 0)
+}
+
+// ExceededError says a request does not fit, with the numbers.
+type ExceededError struct {
+	Scope  string // "daily", "monthly", "key daily", "key monthly"
+	Needed int
+	Left   int
+	Limit  int
+}
+
+func (e *ExceededError) Error() string {
+	period := map[string]string{"daily": "today", "monthly": "this month", "key daily": "today on this key", "key monthly": "this month on this key"}[e.Scope]
+	return fmt.Sprintf("needs %s, %s left %s (limit %s)", thousands(e.Needed), thousands(e.Left), period, thousands(e.Limit))
+}
+
+// ErrQuotaExceeded matches every *ExceededError with errors.Is.
+var ErrQuotaExceeded = errors.New("quota exceeded")
+
+// Is makes errors.Is(err, ErrQuotaExceeded) true.
+func (e *ExceededError) Is(target error) bool { return target == ErrQuotaExceeded }
+
+// KeyLimits are an API key's own, lower limits (nil: the plan's).
+type KeyLimits struct {
+	Daily   *int
+	Monthly *int
+}
+
+// Consume counts n verifications against the tenant (and the key, when
+// given) if they fit, in tx. Each counter is checked and incremented by a
+// single statement, so any number of processes count exactly; the caller's
+// transaction makes the two counters move together.
+func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, keyLimits KeyLimits, n int) (Quota, error) {
+	plan, err := planFor(ctx, tx, tenantID, s.grace)
+	if err != nil {
+		return Quota{}, err
+	}
+	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
+	day, month := periods(s.now())
+	err = tx.QueryRowContext(ctx, `INSERT INTO quota_usage AS q (tenant_id, day, day_used, month, month_used)
+		SELECT $1, $2, $3, $4, $3 WHERE $3 <= $5 AND $3 <= $6
+		ON CONFLICT (tenant_id) DO UPDATE SET
+			day_used = CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END + EXCLUDED.day_used,
+			month_used = CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END + EXCLUDED.month_used,
+			day = EXCLUDED.day, month = EXCLUDED.month
+		WHERE (CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END) + EXCLUDED.day_used <= $5
+		  AND (CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END) + EXCLUDED.month_used <= $6
+		RETURNING day_used, month_used`,
+		tenantID, day, n, month, plan.DailyLimit, plan.MonthlyLimit).Scan(&q.DayUsed, &q.MonthUsed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return q, s.exceeded(ctx, tx, tenantID, q, n)
+	}
+	if err != nil {
+		return q, err
+	}
+	if keyID != uuid.Nil && (keyLimits.Daily != nil || keyLimits.Monthly != nil) {
+		if err := s.consumeKey(ctx, tx, tenantID, keyID, keyLimits, n, day, month); err != nil {
+			return q, err
+		}
+	}
+	q.derive()
+	if err := s.notifyThresholds(ctx, tx, tenantID, q, n, month); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, lim KeyLimits, n int, day, month time.Time) error {
+	const unlimited = int(^uint32(0) >> 1)
+	daily, monthly := unlimited, unlimited
+	if lim.Daily != nil {
+		daily = *lim.Daily
+	}
+	if lim.Monthly != nil {
+		monthly = *lim.Monthly
+	}
+	var dayUsed, monthUsed int
+	err := tx.QueryRowContext(ctx, `INSERT INTO key_usage AS k (api_key_id, tenant_id, day, day_used, month, month_used)
+		SELECT $1, $2, $3, $4, $5, $4 WHERE $4 <= $6 AND $4 <= $7
+		ON CONFLICT (api_key_id) DO UPDATE SET
+			day_used = CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END + EXCLUDED.day_used,
+			month_used = CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END + EXCLUDED.month_used,
+			day = EXCLUDED.day, month = EXCLUDED.month
+		WHERE (CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END) + EXCLUDED.day_used <= $6
+		  AND (CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END) + EXCLUDED.month_used <= $7
+		RETURNING day_used, month_used`,
+		keyID, tenantID, day, n, month, daily, monthly).Scan(&dayUsed, &monthUsed)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	// Does not fit: say which limit, with the numbers.
+	_ = tx.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
+		FROM key_usage WHERE api_key_id = $1`, keyID, day, month).Scan(&dayUsed, &monthUsed)
+	if lim.Daily != nil && dayUsed+n > daily {
+		return &ExceededError{Scope: "key daily", Needed: n, Left: max(daily-dayUsed, 0), Limit: daily}
+	}
+	return &ExceededError{Scope: "key monthly", Needed: n, Left: max(monthly-monthUsed, 0), Limit: monthly}
+}
+
+// exceeded builds the error for a tenant whose counters had no room.
+func (s *Service) exceeded(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, n int) error {
+	day, month := periods(s.now())
+	_ = tx.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
+		FROM quota_usage WHERE tenant_id = $1`, tenantID, day, month).Scan(&q.DayUsed, &q.MonthUsed)
+	if q.MonthUsed+n > q.MonthLimit {
+		return &ExceededError{Scope: "monthly", Needed: n, Left: max(q.MonthLimit-q.MonthUsed, 0), Limit: q.MonthLimit}
+	}
+	return &ExceededError{Scope: "daily", Needed: n, Left: max(q.DayLimit-q.DayUsed, 0), Limit: q.DayLimit}
+}
+
+// Refund gives back n units counted this month (a cancelled list's
+// unverified rows).
+func (s *Service) Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	day, month := periods(s.now())
+	_, err := tx.ExecContext(ctx, `UPDATE quota_usage SET
+			month_used = CASE WHEN month = $3 THEN greatest(month_used - $4, 0) ELSE month_used END,
+			day_used = CASE WHEN day = $2 THEN greatest(day_used - $4, 0) ELSE day_used END
+		WHERE tenant_id = $1`, tenantID, day, month, n)
+	return err
+}
+
+// Usage returns a tenant's quota position without counting anything.
+func (s *Service) Usage(ctx context.Context, tenantID uuid.UUID) (Quota, error) {
+	plan, err := s.PlanFor(ctx, tenantID)
+	if err != nil {
+		return Quota{}, err
+	}
+	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
+	day, month := periods(s.now())
+	err = s.db.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
+		FROM quota_usage WHERE tenant_id = $1`, tenantID, day, month).Scan(&q.DayUsed, &q.MonthUsed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return q, err
+	}
+	q.derive()
+	return q, nil
+}
+
+// notifyThresholds mails the owners once when monthly use of the included
+// amount crosses 80% and once when it reaches 100%.
+func (s *Service) notifyThresholds(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, n int, month time.Time) error {
+	before := (q.MonthUsed - n) * 100 / q.MonthIncluded
+	after := q.MonthUsed * 100 / q.MonthIncluded
+	threshold := 0
+	switch {
+	case before < 100 && after >= 100:
+		threshold = 100
+	case before < 80 && after >= 80:
+		threshold = 80
+	default:
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE quota_usage SET notified_month = $2, notified_pct = $3
+		WHERE tenant_id = $1 AND (notified_month IS DISTINCT FROM $2 OR notified_pct < $3)`, tenantID, month, threshold)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 || s.mail == nil {
+		return nil // already told this month
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT u.email, t.name FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
+		WHERE m.tenant_id = $1 AND m.role = 'owner'`, tenantID)
+	if err != nil {
+		return err
+	}
+	type owner struct{ email, tenant string }
+	var owners []owner
+	for rows.Next() {
+		var o owner
+		if err := rows.Scan(&o.email, &o.tenant); err != nil {
+			rows.Close()
+			return err
+		}
+		owners = append(owners, o)
+	}
+	rows.Close()
+	for _, o := range owners {
+		msg := mail.Message{
+			To:      o.email,
+			Subject: fmt.Sprintf("%s has used %d%% of its monthly verifications", o.tenant, threshold),
+			Text: fmt.Sprintf("%s has used %s of the %s verifications included this month (%d%%).\n\nSee usage and upgrade options: %s\n",
+				o.tenant, thousands(q.MonthUsed), thousands(q.MonthIncluded), after, s.link("/billing")),
+		}
+		if err := s.mail.Enqueue(ctx, tx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// periods are the UTC day and calendar month usage is counted in.
+func periods(now time.Time) (day, month time.Time) {
+	now = now.UTC()
+	day = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	month = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return day, month
+}
+
+func thousands(n int) string {
+	s := fmt.Sprintf("%d", n)
+	out := make([]byte, 0, len(s)+len(s)/3)
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
