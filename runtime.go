@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/getsentry/sentry-go"
@@ -87,6 +88,11 @@ func openServices(ctx context.Context, env func(string) (string, bool), logw io.
 }
 
 func (s *services) close() { s.db.Close() }
+
+// link is an absolute URL to path on the service, for mails.
+func (s *services) link(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL.String(), "/") + path
+}
 
 // settingsHelp prints every setting, for --help.
 func settingsHelp(fs *flag.FlagSet) func() {

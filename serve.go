@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailvet/app"
+	"mailvet/billing"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
@@ -46,10 +47,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	}
 	defer engine.Close()
 	ruleStore := rules.NewStore(svc.db.Bun)
-	verifs := verifications.NewService(svc.db.Bun, engine, ruleStore, cfg.VerifyTimeout)
+	billingSvc := billing.NewService(svc.db.SQL, mail.NewQueue(svc.jobs), cfg.BillingGrace, svc.link)
+	verifs := verifications.NewService(svc.db.Bun, engine, ruleStore, cfg.VerifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(svc.db, svc.jobs, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
-	})
+	}).WithQuota(billingSvc)
 
 	work := !web || cfg.WebWorkers
 	var worker *jobs.Client
@@ -75,7 +77,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	if web {
 		server, err := app.New(app.Deps{
 			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work, Rules: ruleStore,
-			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes,
+			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes, Billing: billingSvc,
 			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
 			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader,
 		})

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"mailvet/billing"
 	"mailvet/tenants"
 )
 
@@ -13,6 +14,7 @@ import (
 type apiCtx struct {
 	key    tenants.APIKey
 	tenant tenants.Tenant
+	plan   *billing.Plan // nil when billing is not wired (tests of other parts)
 }
 
 func apiFrom(ctx context.Context) *apiCtx {
@@ -36,7 +38,19 @@ func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
 			return
 		}
 		infoFrom(r.Context()).Tenant = tenant.ID.String()
-		h(w, r.WithContext(context.WithValue(r.Context(), apiCtxKey, &apiCtx{key: key, tenant: tenant})))
+		ac := &apiCtx{key: key, tenant: tenant}
+		if s.Billing != nil {
+			plan, err := s.Billing.PlanFor(r.Context(), tenant.ID)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			ac.plan = &plan
+			if !s.takeKeyToken(w, r, key, plan) {
+				return
+			}
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), apiCtxKey, ac)))
 	})
 }
 

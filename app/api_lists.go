@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mailvet/lists"
+	"mailvet/tenants"
 )
 
 // listJSON is a list in the API.
@@ -81,12 +82,19 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.TenantID, in.APIKeyID, in.File = ac.tenant.ID, ac.key.ID, file
+	in.TestMode, in.KeyLimits = ac.key.Mode == tenants.ModeTest, keyLimits(ac.key)
+	if ac.plan != nil {
+		in.MaxRows = ac.plan.MaxListRows
+	}
 	in.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if len(in.IdempotencyKey) > 200 {
 		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid Idempotency-Key", "Idempotency-Key must be at most 200 characters.")
 		return
 	}
 	l, existing, err := s.Lists.Create(r.Context(), in)
+	if s.quotaRefused(w, r, err) {
+		return
+	}
 	if err != nil {
 		if status, code, msg := s.uploadError(err); status != 0 {
 			writeProblem(w, r, status, code, "Upload refused", msg)
@@ -100,6 +108,7 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
+	s.quotaHeaders(w, r, nil)
 	w.Header().Set("Location", "/v1/lists/"+l.ID.String())
 	writeJSON(w, status, toListJSON(l))
 }

@@ -20,17 +20,22 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ac := apiFrom(r.Context())
-	res, err := s.Verifications.Verify(r.Context(), verifications.Request{
-		TenantID: ac.tenant.ID,
-		APIKeyID: ac.key.ID,
-		Email:    req.Email,
-		TestMode: ac.key.Mode == tenants.ModeTest,
-		CacheTTL: ac.tenant.Settings.CacheTTL(),
+	res, quota, err := s.Verifications.Verify(r.Context(), verifications.Request{
+		TenantID:  ac.tenant.ID,
+		APIKeyID:  ac.key.ID,
+		Email:     req.Email,
+		TestMode:  ac.key.Mode == tenants.ModeTest,
+		CacheTTL:  ac.tenant.Settings.CacheTTL(),
+		KeyLimits: keyLimits(ac.key),
 	})
+	if s.quotaRefused(w, r, err) {
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	s.quotaHeaders(w, r, quota)
 	writeJSON(w, http.StatusOK, res)
 }
 

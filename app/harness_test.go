@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mailvet/app"
+	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
@@ -88,8 +89,9 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 	t.Cleanup(engine.Close)
 
 	ruleStore := rules.NewStore(d.Bun)
-	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout)
-	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: 400 * time.Millisecond, MaxAttempts: 3})
+	billingSvc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
+	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
+	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: 400 * time.Millisecond, MaxAttempts: 3}).WithQuota(billingSvc)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
@@ -107,7 +109,7 @@ func newHarness(t *testing.T, opts ...harnessOptions) *harness {
 
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
-		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes,
+		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
 	})
 	if err != nil {

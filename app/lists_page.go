@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mailvet/billing"
 	"mailvet/lists"
 	"mailvet/views"
 )
@@ -53,7 +54,21 @@ func (s *Server) handleListUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.in.TenantID, u.in.CreatedBy, u.in.File = pc.tenant.ID, pc.user.ID, u.part
+	if s.Billing != nil {
+		plan, err := s.Billing.PlanFor(r.Context(), pc.tenant.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		u.in.MaxRows = plan.MaxListRows
+	}
 	l, _, err := s.Lists.Create(r.Context(), u.in)
+	var exceeded *billing.ExceededError
+	if errors.As(err, &exceeded) {
+		f.Errors["file"] = "This list does not fit your plan's quota: it " + exceeded.Error() + ". Nothing was stored."
+		s.renderListsPage(w, r, http.StatusTooManyRequests, f)
+		return
+	}
 	if err != nil {
 		status, _, msg := s.uploadError(err)
 		if status == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/jobs"
 	"mailvet/lists"
@@ -28,6 +29,7 @@ type Deps struct {
 	Tenants       *tenants.Store
 	Verifications *verifications.Service
 	Lists         *lists.Store
+	Billing       *billing.Service
 	Rules         *rules.Store
 	Jobs          *jobs.Client
 	// JobsWork says whether this process runs workers (for /health).
@@ -46,6 +48,7 @@ type Server struct {
 	Deps
 	sessions    *sessionStore
 	authLimiter limiter.Store
+	keyLimits   *keyLimiter
 	validate    *validator.Validate
 }
 
@@ -70,8 +73,13 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	kl, err := newKeyLimiter()
+	if err != nil {
+		return nil, err
+	}
 	return &Server{
 		Deps:        deps,
+		keyLimits:   kl,
 		sessions:    newSessionStore(deps.Tenants, deps.SessionTTL, deps.BaseURL.Scheme == "https"),
 		authLimiter: lim,
 		validate:    newValidator(),

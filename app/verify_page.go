@@ -1,10 +1,12 @@
 package app
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
 
+	"mailvet/billing"
 	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/views"
@@ -25,15 +27,20 @@ func (s *Server) handleVerifyPage(w http.ResponseWriter, r *http.Request) {
 	var shown *views.VerifyResult
 	if s.check(&f, verifyForm{Email: f.Get("email")}) {
 		pc := pageFrom(r.Context())
-		res, err := s.Verifications.Verify(r.Context(), verifications.Request{
+		res, _, err := s.Verifications.Verify(r.Context(), verifications.Request{
 			TenantID: pc.tenant.ID, APIKeyID: uuid.Nil, Email: f.Get("email"),
 			CacheTTL: pc.tenant.Settings.CacheTTL(),
 		})
-		if err != nil {
+		var exceeded *billing.ExceededError
+		switch {
+		case errors.As(err, &exceeded):
+			f.Error = "Your plan's quota is used up: " + exceeded.Error() + ". Upgrade on the billing page."
+		case err != nil:
 			s.serverError(w, r, err)
 			return
+		default:
+			shown = verifyView(res)
 		}
-		shown = verifyView(res)
 	}
 	if r.Header.Get("HX-Request") == "true" {
 		s.render(w, r, http.StatusOK, views.VerifyBox(f, shown))

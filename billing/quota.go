@@ -69,13 +69,13 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.
 	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
 	day, month := periods(s.now())
 	err = tx.QueryRowContext(ctx, `INSERT INTO quota_usage AS q (tenant_id, day, day_used, month, month_used)
-		SELECT $1, $2, $3, $4, $3 WHERE $3 <= $5 AND $3 <= $6
+		SELECT $1, $2::date, $3::int, $4::date, $3::int WHERE $3::int <= $5::int AND $3::int <= $6::int
 		ON CONFLICT (tenant_id) DO UPDATE SET
 			day_used = CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END + EXCLUDED.day_used,
 			month_used = CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END + EXCLUDED.month_used,
 			day = EXCLUDED.day, month = EXCLUDED.month
-		WHERE (CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END) + EXCLUDED.day_used <= $5
-		  AND (CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END) + EXCLUDED.month_used <= $6
+		WHERE (CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END) + EXCLUDED.day_used <= $5::int
+		  AND (CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END) + EXCLUDED.month_used <= $6::int
 		RETURNING day_used, month_used`,
 		tenantID, day, n, month, plan.DailyLimit, plan.MonthlyLimit).Scan(&q.DayUsed, &q.MonthUsed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -107,13 +107,13 @@ func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uu
 	}
 	var dayUsed, monthUsed int
 	err := tx.QueryRowContext(ctx, `INSERT INTO key_usage AS k (api_key_id, tenant_id, day, day_used, month, month_used)
-		SELECT $1, $2, $3, $4, $5, $4 WHERE $4 <= $6 AND $4 <= $7
+		SELECT $1, $2, $3::date, $4::int, $5::date, $4::int WHERE $4::int <= $6::int AND $4::int <= $7::int
 		ON CONFLICT (api_key_id) DO UPDATE SET
 			day_used = CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END + EXCLUDED.day_used,
 			month_used = CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END + EXCLUDED.month_used,
 			day = EXCLUDED.day, month = EXCLUDED.month
-		WHERE (CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END) + EXCLUDED.day_used <= $6
-		  AND (CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END) + EXCLUDED.month_used <= $7
+		WHERE (CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END) + EXCLUDED.day_used <= $6::int
+		  AND (CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END) + EXCLUDED.month_used <= $7::int
 		RETURNING day_used, month_used`,
 		keyID, tenantID, day, n, month, daily, monthly).Scan(&dayUsed, &monthUsed)
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -147,8 +147,8 @@ func (s *Service) Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n 
 	}
 	day, month := periods(s.now())
 	_, err := tx.ExecContext(ctx, `UPDATE quota_usage SET
-			month_used = CASE WHEN month = $3 THEN greatest(month_used - $4, 0) ELSE month_used END,
-			day_used = CASE WHEN day = $2 THEN greatest(day_used - $4, 0) ELSE day_used END
+			month_used = CASE WHEN month = $3::date THEN greatest(month_used - $4::int, 0) ELSE month_used END,
+			day_used = CASE WHEN day = $2::date THEN greatest(day_used - $4::int, 0) ELSE day_used END
 		WHERE tenant_id = $1`, tenantID, day, month, n)
 	return err
 }

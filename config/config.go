@@ -53,6 +53,7 @@ type Config struct {
 	ListMaxAttempts  int
 	ListWorkers      int
 	ListBatchTimeout time.Duration
+	BillingGrace     time.Duration
 }
 
 // Setting documents one environment variable.
@@ -98,6 +99,7 @@ func Settings() []Setting {
 		{"MAILVET_LIST_RETRY_DELAY", "5m", "Wait before asking again about a greylisted or temporarily failing address in a list."},
 		{"MAILVET_LIST_MAX_ATTEMPTS", "3", "Tries per list address before it is reported unknown."},
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
+		{"MAILVET_BILLING_GRACE", "168h", "How long a past-due subscription keeps its plan before the workspace falls back to free."},
 		{"MAILVET_LIST_BATCH_TIMEOUT", "10m", "Longest run of one list batch; a batch whose worker died is run again after 1.5 times this."},
 	}
 }
@@ -141,6 +143,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
 	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", 10*time.Minute, time.Second)
+	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 
+	"mailvet/billing"
 	"mailvet/lists/csvin"
 	"mailvet/verify/address"
 )
@@ -34,6 +35,14 @@ type NewList struct {
 
 	File   io.Reader
 	Emails []string
+
+	// TestMode lists (uploaded with a test key) are answered from the
+	// local part, touch no network and spend no quota.
+	TestMode bool
+	// KeyLimits are the uploading key's own limits; MaxRows, when set,
+	// lowers the store's row limit (the plan's).
+	KeyLimits billing.KeyLimits
+	MaxRows   int
 
 	// IdempotencyKey, when set, makes a repeated request return the list
 	// the first one made. RequestHash identifies the request; for file
@@ -81,8 +90,8 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 		return l, false, err
 	}
 	l.ID = uuid.New()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (id, tenant_id, name, dedupe, created_by, api_key_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-		l.ID, in.TenantID, in.Name, in.Dedupe, nullUUID(in.CreatedBy), nullUUID(in.APIKeyID)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (id, tenant_id, name, dedupe, created_by, api_key_id, test_mode) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		l.ID, in.TenantID, in.Name, in.Dedupe, nullUUID(in.CreatedBy), nullUUID(in.APIKeyID), in.TestMode); err != nil {
 		return l, false, err
 	}
 	ing := newIngest(in.TenantID, l.ID, in.Dedupe, src)
@@ -130,6 +139,13 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 		}
 		return l, false, err
 	}
+	if s.quota != nil && !in.TestMode && ing.unique > 0 {
+		// Reserve the list's unique addresses now: a list that does not
+		// fit is refused whole, before any work.
+		if _, err := s.quota.Consume(ctx, tx, in.TenantID, in.APIKeyID, in.KeyLimits, ing.unique); err != nil {
+			return l, false, err
+		}
+	}
 	if err := s.queue(ctx, tx, in.TenantID, l.ID, ing.unique, batches); err != nil {
 		return l, false, err
 	}
@@ -141,13 +157,17 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 }
 
 func (s *Store) source(in NewList) (rowSource, error) {
+	maxRows := s.opts.MaxRows
+	if in.MaxRows > 0 {
+		maxRows = min(maxRows, in.MaxRows)
+	}
 	if in.File == nil {
-		if len(in.Emails) > s.opts.MaxRows {
-			return nil, &csvin.TooManyRowsError{Limit: s.opts.MaxRows}
+		if len(in.Emails) > maxRows {
+			return nil, &csvin.TooManyRowsError{Limit: maxRows}
 		}
 		return &sliceSource{emails: in.Emails}, nil
 	}
-	return csvin.NewReader(in.File, csvin.Options{EmailColumn: in.EmailColumn, MaxRows: s.opts.MaxRows})
+	return csvin.NewReader(in.File, csvin.Options{EmailColumn: in.EmailColumn, MaxRows: maxRows})
 }
 
 // queue inserts one River job per batch. Small lists' batches get a higher

@@ -32,6 +32,7 @@ type List struct {
 	Batches       int        `bun:"batches" json:"-"`
 	CreatedBy     *uuid.UUID `bun:"created_by,type:uuid" json:"-"`
 	APIKeyID      *uuid.UUID `bun:"api_key_id,type:uuid" json:"-"`
+	TestMode      bool       `bun:"test_mode" json:"test_mode"`
 	Idempotency   *string    `bun:"idempotency_key" json:"-"`
 	RequestHash   []byte     `bun:"request_hash" json:"-"`
 	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`

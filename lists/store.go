@@ -8,7 +8,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 
+	"mailvet/billing"
 	"mailvet/db"
 )
 
@@ -29,11 +31,25 @@ type Options struct {
 	SmallList int
 }
 
+// Quota reserves a list's addresses against the tenant's plan and gives
+// back what a cancelled list did not use (billing.Service).
+type Quota interface {
+	Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
+	Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int) error
+}
+
 // Store keeps lists and their rows.
 type Store struct {
-	db   *db.DB
-	jobs JobInserter
-	opts Options
+	db    *db.DB
+	jobs  JobInserter
+	opts  Options
+	quota Quota
+}
+
+// WithQuota makes lists reserve their unique addresses when created.
+func (s *Store) WithQuota(q Quota) *Store {
+	s.quota = q
+	return s
 }
 
 // NewStore returns a Store.
@@ -97,13 +113,22 @@ func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, 
 	return p, nil
 }
 
-// Cancel stops a list: no further rows are verified. Jobs still queued
-// find the list cancelled and end without work.
+// Cancel stops a list: no further rows are verified, and the quota it
+// reserved for them is given back. Jobs still queued find the list
+// cancelled and end without work.
 func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID) (List, error) {
 	var l List
-	err := s.db.Bun.NewUpdate().Model(&l).Set("status = 'cancelled'").Set("completed_at = now()").
-		Where("tenant_id = ? AND id = ? AND status IN ('queued', 'running')", tenantID, id).
-		Returning("*").Scan(ctx)
+	err := s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Locking the list waits for a batch writing its results, so the
+		// refund counts exactly the rows that will never be verified.
+		err := tx.NewUpdate().Model(&l).Set("status = 'cancelled'").Set("completed_at = now()").
+			Where("tenant_id = ? AND id = ? AND status IN ('queued', 'running')", tenantID, id).
+			Returning("*").Scan(ctx)
+		if err != nil || s.quota == nil || l.TestMode {
+			return err
+		}
+		return s.quota.Refund(ctx, tx.Tx, tenantID, l.UniqueRows-l.ProcessedRows)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		if _, gerr := s.Get(ctx, tenantID, id); gerr != nil {
 			return l, gerr

@@ -137,6 +137,10 @@ type APIKey struct {
 	LastUsedAt *time.Time `bun:"last_used_at"`
 	ExpiresAt  *time.Time `bun:"expires_at"`
 	RevokedAt  *time.Time `bun:"revoked_at"`
+	// A key's own limits, below its plan's (nil: the plan's).
+	RatePerMinute *int `bun:"rate_per_minute"`
+	DailyLimit    *int `bun:"daily_limit"`
+	MonthlyLimit  *int `bun:"monthly_limit"`
 
 	bun.BaseModel `bun:"table:api_keys"`
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"mailvet/billing"
 	"mailvet/rules"
 	"mailvet/verify"
 )
@@ -29,12 +30,24 @@ type RuleSource interface {
 	RuleSet(ctx context.Context, tenantID uuid.UUID) (*rules.RuleSet, error)
 }
 
+// Quota counts billable verifications (billing.Service).
+type Quota interface {
+	Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
+}
+
 // Service verifies addresses for tenants.
 type Service struct {
 	db       *bun.DB
 	engine   Engine
 	rules    RuleSource
+	quota    Quota
 	deadline time.Duration
+}
+
+// WithQuota makes live verifications count against the tenant's plan.
+func (s *Service) WithQuota(q Quota) *Service {
+	s.quota = q
+	return s
 }
 
 // NewService returns a Service. ruleSource may be nil (no rules apply);
@@ -56,21 +69,27 @@ type Request struct {
 	// Rules are the tenant's rules, loaded once for a batch
 	// (rules.Store.RuleSet); nil loads them for this one call.
 	Rules *rules.RuleSet
+	// KeyLimits are the API key's own lower limits.
+	KeyLimits billing.KeyLimits
 }
 
 // Verify answers by the tenant's rules when one matches (live and test
 // mode alike: no network, not cached), else from the tenant's cache when
 // it holds a fresh definite answer, else asks the engine (or test mode),
-// and records the outcome.
-func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, error) {
+// and records the outcome. Only the engine's answers count against the
+// quota (rules, cache hits and test mode are free); quota is non-nil when
+// this call counted. A call that does not fit the quota returns a
+// *billing.ExceededError and asks nothing.
+func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, *billing.Quota, error) {
 	rs := req.Rules
 	if rs == nil && s.rules != nil {
 		var err error
 		if rs, err = s.rules.RuleSet(ctx, req.TenantID); err != nil {
-			return verify.Result{}, err
+			return verify.Result{}, nil, err
 		}
 	}
 	var res verify.Result
+	var quota *billing.Quota
 	ruled, _, byRule := rs.Check(req.Email)
 	switch {
 	case byRule:
@@ -80,20 +99,41 @@ func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, error
 	default:
 		cached, ok, err := s.cached(ctx, req)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		if ok {
 			res = cached
-		} else {
-			res = s.live(ctx, req.Email)
-			if cacheable(res) && req.CacheTTL > 0 {
-				if err := s.saveCache(ctx, req.TenantID, res); err != nil {
-					return res, err
-				}
+			break
+		}
+		if quota, err = s.consume(ctx, req); err != nil {
+			return res, nil, err
+		}
+		res = s.live(ctx, req.Email)
+		if cacheable(res) && req.CacheTTL > 0 {
+			if err := s.saveCache(ctx, req.TenantID, res); err != nil {
+				return res, quota, err
 			}
 		}
 	}
-	return res, s.record(ctx, req, res)
+	return res, quota, s.record(ctx, req, res)
+}
+
+// consume counts one verification, committing at once: the count stands
+// even if the engine then fails, as the work was done.
+func (s *Service) consume(ctx context.Context, req Request) (*billing.Quota, error) {
+	if s.quota == nil {
+		return nil, nil
+	}
+	tx, err := s.db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	q, err := s.quota.Consume(ctx, tx, req.TenantID, req.APIKeyID, req.KeyLimits, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &q, tx.Commit()
 }
 
 // live runs the engine, never past the deadline: a verification that has

@@ -45,21 +45,21 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 		return verifications.Request{TenantID: tenant, Email: "ann@shop.test", CacheTTL: time.Hour}
 	}
 
-	if r, err := svc.Verify(ctx, req(a)); err != nil || r.Cached {
+	if r, _, err := svc.Verify(ctx, req(a)); err != nil || r.Cached {
 		t.Fatalf("first: %+v %v", r, err)
 	}
-	if r, _ := svc.Verify(ctx, req(a)); !r.Cached || eng.calls != 1 {
+	if r, _, _ := svc.Verify(ctx, req(a)); !r.Cached || eng.calls != 1 {
 		t.Fatalf("second not cached (calls %d)", eng.calls)
 	}
 	// B reads nothing of A's cache.
-	if r, _ := svc.Verify(ctx, req(b)); r.Cached || eng.calls != 2 {
+	if r, _, _ := svc.Verify(ctx, req(b)); r.Cached || eng.calls != 2 {
 		t.Fatalf("tenant B hit A's cache")
 	}
 	// B clearing its cache leaves A's.
 	if n, err := svc.ClearCache(ctx, b); err != nil || n != 1 {
 		t.Fatalf("clear B: %d %v", n, err)
 	}
-	if r, _ := svc.Verify(ctx, req(a)); !r.Cached {
+	if r, _, _ := svc.Verify(ctx, req(a)); !r.Cached {
 		t.Fatal("A's cache emptied by B")
 	}
 	sa, err := svc.StatsSince(ctx, a, time.Now().Add(-time.Hour))
@@ -77,7 +77,7 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 	if _, err := d.Pool.Exec(ctx, "UPDATE verification_cache SET checked_at = now() - interval '2 hours'"); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := svc.Verify(ctx, req(a)); r.Cached {
+	if r, _, _ := svc.Verify(ctx, req(a)); r.Cached {
 		t.Fatal("expired cache entry served")
 	}
 }
@@ -90,7 +90,7 @@ func TestDeadlineAnswersUnknownTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := verifications.NewService(d.Bun, slowEngine{}, nil, 100*time.Millisecond)
-	r, err := svc.Verify(ctx, verifications.Request{TenantID: a, Email: "ann@shop.test", CacheTTL: time.Hour})
+	r, _, err := svc.Verify(ctx, verifications.Request{TenantID: a, Email: "ann@shop.test", CacheTTL: time.Hour})
 	if err != nil || r.Status != verify.Unknown || r.Reason != verify.ReasonTimeout {
 		t.Fatalf("%+v %v", r, err)
 	}

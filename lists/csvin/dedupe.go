@@ -106,7 +106,7 @@ func providerName(domain string) string {
 	if !ok {
 		return name
 	}
-	if len(tld) == 2 && !strings.Contains(tld, ".") {
+	if len(tld) == 2 {
 		switch sld {
 		case "co", "com", "net", "org", "ne", "or":
 			return name

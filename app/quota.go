@@ -1,0 +1,47 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"mailvet/billing"
+	"mailvet/tenants"
+)
+
+// keyLimits are a key's own limits for the quota.
+func keyLimits(k tenants.APIKey) billing.KeyLimits {
+	return billing.KeyLimits{Daily: k.DailyLimit, Monthly: k.MonthlyLimit}
+}
+
+// quotaRefused answers 429 quota_exceeded with the numbers; false when err
+// is not about the quota.
+func (s *Server) quotaRefused(w http.ResponseWriter, r *http.Request, err error) bool {
+	var exceeded *billing.ExceededError
+	if !errors.As(err, &exceeded) {
+		return false
+	}
+	w.Header().Set("Quota-Remaining", strconv.Itoa(exceeded.Left))
+	writeProblem(w, r, http.StatusTooManyRequests, "quota_exceeded", "Quota exceeded",
+		"This request "+exceeded.Error()+". Cached answers and test keys stay free; upgrade your plan for more.")
+	return true
+}
+
+// quotaHeaders tells API clients what is left: from the quota this request
+// counted against, or read fresh when it counted nothing.
+func (s *Server) quotaHeaders(w http.ResponseWriter, r *http.Request, q *billing.Quota) {
+	if s.Billing == nil {
+		return
+	}
+	if q == nil {
+		usage, err := s.Billing.Usage(r.Context(), apiFrom(r.Context()).tenant.ID)
+		if err != nil {
+			return
+		}
+		q = &usage
+	}
+	w.Header().Set("Quota-Limit-Day", strconv.Itoa(q.DayLimit))
+	w.Header().Set("Quota-Remaining-Day", strconv.Itoa(q.DayRemaining))
+	w.Header().Set("Quota-Limit-Month", strconv.Itoa(q.MonthLimit))
+	w.Header().Set("Quota-Remaining-Month", strconv.Itoa(q.MonthRemaining))
+}

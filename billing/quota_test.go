@@ -1,0 +1,200 @@
+package billing_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"mailvet/billing"
+	"mailvet/db"
+	"mailvet/db/dbtest"
+	"mailvet/jobs"
+	"mailvet/mail"
+)
+
+func newTenant(t *testing.T, d *db.DB) uuid.UUID {
+	t.Helper()
+	var id uuid.UUID
+	if err := d.Pool.QueryRow(context.Background(), "INSERT INTO tenants (name, slug) VALUES ('T', $1) RETURNING id", uuid.NewString()[:8]).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func consume(t *testing.T, d *db.DB, svc *billing.Service, tenant, key uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := d.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := svc.Consume(ctx, tx, tenant, key, lim, n)
+	if err != nil {
+		_ = tx.Rollback()
+		return q, err
+	}
+	return q, tx.Commit()
+}
+
+// 50 concurrent requests with 10 verifications left: exactly 10 succeed.
+func TestQuotaIsExactUnderConcurrency(t *testing.T) {
+	d := dbtest.New(t)
+	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	tenant := newTenant(t, d)
+	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 190); err != nil { // free: 200 a day
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, refused := 0, 0
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 1)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, billing.ErrQuotaExceeded):
+				refused++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 10 || refused != 40 {
+		t.Fatalf("%d succeeded, %d refused; want 10 and 40", ok, refused)
+	}
+	q, err := svc.Usage(context.Background(), tenant)
+	if err != nil || q.DayUsed != 200 || q.DayRemaining != 0 {
+		t.Fatalf("usage %+v %v", q, err)
+	}
+}
+
+func TestExceededSaysTheNumbersAndRefundGivesBack(t *testing.T) {
+	d := dbtest.New(t)
+	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	tenant := newTenant(t, d)
+	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 150); err != nil {
+		t.Fatal(err)
+	}
+	_, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 120)
+	var ex *billing.ExceededError
+	if !errors.As(err, &ex) || ex.Needed != 120 || ex.Left != 50 || !strings.Contains(err.Error(), "needs 120, 50 left today") {
+		t.Fatalf("%v", err)
+	}
+	tx, _ := d.SQL.Begin()
+	if err := svc.Refund(context.Background(), tx, tenant, 100); err != nil {
+		t.Fatal(err)
+	}
+	_ = tx.Commit()
+	if q, _ := svc.Usage(context.Background(), tenant); q.DayUsed != 50 || q.MonthUsed != 50 {
+		t.Fatalf("after refund %+v", q)
+	}
+}
+
+func TestKeyLimitsAreLowerThanThePlan(t *testing.T) {
+	d := dbtest.New(t)
+	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	tenant := newTenant(t, d)
+	var key uuid.UUID
+	if err := d.Pool.QueryRow(context.Background(), `INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES ($1, 'k', 'live', 'mv_live_x', '\x01') RETURNING id`, tenant).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	three := 3
+	for i := range 4 {
+		_, err := consume(t, d, svc, tenant, key, billing.KeyLimits{Daily: &three}, 1)
+		if (err == nil) != (i < 3) {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	// The refused call counted nothing against the tenant either.
+	if q, _ := svc.Usage(context.Background(), tenant); q.DayUsed != 3 {
+		t.Fatalf("tenant used %d, want 3", q.DayUsed)
+	}
+}
+
+func TestPlanFollowsSubscriptionAndGrace(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	tenant, other := newTenant(t, d), newTenant(t, d)
+	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
+		t.Fatalf("plan %s", p.ID)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES ($1, 'basic', 'active')`, tenant); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "basic" || p.MonthlyIncluded != 50000 {
+		t.Fatalf("plan %+v", p)
+	}
+	if p, _ := svc.PlanFor(ctx, other); p.ID != "free" {
+		t.Fatal("another tenant got the subscription's plan")
+	}
+	d.Pool.Exec(ctx, `UPDATE subscriptions SET status = 'past_due', past_due_since = now() - interval '1 day'`)
+	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "basic" {
+		t.Fatal("past due within grace lost the plan")
+	}
+	d.Pool.Exec(ctx, `UPDATE subscriptions SET past_due_since = now() - interval '8 days'`)
+	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
+		t.Fatal("past due beyond grace kept the plan")
+	}
+}
+
+// Owners are mailed once at 80% and once at 100% of the monthly amount.
+func TestThresholdMailsOncePerMonth(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return "https://app.test" + p })
+	tenant := newTenant(t, d)
+	var user uuid.UUID
+	if err := d.Pool.QueryRow(ctx, `INSERT INTO users (email, password_hash) VALUES ('owner@t.test', 'x') RETURNING id`).Scan(&user); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`, tenant, user); err != nil {
+		t.Fatal(err)
+	}
+	// Earlier this month (another day) the free plan's tenant used 799 of 1,000.
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used)
+		VALUES ($1, date_trunc('day', now() AT TIME ZONE 'UTC') - interval '1 day', 50, date_trunc('month', now() AT TIME ZONE 'UTC'), 799)`, tenant); err != nil {
+		t.Skip("cannot seed an earlier day on the first of the month")
+	}
+	mails := func() int {
+		var n int
+		_ = d.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'mail.send' AND args->>'to' = 'owner@t.test'`).Scan(&n)
+		return n
+	}
+	for range 3 {
+		if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := mails(); n != 1 {
+		t.Fatalf("%d mails after crossing 80%%, want 1", n)
+	}
+	if _, err := d.Pool.Exec(ctx, `UPDATE quota_usage SET month_used = 999`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := mails(); n != 2 {
+		t.Fatalf("%d mails after reaching 100%%, want 2", n)
+	}
+	var subject string
+	_ = d.Pool.QueryRow(ctx, `SELECT args->>'subject' FROM river_job WHERE kind = 'mail.send' ORDER BY id DESC LIMIT 1`).Scan(&subject)
+	if !strings.Contains(subject, "100%") {
+		t.Fatalf("subject %q", subject)
+	}
+}
