@@ -31,7 +31,7 @@ import (
 // harness runs the whole service in-process against a fresh database, real
 // River workers and a loopback SMTP server.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	db    *db.DB
 	store *tenants.Store
 	mail  *mailtest.Server
@@ -47,7 +47,7 @@ type harnessOptions struct {
 	listMaxRows    int
 }
 
-func newHarness(t *testing.T, opts ...harnessOptions) *harness {
+func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	t.Helper()
 	var o harnessOptions
 	if len(opts) > 0 {
@@ -170,7 +170,7 @@ func (b *browser) post(path string, form url.Values, headers ...string) response
 	return b.do(req)
 }
 
-func expect(t *testing.T, res response, status int, contains ...string) {
+func expect(t testing.TB, res response, status int, contains ...string) {
 	t.Helper()
 	if res.StatusCode != status {
 		t.Fatalf("%s %s: status %d, want %d\n%s", res.Request.Method, res.Request.URL.Path, res.StatusCode, status, abbreviate(res.body))
@@ -182,7 +182,7 @@ func expect(t *testing.T, res response, status int, contains ...string) {
 	}
 }
 
-func expectRedirect(t *testing.T, res response, to string) {
+func expectRedirect(t testing.TB, res response, to string) {
 	t.Helper()
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != to {
 		t.Fatalf("%s %s: %d to %q, want 303 to %q\n%s", res.Request.Method, res.Request.URL.Path, res.StatusCode, res.Header.Get("Location"), to, abbreviate(res.body))

@@ -34,7 +34,7 @@ func (s *Server) quotaHeaders(w http.ResponseWriter, r *http.Request, q *billing
 		return
 	}
 	if q == nil {
-		usage, err := s.Billing.Usage(r.Context(), apiFrom(r.Context()).tenant.ID)
+		usage, err := s.Billing.RecentUsage(r.Context(), apiFrom(r.Context()).tenant.ID)
 		if err != nil {
 			return
 		}

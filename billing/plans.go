@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +39,31 @@ type Service struct {
 	grace time.Duration
 	link  func(path string) string
 	now   func() time.Time
+
+	// Every API request needs its tenant's plan (for the rate limit); a
+	// short per-process memory saves that query. Plan changes show within
+	// planMemory everywhere, at once in the process that made them.
+	mu    sync.Mutex
+	plans map[uuid.UUID]rememberedPlan
+	// Quota figures for responses that counted nothing (cache hits, reads)
+	// may lag by usageMemory; every counting call reports exact figures.
+	usage map[uuid.UUID]rememberedUsage
 }
+
+type rememberedUsage struct {
+	quota   Quota
+	expires time.Time
+}
+
+const usageMemory = time.Second
+
+type rememberedPlan struct {
+	plan    Plan
+	expires time.Time
+}
+
+// planMemory is how long a tenant's plan is reused before asking again.
+const planMemory = 5 * time.Second
 
 // NewService returns a Service. grace is how long a past-due subscription
 // keeps its plan before the tenant falls back to free; link makes absolute
@@ -47,7 +72,7 @@ func NewService(db *sql.DB, mailQueue *mail.Queue, grace time.Duration, link fun
 	if grace <= 0 {
 		grace = 7 * 24 * time.Hour
 	}
-	return &Service{db: db, mail: mailQueue, grace: grace, link: link, now: time.Now}
+	return &Service{db: db, mail: mailQueue, grace: grace, link: link, now: time.Now, plans: map[uuid.UUID]rememberedPlan{}, usage: map[uuid.UUID]rememberedUsage{}}
 }
 
 const planColumns = `p.id, p.name, p.price_cents, p.overage_cents_per_1000, p.daily_limit, p.monthly_included, p.monthly_limit, p.rate_per_minute, p.max_list_rows`
@@ -79,7 +104,32 @@ func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 // PlanFor returns the plan a tenant is on now: its subscription's while
 // active (or past due within the grace period), else the free plan.
 func (s *Service) PlanFor(ctx context.Context, tenantID uuid.UUID) (Plan, error) {
-	return planFor(ctx, s.db, tenantID, s.grace)
+	s.mu.Lock()
+	r, ok := s.plans[tenantID]
+	s.mu.Unlock()
+	if ok && time.Now().Before(r.expires) {
+		return r.plan, nil
+	}
+	p, err := planFor(ctx, s.db, tenantID, s.grace)
+	if err != nil {
+		return p, err
+	}
+	s.mu.Lock()
+	if len(s.plans) > 100_000 {
+		clear(s.plans) // bounded: a process serving that many tenants re-reads
+	}
+	s.plans[tenantID] = rememberedPlan{plan: p, expires: time.Now().Add(planMemory)}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// ForgetPlan drops the remembered plan of a tenant whose subscription
+// changed, so this process sees the change at once.
+func (s *Service) ForgetPlan(tenantID uuid.UUID) {
+	s.mu.Lock()
+	delete(s.plans, tenantID)
+	delete(s.usage, tenantID)
+	s.mu.Unlock()
 }
 
 func planFor(ctx context.Context, q querier, tenantID uuid.UUID, grace time.Duration) (Plan, error) {

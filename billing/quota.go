@@ -153,6 +153,28 @@ func (s *Service) Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n 
 	return err
 }
 
+// RecentUsage is Usage, reused for up to a second: for quota headers on
+// responses that counted nothing.
+func (s *Service) RecentUsage(ctx context.Context, tenantID uuid.UUID) (Quota, error) {
+	s.mu.Lock()
+	r, ok := s.usage[tenantID]
+	s.mu.Unlock()
+	if ok && time.Now().Before(r.expires) {
+		return r.quota, nil
+	}
+	q, err := s.Usage(ctx, tenantID)
+	if err != nil {
+		return q, err
+	}
+	s.mu.Lock()
+	if len(s.usage) > 100_000 {
+		clear(s.usage)
+	}
+	s.usage[tenantID] = rememberedUsage{quota: q, expires: time.Now().Add(usageMemory)}
+	s.mu.Unlock()
+	return q, nil
+}
+
 // Usage returns a tenant's quota position without counting anything.
 func (s *Service) Usage(ctx context.Context, tenantID uuid.UUID) (Quota, error) {
 	plan, err := s.PlanFor(ctx, tenantID)

@@ -132,6 +132,10 @@ func TestPlanFollowsSubscriptionAndGrace(t *testing.T) {
 	if _, err := d.Pool.Exec(ctx, `INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES ($1, 'basic', 'active')`, tenant); err != nil {
 		t.Fatal(err)
 	}
+	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
+		t.Fatal("the plan is remembered for a few seconds; it changed at once")
+	}
+	svc.ForgetPlan(tenant) // as the webhook handler does
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "basic" || p.MonthlyIncluded != 50000 {
 		t.Fatalf("plan %+v", p)
 	}
@@ -139,10 +143,12 @@ func TestPlanFollowsSubscriptionAndGrace(t *testing.T) {
 		t.Fatal("another tenant got the subscription's plan")
 	}
 	d.Pool.Exec(ctx, `UPDATE subscriptions SET status = 'past_due', past_due_since = now() - interval '1 day'`)
+	svc.ForgetPlan(tenant)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "basic" {
 		t.Fatal("past due within grace lost the plan")
 	}
 	d.Pool.Exec(ctx, `UPDATE subscriptions SET past_due_since = now() - interval '8 days'`)
+	svc.ForgetPlan(tenant)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
 		t.Fatal("past due beyond grace kept the plan")
 	}

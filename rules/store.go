@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,10 +25,29 @@ const (
 // of another tenant is ErrNotFound.
 type Store struct {
 	db *bun.DB
+
+	// RuleSet runs on every verification; compiled sets are reused for
+	// setMemory. Changes made through this Store show at once; changes made
+	// by another process within setMemory.
+	mu   sync.Mutex
+	sets map[uuid.UUID]rememberedSet
 }
 
+type rememberedSet struct {
+	set     *RuleSet
+	expires time.Time
+}
+
+const setMemory = 2 * time.Second
+
 // NewStore returns a Store.
-func NewStore(db *bun.DB) *Store { return &Store{db: db} }
+func NewStore(db *bun.DB) *Store { return &Store{db: db, sets: map[uuid.UUID]rememberedSet{}} }
+
+func (s *Store) forget(tenantID uuid.UUID) {
+	s.mu.Lock()
+	delete(s.sets, tenantID)
+	s.mu.Unlock()
+}
 
 // Create validates and saves a rule. A signed-in actor must be an owner or
 // admin of the tenant (a stranger gets ErrNotFound); API keys and the CLI
@@ -62,6 +83,7 @@ func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, acto
 		return audit.Record(ctx, tx, tenantID, actor, AuditCreated, "rule", r.ID.String(),
 			map[string]any{"kind": r.Kind, "pattern": r.Pattern, "action": r.Action})
 	})
+	s.forget(tenantID)
 	switch code, constraint := pgError(err); {
 	case code == "23505" && constraint == "rules_pattern_key":
 		return Rule{}, ErrDuplicate
@@ -101,6 +123,7 @@ func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, actor audit.
 		return audit.Record(ctx, tx, tenantID, actor, AuditDeleted, "rule", id.String(),
 			map[string]any{"kind": r.Kind, "pattern": r.Pattern, "action": r.Action})
 	})
+	s.forget(tenantID)
 	return r, wrap("delete rule", err)
 }
 
@@ -111,13 +134,26 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 	if s == nil {
 		return nil, nil
 	}
+	s.mu.Lock()
+	r, ok := s.sets[tenantID]
+	s.mu.Unlock()
+	if ok && time.Now().Before(r.expires) {
+		return r.set, nil
+	}
 	var rules []Rule
 	err := s.db.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note").
 		Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
-	return Compile(rules), nil
+	set := Compile(rules)
+	s.mu.Lock()
+	if len(s.sets) > 100_000 {
+		clear(s.sets)
+	}
+	s.sets[tenantID] = rememberedSet{set: set, expires: time.Now().Add(setMemory)}
+	s.mu.Unlock()
+	return set, nil
 }
 
 // requireManager lets owners and admins of the tenant through; a person

@@ -118,8 +118,19 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 	if _, err := ParseKeyMode(raw); err != nil {
 		return APIKey{}, Tenant{}, err
 	}
-	var k APIKey
-	if err := s.db.NewSelect().Model(&k).Where("key_hash = ?", HashToken(raw)).Scan(ctx); err != nil {
+	// One round trip for the key and its tenant: this runs on every API
+	// request.
+	var row struct {
+		APIKey `bun:",extend"`
+		Tenant Tenant `bun:"tenant,embed:tenant__"`
+	}
+	err := s.db.NewSelect().Model(&row).ModelTableExpr("api_keys AS api_key").
+		ColumnExpr("api_key.*").
+		ColumnExpr("t.id AS tenant__id, t.name AS tenant__name, t.slug AS tenant__slug, t.status AS tenant__status, t.settings AS tenant__settings, t.created_at AS tenant__created_at, t.updated_at AS tenant__updated_at").
+		Join("JOIN tenants AS t ON t.id = api_key.tenant_id").
+		Where("api_key.key_hash = ?", HashToken(raw)).Scan(ctx)
+	k, t := row.APIKey, row.Tenant
+	if err != nil {
 		if notFound(err) == ErrNotFound {
 			return k, Tenant{}, ErrUnknownKey
 		}
@@ -130,18 +141,15 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 		return k, Tenant{}, ErrKeyRevoked
 	case k.ExpiresAt != nil && !k.ExpiresAt.After(time.Now()):
 		return k, Tenant{}, ErrKeyExpired
-	}
-	t, err := s.TenantByID(ctx, k.TenantID)
-	if err != nil {
-		return k, t, err
-	}
-	if !t.Active() {
+	case !t.Active():
 		return k, t, ErrTenantSuspended
 	}
 	// last_used_at is written at most once per KeyTouchEvery, so a busy key
 	// does not turn every request into a row update.
-	_, err = s.db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = now()").
-		Where("id = ? AND (last_used_at IS NULL OR last_used_at < now() - ?::interval)", k.ID, s.opts.KeyTouchEvery.String()).
-		Exec(ctx)
+	if k.LastUsedAt == nil || time.Since(*k.LastUsedAt) > s.opts.KeyTouchEvery {
+		_, err = s.db.NewUpdate().Model((*APIKey)(nil)).Set("last_used_at = now()").
+			Where("id = ? AND (last_used_at IS NULL OR last_used_at < now() - ?::interval)", k.ID, s.opts.KeyTouchEvery.String()).
+			Exec(ctx)
+	}
 	return k, t, err
 }
