@@ -10,6 +10,8 @@ import (
 )
 
 const benchUsage = `Usage: mailvet bench smtp [--seed N] [--naive-sample N]
+       mailvet bench lists [--rows N] [--addresses N] [--phases ingest,export,e2e]
+         (see mailvet bench lists --help)
 
 Builds the simulated reference farm (20,000 addresses over 500 domains,
 Zipf-like spread, 50 ms per SMTP reply, at most 5 connections per MX,
@@ -19,7 +21,10 @@ forced to a fresh connection and one RCPT per address without pipelining,
 and (c) the bound the protocol's round trips set under those caps.
 `
 
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+	if len(args) > 0 && args[0] == "lists" {
+		return cmdBenchLists(ctx, args[1:], stdout, stderr, env)
+	}
 	if len(args) == 0 || args[0] != "smtp" {
 		fmt.Fprint(stderr, benchUsage)
 		return errUsage

@@ -18,7 +18,8 @@ Usage:
   mailvet work      run background workers only
   mailvet migrate   apply database migrations (safe to run concurrently)
   mailvet admin     operator commands: create-user, create-tenant, create-key
-  mailvet bench     benchmarks: mailvet bench smtp (the simulated reference farm)
+  mailvet bench     benchmarks: mailvet bench smtp (the simulated reference farm),
+                    mailvet bench lists (million-row ingest and export, a list end to end)
   mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
 
 Run "mailvet serve --help" for the settings (environment variables).
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
 	case "bench":
-		err = cmdBench(ctx, rest, stdout, stderr)
+		err = cmdBench(ctx, rest, stdout, stderr, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

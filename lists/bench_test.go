@@ -134,8 +134,9 @@ func BenchmarkEndToEnd100k(b *testing.B) {
 		rows += float64(r.Addresses)
 		secs += r.Duration.Seconds()
 		peak = max(peak, r.PeakRSS)
-		b.Logf("%d addresses in %s (upload %s), %d jobs, %d attempts; peak RSS %.0f MB",
-			r.Addresses, r.Duration.Round(1e6), r.Upload.Round(1e6), r.Jobs, r.JobAttempts, listbench.MB(r.PeakRSS))
+		b.Logf("%d addresses in %s (upload %s), %d jobs, %d attempts; inside jobs %s (engine %s, cache lookups %s), between jobs %s; peak RSS %.0f MB",
+			r.Addresses, r.Duration.Round(1e6), r.Upload.Round(1e6), r.Jobs, r.JobAttempts, r.JobBusy.Round(1e6),
+			r.EngineTime.Round(1e6), r.CacheTime.Round(1e6), r.JobGaps.Round(1e6), listbench.MB(r.PeakRSS))
 		b.StartTimer()
 	}
 	b.ReportMetric(rows/secs, "addr/s")

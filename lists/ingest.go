@@ -184,9 +184,12 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, tenantID, listID uuid.UUI
 		if unique > s.opts.SmallList {
 			opts.Priority = 3
 			if i < 2 {
-				opts.Priority = 2 // a first sight of progress
+				// A first sight of progress, at once: River holds any job
+				// given a ScheduledAt for its scheduler, even a past one.
+				opts.Priority = 2
+			} else {
+				opts.ScheduledAt = now.Add(time.Duration(i) * 20 * time.Millisecond)
 			}
-			opts.ScheduledAt = now.Add(time.Duration(i) * 20 * time.Millisecond)
 		}
 		params[i] = river.InsertManyParams{Args: VerifyBatchArgs{TenantID: tenantID, ListID: listID, FromRow: b[0], ToRow: b[1]}, InsertOpts: opts}
 	}
@@ -236,11 +239,13 @@ func (s *sliceSource) Next() (csvin.Row, error) {
 	s.i++
 	e := strings.TrimSpace(s.emails[s.i-1])
 	r := csvin.Row{Line: s.i, Number: s.i, Fields: []string{s.emails[s.i-1]}, Email: e}
-	switch _, problem := address.Parse(e); {
+	switch a, problem := address.Parse(e); {
 	case e == "":
 		r.Skip = "no_email"
 	case problem != nil:
 		r.Skip = "invalid_email"
+	default:
+		r.Address = a
 	}
 	return r, nil
 }

@@ -60,7 +60,7 @@ func DefaultConfig() Config {
 		CommandTimeout:     15 * time.Second,
 		DNSTimeout:         5 * time.Second,
 		MaxConnsPerHost:    5,
-		MaxConns:           200,
+		MaxConns:           1000,
 		IdleTimeout:        30 * time.Second,
 		MaxRcptsPerTxn:     100,
 		DNSCacheFloor:      time.Minute,

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
+	"runtime/debug"
 	"sort"
+	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"mailvet/jobs"
 	"mailvet/lists"
@@ -21,6 +24,9 @@ import (
 type E2EOptions struct {
 	Seed int64
 	Farm mailsim.FarmOptions // Addresses: the list's size (default 100,000)
+	// MaxConns overrides the engine's global connection cap (0: the
+	// production default, verify.DefaultConfig's).
+	MaxConns int
 	// Timeout bounds the wait for the list to complete (default 30 min).
 	Timeout time.Duration
 	// Progress, when set, is called about every second while the list runs.
@@ -42,8 +48,15 @@ type E2EResult struct {
 	Examples   []string       // a few mismatched rows
 
 	Jobs, JobsCompleted, JobAttempts int // River jobs of the list; attempts summed
-	PeakRSS                          uint64
-	ResetOK                          bool
+	// From River's timestamps: time inside jobs (attempted → finalized,
+	// summed), time between one job's end and the next one's start
+	// (summed), and from the upload's commit to the first job's start.
+	JobBusy, JobGaps, FirstJobWait time.Duration
+	// Inside jobs: time in the engine's VerifyBatch and in the cache
+	// lookup (CachedMany); the rest is the processor's own database work.
+	EngineTime, CacheTime time.Duration
+	PeakRSS               uint64
+	ResetOK               bool
 }
 
 // Rate is addresses verified per second, upload included.
@@ -74,7 +87,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 		return res, fmt.Errorf("%d River jobs are waiting in this database: a bench worker would run them against the simulated world (use a database of its own)", waiting)
 	}
 
-	runtime.GC()
+	debug.FreeOSMemory() // start from what the process really holds, so VmHWM shows this run
 	res.ResetOK = ResetPeakRSS()
 	farm := mailsim.ReferenceFarm(o.Seed, o.Farm)
 	world, err := mailsim.New(ctx, farm.Config())
@@ -87,6 +100,9 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 
 	cfg := verify.DefaultConfig()
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
 	engine, err := verify.New(cfg)
 	if err != nil {
 		return res, err
@@ -94,7 +110,8 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	defer engine.Close()
 	ruleStore := rules.NewStore(e.DB.Bun)
 	verifs := verifications.NewService(e.DB.Bun, engine, ruleStore, time.Minute)
-	proc := lists.NewProcessor(e.Store, engine, ruleStore, verifs, e.Tenants.CacheTTL)
+	timedEng, timedCache := &timedEngine{Engine: engine}, &timedCache{Cache: verifs}
+	proc := lists.NewProcessor(e.Store, timedEng, ruleStore, timedCache, e.Tenants.CacheTTL)
 	worker, err := jobs.NewClient(e.DB, jobs.Deps{Tenants: e.Tenants, Mailer: noMail{}, Lists: proc},
 		jobs.Options{Work: true, MaxWorkers: 1, ListWorkers: 1, Logger: e.Log})
 	if err != nil {
@@ -143,6 +160,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 		}
 	}
 	res.Duration = time.Since(start)
+	res.EngineTime, res.CacheTime = time.Duration(timedEng.d.Load()), time.Duration(timedCache.d.Load())
 	res.PeakRSS = PeakRSS()
 	res.List = l
 	if l.Status != lists.StatusCompleted {
@@ -193,9 +211,18 @@ func checkVerdicts(ctx context.Context, e *Env, res *E2EResult, farm mailsim.Far
 	if n != len(farm.Addresses) {
 		return fmt.Errorf("the list holds %d rows for %d addresses", n, len(farm.Addresses))
 	}
-	err = e.DB.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'completed'), coalesce(sum(attempt), 0)
-		FROM river_job WHERE kind = $1 AND args->>'list_id' = $2`, lists.VerifyBatchArgs{}.Kind(), res.List.ID.String()).
-		Scan(&res.Jobs, &res.JobsCompleted, &res.JobAttempts)
+	var busy, gaps, first float64
+	err = e.DB.Pool.QueryRow(ctx, `WITH j AS (
+			SELECT state, attempt, attempted_at, finalized_at, lag(finalized_at) OVER (ORDER BY attempted_at) AS prev_end
+			FROM river_job WHERE kind = $1 AND args->>'list_id' = $2)
+		SELECT count(*), count(*) FILTER (WHERE state = 'completed'), coalesce(sum(attempt), 0),
+			coalesce(extract(epoch FROM sum(finalized_at - attempted_at)), 0),
+			coalesce(extract(epoch FROM sum(greatest(attempted_at - prev_end, '0'::interval))), 0),
+			coalesce(extract(epoch FROM min(attempted_at) - (SELECT created_at FROM lists WHERE id = $3)), 0)
+		FROM j`, lists.VerifyBatchArgs{}.Kind(), res.List.ID.String(), res.List.ID).
+		Scan(&res.Jobs, &res.JobsCompleted, &res.JobAttempts, &busy, &gaps, &first)
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	res.JobBusy, res.JobGaps, res.FirstJobWait = sec(busy), sec(gaps), sec(first)
 	return err
 }
 
@@ -234,4 +261,28 @@ type noMail struct{}
 
 func (noMail) Send(context.Context, mail.Message) error {
 	return errors.New("the list bench worker does not send mail")
+}
+
+// timedEngine and timedCache measure where a batch's time goes without
+// touching the processor: they wrap what it is given.
+type timedEngine struct {
+	lists.Engine
+	d atomic.Int64
+}
+
+func (t *timedEngine) VerifyBatch(ctx context.Context, emails []string, emit func(i int, r verify.Result)) {
+	start := time.Now()
+	t.Engine.VerifyBatch(ctx, emails, emit)
+	t.d.Add(int64(time.Since(start)))
+}
+
+type timedCache struct {
+	lists.Cache
+	d atomic.Int64
+}
+
+func (t *timedCache) CachedMany(ctx context.Context, tenantID uuid.UUID, normalized []string, ttl time.Duration) (map[string]verify.Result, error) {
+	start := time.Now()
+	defer func() { t.d.Add(int64(time.Since(start))) }()
+	return t.Cache.CachedMany(ctx, tenantID, normalized, ttl)
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,7 +62,7 @@ func (r ExportResult) RowsPerSec() float64 { return float64(r.Rows) / r.Duration
 // Export streams the list's verdicts as CSV to a byte counter (io.Discard
 // that counts) and times it.
 func Export(ctx context.Context, e *Env, listID uuid.UUID) (ExportResult, error) {
-	runtime.GC()
+	debug.FreeOSMemory() // start from what the process really holds, so VmHWM shows this run
 	res := ExportResult{ResetOK: ResetPeakRSS(), RSSBefore: RSS(), HeapBefore: HeapObjects()}
 	heap := startHeapSampler(10 * time.Millisecond)
 	var w lineCounter
