@@ -48,6 +48,14 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	defer engine.Close()
 	ruleStore := rules.NewStore(svc.db.Bun)
 	billingSvc := billing.NewService(svc.db.SQL, mail.NewQueue(svc.jobs), cfg.BillingGrace, svc.link)
+	stripeBilling := billing.NewStripe(svc.db.SQL, billingSvc, billing.StripeConfig{
+		SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase, Logger: svc.log,
+		Prices:        map[string]string{"basic": cfg.StripePriceBasic, "premium": cfg.StripePricePremium},
+		MeteredPrices: map[string]string{"basic": cfg.StripeMeteredPriceBasic, "premium": cfg.StripeMeteredPricePremium},
+	})
+	if !stripeBilling.Enabled() {
+		svc.log.Info("billing is off (no STRIPE_SECRET_KEY): every workspace is on the free plan")
+	}
 	verifs := verifications.NewService(svc.db.Bun, engine, ruleStore, cfg.VerifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(svc.db, svc.jobs, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
@@ -61,7 +69,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 			return err
 		}
 		processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, svc.tenants.CacheTTL)
-		worker, err = jobs.NewClient(svc.db, jobs.Deps{Tenants: svc.tenants, Mailer: mailer, Lists: processor},
+		worker, err = jobs.NewClient(svc.db, jobs.Deps{Tenants: svc.tenants, Mailer: mailer, Lists: processor, Stripe: stripeBilling},
 			jobs.Options{Work: true, MaxWorkers: cfg.Workers, ListWorkers: cfg.ListWorkers, BatchTimeout: cfg.ListBatchTimeout, Logger: svc.log})
 		if err != nil {
 			return err
@@ -77,7 +85,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 	if web {
 		server, err := app.New(app.Deps{
 			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work, Rules: ruleStore,
-			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes, Billing: billingSvc,
+			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
 			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader,
 		})

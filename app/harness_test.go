@@ -37,6 +37,7 @@ type harness struct {
 	mail  *mailtest.Server
 	srv   *httptest.Server
 	world *mailsim.World
+	bill  *billing.Service
 }
 
 type harnessOptions struct {
@@ -45,6 +46,7 @@ type harnessOptions struct {
 	verifyTimeout  time.Duration
 	uploadMaxBytes int64
 	listMaxRows    int
+	stripeAPIBase  string // set: billing on, against this stripe-mock (see billing_test.go)
 }
 
 func newHarness(t testing.TB, opts ...harnessOptions) *harness {
@@ -90,10 +92,11 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 
 	ruleStore := rules.NewStore(d.Bun)
 	billingSvc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
+	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: 400 * time.Millisecond, MaxAttempts: 3}).WithQuota(billingSvc)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
-	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor},
+	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +112,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
-		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc,
+		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
 	})
 	if err != nil {
@@ -118,7 +121,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Config.Handler = server.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts, world: world}
+	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so

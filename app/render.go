@@ -27,6 +27,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, nav string)
 	}
 	p.User = &views.UserInfo{Name: pc.user.Name, Email: pc.user.Email, Verified: pc.user.Verified()}
 	p.Tenant = &views.TenantInfo{ID: pc.tenant.ID.String(), Name: pc.tenant.Name, Slug: pc.tenant.Slug, Role: string(pc.role), CanManage: pc.role.CanManage()}
+	p.BillingNotice = s.billingNotice(r, pc.tenant.ID)
 	for _, tr := range pc.tenants {
 		p.Tenants = append(p.Tenants, views.TenantChoice{ID: tr.Tenant.ID.String(), Name: tr.Tenant.Name, Role: string(tr.Role), Current: tr.Tenant.ID == pc.tenant.ID})
 	}

@@ -61,6 +61,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /account/sessions/{id}/revoke", user(s.handleSessionRevoke))
 	mux.Handle("POST /account/sessions/revoke-all", user(s.handleSessionRevokeAll))
 	mux.Handle("POST /tenants/switch", user(s.handleTenantSwitch))
+	mux.Handle("GET /billing", user(s.handleBilling))
+	mux.Handle("POST /billing/checkout", user(s.handleBillingCheckout))
+	mux.Handle("POST /billing/portal", user(s.handleBillingPortal))
+
+	// Stripe (signed, not a browser: no session, no CSRF check).
+	mux.HandleFunc("POST /stripe/webhook", s.handleStripeWebhook)
 
 	// JSON API.
 	mux.Handle("GET /v1/me", s.requireAPIKey(s.handleAPIMe))

@@ -54,6 +54,15 @@ type Config struct {
 	ListWorkers      int
 	ListBatchTimeout time.Duration
 	BillingGrace     time.Duration
+
+	// Stripe billing; off without StripeSecretKey.
+	StripeSecretKey           string
+	StripeWebhookSecret       string
+	StripePriceBasic          string
+	StripePricePremium        string
+	StripeMeteredPriceBasic   string
+	StripeMeteredPricePremium string
+	StripeAPIBase             string
 }
 
 // Setting documents one environment variable.
@@ -101,6 +110,13 @@ func Settings() []Setting {
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
 		{"MAILVET_BILLING_GRACE", "168h", "How long a past-due subscription keeps its plan before the workspace falls back to free."},
 		{"MAILVET_LIST_BATCH_TIMEOUT", "10m", "Longest run of one list batch; a batch whose worker died is run again after 1.5 times this."},
+		{"STRIPE_SECRET_KEY", "(empty: billing off, every workspace on the free plan)", "Stripe secret key (sk_… or restricted rk_…)."},
+		{"STRIPE_WEBHOOK_SECRET", "(required with STRIPE_SECRET_KEY)", "Signing secret (whsec_…) of the Stripe webhook endpoint pointing at /stripe/webhook."},
+		{"MAILVET_STRIPE_PRICE_BASIC", "(empty: Basic cannot be bought)", "Stripe price id of the Basic plan's monthly fee."},
+		{"MAILVET_STRIPE_PRICE_PREMIUM", "(empty: Premium cannot be bought)", "Stripe price id of the Premium plan's monthly fee."},
+		{"MAILVET_STRIPE_METERED_PRICE_BASIC", "(empty: Basic overage not billed)", "Stripe metered price id (last_during_period) for Basic use above the included amount."},
+		{"MAILVET_STRIPE_METERED_PRICE_PREMIUM", "(empty: Premium overage not billed)", "Stripe metered price id (last_during_period) for Premium use above the included amount."},
+		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 	}
 }
 
@@ -144,6 +160,29 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
 	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", 10*time.Minute, time.Second)
 	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
+	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
+	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")
+	c.StripePriceBasic = r.str("MAILVET_STRIPE_PRICE_BASIC", "")
+	c.StripePricePremium = r.str("MAILVET_STRIPE_PRICE_PREMIUM", "")
+	c.StripeMeteredPriceBasic = r.str("MAILVET_STRIPE_METERED_PRICE_BASIC", "")
+	c.StripeMeteredPricePremium = r.str("MAILVET_STRIPE_METERED_PRICE_PREMIUM", "")
+	if v := r.str("STRIPE_API_BASE", ""); v != "" {
+		if u := r.url("STRIPE_API_BASE", v, "http", "https"); u != nil {
+			c.StripeAPIBase = strings.TrimRight(u.String(), "/")
+		}
+	}
+	if c.StripeSecretKey != "" {
+		if !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
+			// Never echo a secret.
+			r.errs = append(r.errs, errors.New("STRIPE_SECRET_KEY: must be a secret key starting with sk_ or rk_"))
+		}
+		if c.StripeWebhookSecret == "" {
+			r.fail("STRIPE_WEBHOOK_SECRET", "", "required when STRIPE_SECRET_KEY is set, or subscriptions never reach the service")
+		}
+		if c.StripePriceBasic == "" && c.StripePricePremium == "" {
+			r.fail("MAILVET_STRIPE_PRICE_BASIC", "", "set it or MAILVET_STRIPE_PRICE_PREMIUM when STRIPE_SECRET_KEY is set")
+		}
+	}
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/lists"
 	"mailvet/mail"
@@ -23,6 +24,7 @@ type Deps struct {
 	Tenants *tenants.Store
 	Mailer  mail.Sender
 	Lists   *lists.Processor // nil: this process does not verify lists
+	Stripe  *billing.Stripe  // nil: no usage reports (keyless: the job does nothing)
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -38,6 +40,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// PurgeEvery is how often expired sessions and links are deleted.
 	PurgeEvery time.Duration
+	// UsageEvery is how often metered overage is reported to Stripe
+	// (default hourly).
+	UsageEvery time.Duration
 	// FetchPollInterval overrides River's fallback polling (tests use a
 	// short one); LISTEN/NOTIFY wakes workers sooner anyway.
 	FetchPollInterval time.Duration
@@ -82,6 +87,12 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeExpiredArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_expired"}),
+		}
+		if deps.Stripe != nil {
+			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(opts.UsageEvery, time.Hour)),
+				func() (river.JobArgs, *river.InsertOpts) { return ReportUsageArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "billing_report_usage"}))
 		}
 	}
 	return river.NewClient(riverdatabasesql.NewWithPgxListener(d.SQL, d.Pool), cfg)

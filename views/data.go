@@ -5,11 +5,14 @@ package views
 // Page is what the layout needs on every page.
 type Page struct {
 	Title   string
-	Nav     string // active navigation item: dashboard, keys, team, settings, account
+	Nav     string // active navigation item: dashboard, keys, team, settings, billing, account
 	User    *UserInfo
 	Tenant  *TenantInfo
 	Tenants []TenantChoice // for the tenant switcher; shown when more than one
 	Flash   string         // one-off success message
+	// BillingNotice, when set, is shown as a warning banner on every page
+	// (a failed payment).
+	BillingNotice string
 }
 
 // UserInfo is the signed-in person.

@@ -1,0 +1,32 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"mailvet/billing"
+)
+
+// handleBillingCheckout starts a Stripe Checkout Session for the chosen
+// plan and sends the browser to it. A workspace that already subscribes
+// goes to the billing portal instead: a second checkout would bill twice.
+func (s *Server) handleBillingCheckout(w http.ResponseWriter, r *http.Request) {
+	if !s.requireManager(w, r) {
+		return
+	}
+	f, err := s.parseForm(w, r, "plan")
+	if err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	pc := pageFrom(r.Context())
+	url, err := s.Stripe.Checkout(r.Context(), pc.tenant.ID, f.Get("plan"), pc.user.Email, s.BaseURL.String())
+	if errors.Is(err, billing.ErrHasSubscription) {
+		url, err = s.Stripe.Portal(r.Context(), pc.tenant.ID, s.BaseURL.JoinPath("billing").String())
+	}
+	if err != nil {
+		s.billingActionFailed(w, r, err)
+		return
+	}
+	s.redirect(w, r, url)
+}

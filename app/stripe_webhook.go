@@ -1,0 +1,57 @@
+package app
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"mailvet/billing"
+)
+
+// stripeWebhookMaxBytes bounds a webhook body; Stripe events are far
+// smaller.
+const stripeWebhookMaxBytes = 1 << 20
+
+// handleStripeWebhook receives Stripe's events. It needs no session and
+// no CSRF token: the Stripe-Signature header, checked against
+// STRIPE_WEBHOOK_SECRET, is the authentication. Any answer but 2xx makes
+// Stripe deliver again later, which is what a failure here should do.
+func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
+	if !s.Stripe.Enabled() {
+		writeProblem(w, r, http.StatusServiceUnavailable, "billing_disabled", "Billing is off",
+			"Billing is not configured on this server.")
+		return
+	}
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, stripeWebhookMaxBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeProblem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "Body too large", "Webhook bodies are limited to 1 MB.")
+			return
+		}
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Unreadable body", "The request body could not be read.")
+		return
+	}
+	res, err := s.Stripe.HandleWebhook(r.Context(), payload, r.Header.Get("Stripe-Signature"))
+	switch {
+	case errors.Is(err, billing.ErrBadSignature):
+		s.Log.Warn("stripe webhook refused", "request_id", infoFrom(r.Context()).ID, "err", err)
+		writeProblem(w, r, http.StatusBadRequest, "invalid_signature", "Invalid signature",
+			"The Stripe-Signature header does not match this body.")
+		return
+	case errors.Is(err, billing.ErrBadEvent):
+		s.Log.Error("stripe webhook unreadable", "request_id", infoFrom(r.Context()).ID, "event", res.EventID, "type", res.Type, "err", err)
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Unreadable event", "The event could not be read.")
+		return
+	case errors.Is(err, billing.ErrBillingOff):
+		writeProblem(w, r, http.StatusServiceUnavailable, "billing_disabled", "Billing is off",
+			"Billing is not configured on this server.")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Info("stripe webhook", "request_id", infoFrom(r.Context()).ID, "event", res.EventID, "type", res.Type,
+		"duplicate", res.Duplicate, "note", res.Note)
+	writeJSON(w, http.StatusOK, map[string]any{"received": true, "duplicate": res.Duplicate})
+}

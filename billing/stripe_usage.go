@@ -1,0 +1,121 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stripe/stripe-go/v76"
+)
+
+// UsageReport counts what one ReportUsage run did.
+type UsageReport struct {
+	Checked int `json:"checked"` // tenants with a metered subscription item
+	Sent    int `json:"sent"`    // usage records sent
+	Failed  int `json:"failed"`
+}
+
+// ReportUsage tells Stripe each paid tenant's overage of the current
+// calendar month (use above monthly_included) on its metered subscription
+// item, as a usage record with action=set. What was sent is stored per
+// tenant and month and a record is only sent when the value changed; the
+// idempotency key (tenant, month, item, revision, value) makes a retried or
+// concurrent run send it once. Without Stripe it does nothing.
+func (s *Stripe) ReportUsage(ctx context.Context) (UsageReport, error) {
+	var rep UsageReport
+	if !s.Enabled() {
+		return rep, nil
+	}
+	_, month := periods(s.now())
+	rows, err := s.db.QueryContext(ctx, `SELECT s.tenant_id, s.stripe_metered_item_id, s.current_period_start, p.monthly_included,
+			coalesce(CASE WHEN q.month = $1 THEN q.month_used END, 0),
+			coalesce(r.subscription_item_id, ''), coalesce(r.quantity, 0), coalesce(r.revision, 0)
+		FROM subscriptions s
+		JOIN plans p ON p.id = s.plan_id
+		LEFT JOIN quota_usage q ON q.tenant_id = s.tenant_id
+		LEFT JOIN usage_reports r ON r.tenant_id = s.tenant_id AND r.period = $1
+		WHERE s.stripe_metered_item_id IS NOT NULL AND p.price_cents > 0
+		  AND s.status IN ('active', 'trialing', 'past_due')
+		ORDER BY s.tenant_id`, month)
+	if err != nil {
+		return rep, err
+	}
+	type due struct {
+		tenant             uuid.UUID
+		item, reportedItem string
+		periodStart        *time.Time
+		overage, reported  int
+		revision           int
+	}
+	var todo []due
+	for rows.Next() {
+		var d due
+		var included, used int
+		if err := rows.Scan(&d.tenant, &d.item, &d.periodStart, &included, &used, &d.reportedItem, &d.reported, &d.revision); err != nil {
+			rows.Close()
+			return rep, err
+		}
+		rep.Checked++
+		d.overage = max(used-included, 0)
+		if d.reportedItem == "" && d.overage == 0 {
+			continue // nothing reported is zero
+		}
+		if d.reportedItem == d.item && d.reported == d.overage {
+			continue
+		}
+		todo = append(todo, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return rep, err
+	}
+
+	var errs []error
+	for _, d := range todo {
+		// Every report of a month is set at the same instant, so the last
+		// one is what counts whether the price sums or takes the last value.
+		at := month
+		if d.periodStart != nil && d.periodStart.After(at) {
+			at = *d.periodStart
+		}
+		if now := s.now(); at.After(now) {
+			at = now
+		}
+		revision := d.revision + 1
+		params := &stripe.UsageRecordParams{
+			SubscriptionItem: stripe.String(d.item),
+			Action:           stripe.String("set"),
+			Quantity:         stripe.Int64(int64(d.overage)),
+			Timestamp:        stripe.Int64(at.Unix()),
+		}
+		params.Context = ctx
+		params.SetIdempotencyKey(fmt.Sprintf("mailvet-usage-%s-%s-%s-%d-%d", d.tenant, month.Format("2006-01"), d.item, revision, d.overage))
+		if _, err := s.api.UsageRecords.New(params); err != nil {
+			rep.Failed++
+			errs = append(errs, fmt.Errorf("report usage of tenant %s: %w", d.tenant, err))
+			continue
+		}
+		rep.Sent++
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO usage_reports AS r (tenant_id, period, subscription_item_id, quantity, revision)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (tenant_id, period) DO UPDATE SET subscription_item_id = EXCLUDED.subscription_item_id,
+					quantity = EXCLUDED.quantity, revision = EXCLUDED.revision, reported_at = now()`,
+			d.tenant, month, d.item, d.overage, revision); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// ReportedUsage is what was last sent for a tenant's month, for tests and
+// support.
+func (s *Service) ReportedUsage(ctx context.Context, tenantID uuid.UUID, month time.Time) (quantity int, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT quantity FROM usage_reports WHERE tenant_id = $1 AND period = $2`, tenantID, month).Scan(&quantity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return quantity, err == nil, err
+}
