@@ -15,6 +15,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/rules"
+	rollups "mailvet/usage" // main has a const named usage
 	"mailvet/verifications"
 )
 
@@ -87,7 +88,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work, Rules: ruleStore,
 			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
-			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader,
+			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader, Usage: rollups.NewStore(svc.db.Bun),
 		})
 		if err != nil {
 			return err

@@ -23,6 +23,7 @@ import (
 	"mailvet/mail/mailtest"
 	"mailvet/rules"
 	"mailvet/tenants"
+	"mailvet/usage"
 	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/verify/mailsim"
@@ -113,7 +114,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
-		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes,
+		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d.Bun),
 	})
 	if err != nil {
 		t.Fatal(err)

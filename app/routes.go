@@ -30,6 +30,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	user := s.requireUser
 	mux.Handle("POST /verify-email/resend", user(s.handleResendVerification))
 	mux.Handle("GET /dashboard", user(s.handleDashboard))
+	mux.Handle("GET /usage", user(s.handleUsage))
 	mux.Handle("GET /team", user(s.handleTeam))
 	mux.Handle("POST /team/invites", user(s.handleInviteCreate))
 	mux.Handle("POST /team/invites/{id}/revoke", user(s.handleInviteRevoke))
@@ -72,6 +73,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/me", s.requireAPIKey(s.handleAPIMe))
 	mux.Handle("POST /v1/verify", s.requireAPIKey(s.handleAPIVerify))
 	mux.Handle("DELETE /v1/cache", s.requireAPIKey(s.handleAPICacheClear))
+	mux.Handle("GET /v1/usage", s.requireAPIKey(s.handleAPIUsage))
 	mux.Handle("POST /v1/lists", s.requireAPIKey(s.handleAPIListCreate))
 	mux.Handle("GET /v1/lists", s.requireAPIKey(s.handleAPIListIndex))
 	mux.Handle("GET /v1/lists/{id}", s.requireAPIKey(s.handleAPIListGet))

@@ -19,6 +19,7 @@ import (
 	"mailvet/lists"
 	"mailvet/rules"
 	"mailvet/tenants"
+	"mailvet/usage"
 	"mailvet/verifications"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Billing       *billing.Service
 	Stripe        *billing.Stripe // checkout, portal, webhooks; nil or keyless: billing off
 	Rules         *rules.Store
+	Usage         *usage.Store // verification rollups; nil: read from DB
 	Jobs          *jobs.Client
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
@@ -66,6 +68,9 @@ func New(deps Deps) (*Server, error) {
 	}
 	if deps.AuthRatePerMin <= 0 {
 		deps.AuthRatePerMin = 10
+	}
+	if deps.Usage == nil && deps.DB != nil {
+		deps.Usage = usage.NewStore(deps.DB.Bun)
 	}
 	lim, err := memorystore.New(&memorystore.Config{
 		Tokens:   uint64(deps.AuthRatePerMin),

@@ -17,6 +17,7 @@ import (
 
 	"mailvet/billing"
 	"mailvet/rules"
+	"mailvet/usage"
 	"mailvet/verify"
 )
 
@@ -210,9 +211,22 @@ func (s *Service) record(ctx context.Context, req Request, r verify.Result) erro
 	if norm == "" {
 		norm = strings.TrimSpace(r.Email)
 	}
-	_, err := s.db.NewRaw(`INSERT INTO verifications (tenant_id, api_key_id, email, normalized, status, reason, flags, score, cached, test_mode, duration_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		req.TenantID, key, truncate(req.Email, 512), truncate(norm, 512), r.Status, r.Reason, string(flags), r.Score, r.Cached, req.TestMode, r.DurationMS).Exec(ctx)
+	source := usage.SourceAPI
+	if key == nil {
+		source = usage.SourceDashboard
+	}
+	// One statement records the verification and adds it to the usage
+	// rollups: neither exists without the other.
+	_, err := s.db.NewRaw(`WITH v AS (
+			INSERT INTO verifications (tenant_id, api_key_id, email, normalized, status, reason, flags, score, cached, test_mode, duration_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING tenant_id, status, created_at)
+		INSERT INTO usage_daily (`+usage.Columns+`)
+		SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date, ?, ?, (status = 'deliverable')::int, (status = 'undeliverable')::int,
+			(status = 'risky')::int, (status = 'unknown')::int, ?::boolean::int, ?::boolean::int
+		FROM v `+usage.OnConflict,
+		req.TenantID, key, truncate(req.Email, 512), truncate(norm, 512), r.Status, r.Reason, string(flags), r.Score, r.Cached, req.TestMode, r.DurationMS,
+		req.APIKeyID, source, r.Cached, usage.Billable(r, req.TestMode)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("record verification: %w", err)
 	}

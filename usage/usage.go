@@ -1,0 +1,110 @@
+// Package usage keeps per-tenant verification rollups (table usage_daily:
+// counts per UTC day, API key and source) and reads them back as series,
+// totals and per-key breakdowns. Writers add to the rollups in the same
+// statement or transaction as the work they count (verifications, lists);
+// readers never touch the raw verifications table.
+package usage
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"mailvet/verify"
+)
+
+// Sources of usage.
+const (
+	SourceAPI       = "api"
+	SourceList      = "list"
+	SourceDashboard = "dashboard"
+)
+
+// NoKey is the api_key_id of usage made without an API key (the
+// dashboard, lists uploaded on the page): the all-zero uuid, so that it
+// can be part of the primary key.
+const NoKey = "00000000-0000-0000-0000-000000000000"
+
+// Columns are the columns writers insert, in this order.
+const Columns = "tenant_id, day, api_key_id, source, deliverable, undeliverable, risky, unknown, cache_hits, billable"
+
+// OnConflict ends an `INSERT INTO usage_daily (` + Columns + `) …`: rows
+// of an existing day, key and source add to its counters.
+const OnConflict = `ON CONFLICT (tenant_id, day, source, api_key_id) DO UPDATE SET
+	deliverable = usage_daily.deliverable + EXCLUDED.deliverable,
+	undeliverable = usage_daily.undeliverable + EXCLUDED.undeliverable,
+	risky = usage_daily.risky + EXCLUDED.risky,
+	unknown = usage_daily.unknown + EXCLUDED.unknown,
+	cache_hits = usage_daily.cache_hits + EXCLUDED.cache_hits,
+	billable = usage_daily.billable + EXCLUDED.billable`
+
+// Billable reports whether a verification's answer came from the engine:
+// live (not test mode), not from the cache, not by one of the tenant's
+// rules.
+func Billable(r verify.Result, testMode bool) bool {
+	return !testMode && !r.Cached && r.Reason != verify.ReasonAllowedByRule && r.Reason != verify.ReasonBlockedByRule
+}
+
+// Counts are verification counters.
+type Counts struct {
+	Deliverable   int
+	Undeliverable int
+	Risky         int
+	Unknown       int
+	CacheHits     int
+	Billable      int
+}
+
+// Total is the number of verifications.
+func (c Counts) Total() int { return c.Deliverable + c.Undeliverable + c.Risky + c.Unknown }
+
+// SuccessRate is the share of deliverable verdicts, 0–1 (0 without any).
+func (c Counts) SuccessRate() float64 { return ratio(c.Deliverable, c.Total()) }
+
+// CacheHitRate is the share answered from the cache, 0–1.
+func (c Counts) CacheHitRate() float64 { return ratio(c.CacheHits, c.Total()) }
+
+// Add returns the sum of c and o.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{
+		Deliverable: c.Deliverable + o.Deliverable, Undeliverable: c.Undeliverable + o.Undeliverable,
+		Risky: c.Risky + o.Risky, Unknown: c.Unknown + o.Unknown,
+		CacheHits: c.CacheHits + o.CacheHits, Billable: c.Billable + o.Billable,
+	}
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+// Store reads and writes a tenant's rollups.
+type Store struct {
+	db *bun.DB
+}
+
+// NewStore returns a Store.
+func NewStore(db *bun.DB) *Store { return &Store{db: db} }
+
+// Delta is usage to add to one rollup row.
+type Delta struct {
+	TenantID uuid.UUID
+	Day      time.Time // its UTC date is used
+	APIKeyID uuid.UUID // uuid.Nil: no key
+	Source   string
+	Counts
+}
+
+// Add adds d to the rollups through idb (a transaction or the pool). The
+// write paths fold their rollup into their own statements; Add is for
+// imports, corrections and tests.
+func Add(ctx context.Context, idb bun.IDB, d Delta) error {
+	_, err := idb.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, ?, ?, ?, ?, ?, ?) `+OnConflict,
+		d.TenantID, d.Day.UTC().Format(time.DateOnly), d.APIKeyID, d.Source,
+		d.Deliverable, d.Undeliverable, d.Risky, d.Unknown, d.CacheHits, d.Billable).Exec(ctx)
+	return err
+}
