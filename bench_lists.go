@@ -22,6 +22,7 @@ import (
 	"mailvet/lists"
 	"mailvet/lists/listbench"
 	"mailvet/verify/mailsim"
+	"mailvet/views"
 )
 
 const benchListsUsage = `Usage: mailvet bench lists [--rows N] [--addresses N] [--phases ingest,export,e2e] [--seed N]
@@ -113,7 +114,7 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 		}
 		processPeak = max(processPeak, res.PeakRSS)
 		fmt.Fprintf(stdout, "\ningest   %s rows (%.1f MB of CSV) stored, de-duplicated and queued in %.2fs (%s rows/s)\n",
-			commas(res.Rows), listbench.MB(uint64(res.Bytes)), res.Duration.Seconds(), commas(int(res.RowsPerSec())))
+			views.Thousands(res.Rows), listbench.MB(uint64(res.Bytes)), res.Duration.Seconds(), views.Thousands(int(res.RowsPerSec())))
 		fmt.Fprintf(stdout, "         peak RSS (VmHWM) %.0f MB%s, Go heap at most %.0f MB; load average %s\n",
 			listbench.MB(res.PeakRSS), resetNote(res.ResetOK), listbench.MB(res.PeakHeap), loadAvg())
 		if *rows == 1_000_000 {
@@ -125,7 +126,7 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 			return fmt.Errorf("ingest check: %w", err)
 		}
 		fmt.Fprintf(stdout, "         stored: total %s, unique %s, duplicates %s (generated %s, %s of them differing only in case), skipped %d\n",
-			commas(c.Total), commas(c.Unique), commas(c.Duplicates), commas(g.Duplicates()), commas(c.CaseOnly), c.Skipped)
+			views.Thousands(c.Total), views.Thousands(c.Unique), views.Thousands(c.Duplicates), views.Thousands(g.Duplicates()), views.Thousands(c.CaseOnly), c.Skipped)
 		fmt.Fprintf(stdout, "         queued: %d batches, %d River jobs, %d–%d pending rows each, every pending row in exactly one job\n",
 			c.Batches, c.Jobs, c.MinBatch, c.MaxBatch)
 		if len(c.Problems) > 0 {
@@ -142,14 +143,14 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 				return fmt.Errorf("export setup: %w", err)
 			}
 			fmt.Fprintf(stdout, "\nexport   setup (untimed): %s rows given a verdict by one UPDATE, then VACUUM (ANALYZE), in %.1fs\n",
-				commas(int(n)), time.Since(start).Seconds())
+				views.Thousands(int(n)), time.Since(start).Seconds())
 			x, err := listbench.Export(ctx, e, res.List.ID)
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
 			processPeak = max(processPeak, x.PeakRSS)
 			fmt.Fprintf(stdout, "         %s rows (%.1f MB of CSV) streamed to io.Discard in %.2fs (%s rows/s)\n",
-				commas(int(x.Rows)), listbench.MB(uint64(x.Bytes)), x.Duration.Seconds(), commas(int(x.RowsPerSec())))
+				views.Thousands(int(x.Rows)), listbench.MB(uint64(x.Bytes)), x.Duration.Seconds(), views.Thousands(int(x.RowsPerSec())))
 			fmt.Fprintf(stdout, "         RSS %.0f MB before, %.0f MB after, peak (VmHWM) %.0f MB%s; Go heap %.1f MB before, at most %.1f MB during; load average %s\n",
 				listbench.MB(x.RSSBefore), listbench.MB(x.RSSAfter), listbench.MB(x.PeakRSS), resetNote(x.ResetOK),
 				listbench.MB(x.HeapBefore), listbench.MB(x.PeakHeap), loadAvg())
@@ -172,12 +173,12 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 
 	if run["e2e"] {
-		fmt.Fprintf(stdout, "\ne2e      building the reference farm (%s addresses) and starting its world…\n", commas(*addresses))
+		fmt.Fprintf(stdout, "\ne2e      building the reference farm (%s addresses) and starting its world…\n", views.Thousands(*addresses))
 		r, err := listbench.EndToEnd(ctx, e, listbench.E2EOptions{
 			Seed: *seed, Farm: mailsim.FarmOptions{Addresses: *addresses}, Timeout: *timeout, MaxConns: *maxConns,
 			Progress: func(l lists.List, elapsed time.Duration) {
 				if s := int(elapsed.Seconds()); s%10 == 0 {
-					fmt.Fprintf(stderr, "e2e: %s/%s verified after %ds\n", commas(l.ProcessedRows), commas(l.UniqueRows), s)
+					fmt.Fprintf(stderr, "e2e: %s/%s verified after %ds\n", views.Thousands(l.ProcessedRows), views.Thousands(l.UniqueRows), s)
 				}
 			},
 		})
@@ -186,9 +187,9 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 		}
 		processPeak = max(processPeak, r.PeakRSS)
 		fmt.Fprintf(stdout, "         farm: %s addresses, %d domains, %d MX hosts, %s per reply, %d connections per MX\n",
-			commas(r.Addresses), r.Domains, r.Hosts, r.Latency, r.MaxConnsPerMX)
+			views.Thousands(r.Addresses), r.Domains, r.Hosts, r.Latency, r.MaxConnsPerMX)
 		fmt.Fprintf(stdout, "         1 list worker: upload %.2fs, upload to list completed %.1fs = %s addresses/s\n",
-			r.Upload.Seconds(), r.Duration.Seconds(), commas(int(r.Rate())))
+			r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
 		fmt.Fprintf(stdout, "         %d batches, %d River jobs (%d completed, %d attempts); verdicts: %d deliverable, %d undeliverable, %d risky, %d unknown\n",
 			r.List.Batches, r.Jobs, r.JobsCompleted, r.JobAttempts, r.List.Deliverable, r.List.Undeliverable, r.List.Risky, r.List.Unknown)
 		fmt.Fprintf(stdout, "         the worker: %.1fs inside jobs (%.0f ms per batch), %.1fs between jobs (%.0f ms per gap), first job %.2fs after the list was created\n",
@@ -199,11 +200,11 @@ func cmdBenchLists(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fmt.Fprintf(stdout, "         peak RSS (VmHWM, farm and world included) %.0f MB%s; load average %s\n",
 			listbench.MB(r.PeakRSS), resetNote(r.ResetOK), loadAvg())
 		if r.Matched == r.Addresses && r.JobsCompleted == r.Jobs {
-			fmt.Fprintf(stdout, "         check: %s/%s rows have exactly one verdict, the farm's expectation: ok\n", commas(r.Matched), commas(r.Addresses))
+			fmt.Fprintf(stdout, "         check: %s/%s rows have exactly one verdict, the farm's expectation: ok\n", views.Thousands(r.Matched), views.Thousands(r.Addresses))
 		} else {
 			failed = true
 			fmt.Fprintf(stdout, "         CHECK FAILED: %s/%s verdicts as expected, %d/%d jobs completed\n           %s\n           %s\n",
-				commas(r.Matched), commas(r.Addresses), r.JobsCompleted, r.Jobs,
+				views.Thousands(r.Matched), views.Thousands(r.Addresses), r.JobsCompleted, r.Jobs,
 				strings.Join(r.MismatchSummary(), "\n           "), strings.Join(r.Examples, "\n           "))
 		}
 	}
@@ -297,17 +298,3 @@ func loadAvg() string {
 }
 
 // commas writes 1234567 as 1,234,567.
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + commas(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}

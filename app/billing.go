@@ -54,16 +54,16 @@ func (s *Server) handleBilling(w http.ResponseWriter, r *http.Request) {
 	if acct.Subscribed != nil && acct.Subscribed.ID != acct.Plan.ID {
 		b.SubscribedPlan = acct.Subscribed.Name
 	}
-	b.MonthUsed = billingNumber(acct.Usage.MonthUsed)
-	b.MonthIncluded = billingNumber(acct.Usage.MonthIncluded)
-	b.MonthLimit = billingNumber(acct.Usage.MonthLimit)
-	b.Overage = billingNumber(acct.Usage.OverageThisMonth)
+	b.MonthUsed = views.Thousands(acct.Usage.MonthUsed)
+	b.MonthIncluded = views.Thousands(acct.Usage.MonthIncluded)
+	b.MonthLimit = views.Thousands(acct.Usage.MonthLimit)
+	b.Overage = views.Thousands(acct.Usage.OverageThisMonth)
 	b.Estimate = billingDollars(acct.EstimateCents)
 	for _, pl := range plans {
 		row := views.BillingPlan{
 			ID: pl.ID, Name: pl.Name, Price: "Free", Overage: "—",
-			Included: billingNumber(pl.MonthlyIncluded), Limit: billingNumber(pl.MonthlyLimit),
-			RatePerMinute: billingNumber(pl.RatePerMinute), MaxListRows: billingNumber(pl.MaxListRows),
+			Included: views.Thousands(pl.MonthlyIncluded), Limit: views.Thousands(pl.MonthlyLimit),
+			RatePerMinute: views.Thousands(pl.RatePerMinute), MaxListRows: views.Thousands(pl.MaxListRows),
 			Current: pl.ID == acct.Plan.ID, ForSale: s.Stripe.ForSale(pl.ID),
 		}
 		if pl.PriceCents > 0 {
@@ -111,21 +111,6 @@ func billingMoney(amount int64, currency string) string {
 		return fmt.Sprintf("%d %s", amount, code)
 	}
 	return strings.TrimSpace(fmt.Sprintf("%d.%02d %s", amount/100, amount%100, code))
-}
-
-func billingNumber(n int) string {
-	s := fmt.Sprintf("%d", n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // billingActionFailed answers a billing action that could not start.

@@ -24,23 +24,9 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 	h := newHarness(t)
 	h.signUp("Acme Lists", "ann@acme.test")
 	ctx := newBrowser(t)
+	steps := browserSteps{t: t, ctx: ctx}
+	run, fail := steps.run, steps.fail
 	base := h.srv.URL
-
-	fail := func(err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML("body"))
-		t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
-	}
-	// Each group of steps gets its own deadline, so a stuck wait still
-	// leaves time to show the page.
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, 45*time.Second)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, steps...); err != nil {
-			fail(err)
-		}
-	}
 
 	// Log in through the real form.
 	run(

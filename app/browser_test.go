@@ -66,26 +66,9 @@ func newBrowser(t *testing.T) context.Context {
 func TestBrowserSignUpToRevokedKey(t *testing.T) {
 	h := newHarness(t)
 	ctx := newBrowser(t)
+	steps := browserSteps{t: t, ctx: ctx}
+	run, read := steps.run, steps.read
 	base := h.srv.URL
-	fail := func(err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML("body"))
-		t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
-	}
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			fail(err)
-		}
-	}
-	read := func(a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			fail(err)
-		}
-		return v
-	}
 
 	run(
 		chromedp.Navigate(base+"/signup"),
@@ -141,4 +124,36 @@ func TestBrowserSignUpToRevokedKey(t *testing.T) {
 		chromedp.WaitVisible(`//tr[contains(., "Browser key")]//span[contains(., "Revoked")]`),
 	)
 	expectProblem(t, api.api("GET", "/v1/me", secret), http.StatusUnauthorized, "api_key_revoked")
+}
+
+// browserSteps runs groups of browser actions, each under its own deadline
+// so that a stuck wait still leaves time to show the page, and fails the
+// test with the page's HTML when one goes wrong.
+type browserSteps struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b browserSteps) fail(err error) {
+	b.t.Helper()
+	html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML("body"))
+	b.t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
+}
+
+func (b browserSteps) run(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	stepCtx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(stepCtx, steps...); err != nil {
+		b.fail(err)
+	}
+}
+
+func (b browserSteps) read(a chromedp.Action[string]) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.fail(err)
+	}
+	return v
 }

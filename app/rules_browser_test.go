@@ -14,13 +14,7 @@ func TestBrowserRulesTester(t *testing.T) {
 	h := newHarness(t)
 	owner := h.signUp("Acme", "ann@acme.test")
 	ctx := newBrowser(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML("body"))
-			t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
-		}
-	}
+	run := browserSteps{t: t, ctx: ctx}.run
 	// The browser takes over the session signed up through the harness.
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)

@@ -65,10 +65,10 @@ func (s *Server) usageCost(ctx context.Context, tenantID uuid.UUID, now time.Tim
 	estimate := billing.Estimate(plan, q.MonthUsed)
 	c := views.UsageCost{
 		Plan: plan.Name, Month: now.UTC().Format("January 2006"), Price: billingDollars(plan.PriceCents),
-		Used: billingNumber(q.MonthUsed), Included: billingNumber(q.MonthIncluded),
+		Used: views.Thousands(q.MonthUsed), Included: views.Thousands(q.MonthIncluded),
 		UsedPercent: min(q.MonthUsed*100/max(q.MonthIncluded, 1), 100),
-		Overage:     billingNumber(q.OverageThisMonth), OverageCost: billingDollars(estimate - plan.PriceCents),
-		Estimate: billingDollars(estimate), Billable: billingNumber(month.Billable),
+		Overage:     views.Thousands(q.OverageThisMonth), OverageCost: billingDollars(estimate - plan.PriceCents),
+		Estimate: billingDollars(estimate), Billable: views.Thousands(month.Billable),
 	}
 	if plan.OverageCentsPer1000 > 0 && plan.MonthlyLimit > plan.MonthlyIncluded {
 		c.OverageRate = billingDollars(plan.OverageCentsPer1000) + " per 1,000"
@@ -89,7 +89,7 @@ func usageView(rep usage.Report, days int) views.Usage {
 	g := rep.Granularity
 	u := views.Usage{
 		Granularity: string(g), Days: days, RangeLabel: rangeLabel(rep.From, rep.To),
-		Total: billingNumber(rep.Totals.Total()), Billable: billingNumber(rep.Totals.Billable),
+		Total: views.Thousands(rep.Totals.Total()), Billable: views.Thousands(rep.Totals.Billable),
 		SuccessRate: percent(rep.Totals.Deliverable, rep.Totals.Total()), CacheHitRate: percent(rep.Totals.CacheHits, rep.Totals.Total()),
 		APIExample: "from=" + rep.From.Format(time.DateOnly) + "&to=" + rep.To.Format(time.DateOnly) + "&granularity=" + string(g),
 	}
@@ -106,9 +106,9 @@ func usageView(rep usage.Report, days int) views.Usage {
 			Values: []int{c.Deliverable, c.Risky, c.Unknown, c.Undeliverable},
 		})
 		u.Rows = append(u.Rows, views.UsageRow{
-			Period: full, Deliverable: billingNumber(c.Deliverable), Undeliverable: billingNumber(c.Undeliverable),
-			Risky: billingNumber(c.Risky), Unknown: billingNumber(c.Unknown), Total: billingNumber(c.Total()),
-			CacheHits: billingNumber(c.CacheHits), Billable: billingNumber(c.Billable),
+			Period: full, Deliverable: views.Thousands(c.Deliverable), Undeliverable: views.Thousands(c.Undeliverable),
+			Risky: views.Thousands(c.Risky), Unknown: views.Thousands(c.Unknown), Total: views.Thousands(c.Total()),
+			CacheHits: views.Thousands(c.CacheHits), Billable: views.Thousands(c.Billable),
 		})
 		if c.Total() > 0 && (busiest < 0 || c.Total() > rep.Series[busiest].Total()) {
 			busiest = i
@@ -118,22 +118,22 @@ func usageView(rep usage.Report, days int) views.Usage {
 		u.RangeLabel + ": " + u.Total + " in total."
 	if busiest >= 0 {
 		in.Desc += " The busiest " + string(g) + " was " + periodLong(rep.Series[busiest].Start, g) + " with " +
-			billingNumber(rep.Series[busiest].Total()) + "."
+			views.Thousands(rep.Series[busiest].Total()) + "."
 	}
 	in.Desc += " The table below the chart lists every " + string(g) + "."
 	u.Chart = views.NewBarChart(in)
 
 	for _, src := range []struct{ id, name string }{{usage.SourceAPI, "API"}, {usage.SourceList, "Lists"}, {usage.SourceDashboard, "Dashboard"}} {
 		c := rep.BySource[src.id]
-		u.Sources = append(u.Sources, views.UsageSourceRow{Name: src.name, Total: billingNumber(c.Total()),
-			Share: percent(c.Total(), rep.Totals.Total()), Billable: billingNumber(c.Billable)})
+		u.Sources = append(u.Sources, views.UsageSourceRow{Name: src.name, Total: views.Thousands(c.Total()),
+			Share: percent(c.Total(), rep.Totals.Total()), Billable: views.Thousands(c.Billable)})
 	}
 	for _, k := range rep.ByKey {
 		row := views.UsageKeyRow{
 			Name: k.Name, Prefix: k.Prefix, Mode: k.Mode, Revoked: k.Revoked,
-			Total: billingNumber(k.Total()), Deliverable: billingNumber(k.Deliverable), Undeliverable: billingNumber(k.Undeliverable),
-			Risky: billingNumber(k.Risky), Unknown: billingNumber(k.Unknown), CacheHits: billingNumber(k.CacheHits),
-			Billable: billingNumber(k.Billable), SuccessRate: percent(k.Deliverable, k.Total()),
+			Total: views.Thousands(k.Total()), Deliverable: views.Thousands(k.Deliverable), Undeliverable: views.Thousands(k.Undeliverable),
+			Risky: views.Thousands(k.Risky), Unknown: views.Thousands(k.Unknown), CacheHits: views.Thousands(k.CacheHits),
+			Billable: views.Thousands(k.Billable), SuccessRate: percent(k.Deliverable, k.Total()),
 		}
 		switch {
 		case k.KeyID == uuid.Nil:

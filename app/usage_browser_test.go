@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,28 +14,9 @@ import (
 func TestBrowserUsageChart(t *testing.T) {
 	h := newHarness(t)
 	ctx := newBrowser(t)
+	steps := browserSteps{t: t, ctx: ctx}
+	run, read, fail := steps.run, steps.read, steps.fail
 	base := h.srv.URL
-	fail := func(err error) {
-		t.Helper()
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML("body"))
-		t.Fatalf("browser: %v\npage:\n%s", err, abbreviate(html))
-	}
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, 45*time.Second)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, steps...); err != nil {
-			fail(err)
-		}
-	}
-	read := func(a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			fail(err)
-		}
-		return v
-	}
 
 	run(
 		chromedp.Navigate(base+"/signup"),
