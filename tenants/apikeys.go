@@ -112,6 +112,14 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id uuid.UUID, actor 
 	return k, wrap("revoke api key", err)
 }
 
+// authenticateKeySQL takes the key's hash as a bind parameter, so it is one
+// statement that each connection prepares once, whatever the key (bun
+// would inline the hash, making every key's query new to PostgreSQL).
+const authenticateKeySQL = `SELECT api_key.*, t.id AS tenant__id, t.name AS tenant__name, t.slug AS tenant__slug,
+		t.status AS tenant__status, t.settings AS tenant__settings, t.created_at AS tenant__created_at, t.updated_at AS tenant__updated_at
+	FROM api_keys AS api_key JOIN tenants AS t ON t.id = api_key.tenant_id
+	WHERE api_key.key_hash = $1`
+
 // AuthenticateKey resolves a presented key to its tenant. The reason a key
 // is refused is returned as one of the Err*Key / ErrTenantSuspended errors.
 func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant, error) {
@@ -124,18 +132,22 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 		APIKey `bun:",extend"`
 		Tenant Tenant `bun:"tenant,embed:tenant__"`
 	}
-	err := s.db.NewSelect().Model(&row).ModelTableExpr("api_keys AS api_key").
-		ColumnExpr("api_key.*").
-		ColumnExpr("t.id AS tenant__id, t.name AS tenant__name, t.slug AS tenant__slug, t.status AS tenant__status, t.settings AS tenant__settings, t.created_at AS tenant__created_at, t.updated_at AS tenant__updated_at").
-		Join("JOIN tenants AS t ON t.id = api_key.tenant_id").
-		Where("api_key.key_hash = ?", HashToken(raw)).Scan(ctx)
-	k, t := row.APIKey, row.Tenant
+	rows, err := s.db.DB.QueryContext(ctx, authenticateKeySQL, HashToken(raw))
 	if err != nil {
-		if notFound(err) == ErrNotFound {
-			return k, Tenant{}, ErrUnknownKey
-		}
-		return k, Tenant{}, err
+		return APIKey{}, Tenant{}, err
 	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return APIKey{}, Tenant{}, err
+		}
+		return APIKey{}, Tenant{}, ErrUnknownKey
+	}
+	if err := s.db.ScanRow(ctx, rows, &row); err != nil {
+		return APIKey{}, Tenant{}, err
+	}
+	rows.Close() // give the connection back before touching last_used_at
+	k, t := row.APIKey, row.Tenant
 	switch {
 	case k.RevokedAt != nil:
 		return k, Tenant{}, ErrKeyRevoked

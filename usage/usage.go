@@ -7,6 +7,7 @@ package usage
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,11 +29,19 @@ const (
 const NoKey = "00000000-0000-0000-0000-000000000000"
 
 // Columns are the columns writers insert, in this order.
-const Columns = "tenant_id, day, api_key_id, source, deliverable, undeliverable, risky, unknown, cache_hits, billable"
+const Columns = "tenant_id, day, api_key_id, source, shard, deliverable, undeliverable, risky, unknown, cache_hits, billable"
+
+// Shards is how many rows one (tenant, day, source, key) rollup spreads
+// its writes over, so that concurrent writers of a busy key seldom wait
+// on one row's lock. Readers sum over shards.
+const Shards = 16
+
+// Shard picks the shard row for one write.
+func Shard() int { return rand.IntN(Shards) }
 
 // OnConflict ends an `INSERT INTO usage_daily (` + Columns + `) …`: rows
-// of an existing day, key and source add to its counters.
-const OnConflict = `ON CONFLICT (tenant_id, day, source, api_key_id) DO UPDATE SET
+// of an existing day, key, source and shard add to its counters.
+const OnConflict = `ON CONFLICT (tenant_id, day, source, api_key_id, shard) DO UPDATE SET
 	deliverable = usage_daily.deliverable + EXCLUDED.deliverable,
 	undeliverable = usage_daily.undeliverable + EXCLUDED.undeliverable,
 	risky = usage_daily.risky + EXCLUDED.risky,
@@ -103,7 +112,7 @@ type Delta struct {
 // write paths fold their rollup into their own statements; Add is for
 // imports, corrections and tests.
 func Add(ctx context.Context, idb bun.IDB, d Delta) error {
-	_, err := idb.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, ?, ?, ?, ?, ?, ?) `+OnConflict,
+	_, err := idb.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, 0, ?, ?, ?, ?, ?, ?) `+OnConflict,
 		d.TenantID, d.Day.UTC().Format(time.DateOnly), d.APIKeyID, d.Source,
 		d.Deliverable, d.Undeliverable, d.Risky, d.Unknown, d.CacheHits, d.Billable).Exec(ctx)
 	return err

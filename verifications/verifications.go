@@ -175,8 +175,10 @@ func (s *Service) cached(ctx context.Context, req Request) (verify.Result, bool,
 		return r, false, nil
 	}
 	var raw []byte
-	err := s.db.NewRaw(`SELECT result FROM verification_cache WHERE tenant_id = ? AND normalized = ? AND checked_at > now() - ?::interval`,
-		req.TenantID, cacheKey(norm), fmt.Sprintf("%d seconds", int(req.CacheTTL.Seconds()))).Scan(ctx, &raw)
+	// Bind parameters, as for recordSQL: this runs on every request.
+	err := s.db.DB.QueryRowContext(ctx, `SELECT result FROM verification_cache
+		WHERE tenant_id = $1 AND normalized = $2 AND checked_at > now() - make_interval(secs => $3)`,
+		req.TenantID, cacheKey(norm), req.CacheTTL.Seconds()).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -217,21 +219,26 @@ func (s *Service) record(ctx context.Context, req Request, r verify.Result) erro
 	}
 	// One statement records the verification and adds it to the usage
 	// rollups: neither exists without the other.
-	_, err := s.db.NewRaw(`WITH v AS (
-			INSERT INTO verifications (tenant_id, api_key_id, email, normalized, status, reason, flags, score, cached, test_mode, duration_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING tenant_id, status, created_at)
-		INSERT INTO usage_daily (`+usage.Columns+`)
-		SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date, ?, ?, (status = 'deliverable')::int, (status = 'undeliverable')::int,
-			(status = 'risky')::int, (status = 'unknown')::int, ?::boolean::int, ?::boolean::int
-		FROM v `+usage.OnConflict,
-		req.TenantID, key, truncate(req.Email, 512), truncate(norm, 512), r.Status, r.Reason, string(flags), r.Score, r.Cached, req.TestMode, r.DurationMS,
-		req.APIKeyID, source, r.Cached, usage.Billable(r, req.TestMode)).Exec(ctx)
+	_, err := s.db.DB.ExecContext(ctx, recordSQL,
+		req.TenantID, key, truncate(req.Email, 512), truncate(norm, 512), string(r.Status), string(r.Reason), string(flags),
+		r.Score, r.Cached, req.TestMode, r.DurationMS, req.APIKeyID, source, usage.Shard(), usage.Billable(r, req.TestMode))
 	if err != nil {
 		return fmt.Errorf("record verification: %w", err)
 	}
 	return nil
 }
+
+// recordSQL runs on every verification, so it takes bind parameters (the
+// raw database/sql handle, not bun, which would inline the values): one
+// statement text that each connection prepares once.
+const recordSQL = `WITH v AS (
+		INSERT INTO verifications (tenant_id, api_key_id, email, normalized, status, reason, flags, score, cached, test_mode, duration_ms)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING tenant_id, status, cached, created_at)
+	INSERT INTO usage_daily (` + usage.Columns + `)
+	SELECT tenant_id, (created_at AT TIME ZONE 'UTC')::date, $12, $13, $14, (status = 'deliverable')::int, (status = 'undeliverable')::int,
+		(status = 'risky')::int, (status = 'unknown')::int, cached::int, $15::boolean::int
+	FROM v ` + usage.OnConflict
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -2,12 +2,15 @@ package verifications_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"mailvet/db/dbtest"
+	"mailvet/usage"
 	"mailvet/verifications"
 	"mailvet/verify"
 )
@@ -97,5 +100,55 @@ func TestDeadlineAnswersUnknownTimeout(t *testing.T) {
 	var cached int
 	if err := d.Pool.QueryRow(ctx, "SELECT count(*) FROM verification_cache").Scan(&cached); err != nil || cached != 0 {
 		t.Fatalf("a timeout was cached (%d)", cached)
+	}
+}
+
+// Concurrent verifications of one key spread over the rollup's shard rows
+// and are all counted: the usage totals equal the verifications made.
+func TestConcurrentVerificationsAllReachTheRollups(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := t.Context()
+	var tenant uuid.UUID
+	if err := d.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', 'tt') RETURNING id").Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	var key uuid.UUID
+	if err := d.Pool.QueryRow(ctx, "INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES ($1, 'K', 'test', 'mv_test_k', 'h') RETURNING id",
+		tenant).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	svc := verifications.NewService(d.Bun, &countingEngine{}, nil, time.Second)
+	const n = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			email := fmt.Sprintf("user%d@shop.test", i)
+			_, _, err := svc.Verify(ctx, verifications.Request{TenantID: tenant, APIKeyID: key, Email: email, TestMode: true})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	today := time.Now().UTC()
+	got, err := usage.NewStore(d.Bun).Totals(ctx, tenant, today, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total() != n || got.Billable != 0 {
+		t.Fatalf("rollups count %+v for %d test-mode verifications", got, n)
+	}
+	var rows int
+	if err := d.Pool.QueryRow(ctx, "SELECT count(*) FROM usage_daily WHERE tenant_id = $1", tenant).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	// 64 writes all landing on one of 16 shards has odds of 16^-63.
+	if rows < 2 || rows > usage.Shards {
+		t.Fatalf("%d rollup rows for one key and day, want 2 to %d", rows, usage.Shards)
 	}
 }
