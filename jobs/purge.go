@@ -5,11 +5,12 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"mailvet/billing"
 	"mailvet/tenants"
 )
 
 // PurgeExpiredArgs is the periodic clean-up of expired sessions, invites
-// and emailed links.
+// and emailed links, and of Stripe event ids past their memory.
 type PurgeExpiredArgs struct{}
 
 // Kind names the job.
@@ -19,13 +20,25 @@ func (PurgeExpiredArgs) Kind() string { return "maintenance.purge_expired" }
 type PurgeExpiredWorker struct {
 	river.WorkerDefaults[PurgeExpiredArgs]
 	Tenants *tenants.Store
+	Stripe  *billing.Stripe // nil: no Stripe events to forget
+}
+
+type purgeOutput struct {
+	tenants.PurgeResult
+	StripeEvents int64
 }
 
 // Work deletes what has expired and records the counts on the job.
 func (w *PurgeExpiredWorker) Work(ctx context.Context, job *river.Job[PurgeExpiredArgs]) error {
-	res, err := w.Tenants.PurgeExpired(ctx)
-	if err != nil {
+	var out purgeOutput
+	var err error
+	if out.PurgeResult, err = w.Tenants.PurgeExpired(ctx); err != nil {
 		return err
 	}
-	return river.RecordOutput(ctx, res)
+	if w.Stripe != nil {
+		if out.StripeEvents, err = w.Stripe.PurgeEvents(ctx); err != nil {
+			return err
+		}
+	}
+	return river.RecordOutput(ctx, out)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mailvet/audit"
+	"mailvet/billing"
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
 	"mailvet/mail"
@@ -49,7 +50,14 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: discardSender{}},
+	// Stripe event ids: one processed 91 days ago (past billing.EventMemory), one yesterday.
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO stripe_events (id, type, received_at) VALUES
+		('evt_old', 'invoice.paid', now() - interval '91 days'), ('evt_recent', 'invoice.paid', now() - interval '1 day')`); err != nil {
+		t.Fatal(err)
+	}
+	keyless := billing.NewStripe(d.SQL, billing.NewService(d.SQL, nil, 0, func(p string) string { return p }), billing.StripeConfig{})
+
+	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: discardSender{}, Stripe: keyless},
 		jobs.Options{Work: true, Logger: log, PurgeEvery: time.Second, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +70,16 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var sessions, invites int
-		if err := d.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM invites)`).Scan(&sessions, &invites); err != nil {
+		var events string
+		if err := d.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM invites),
+			(SELECT coalesce(string_agg(id, ','), '') FROM stripe_events)`).Scan(&sessions, &invites, &events); err != nil {
 			t.Fatal(err)
 		}
-		if sessions == 1 && invites == 0 {
+		if sessions == 1 && invites == 0 && events == "evt_recent" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 30s: %d sessions (want 1), %d invites (want 0)", sessions, invites)
+			t.Fatalf("after 30s: %d sessions (want 1), %d invites (want 0), Stripe events %q (want evt_recent)", sessions, invites, events)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

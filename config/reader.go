@@ -1,0 +1,122 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// reader reads settings one by one, collecting every problem so that Load
+// reports them all at once.
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) raw(name string) (string, bool) {
+	v, ok := r.lookup(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (r *reader) fail(name, value, problem string) {
+	r.errs = append(r.errs, fmt.Errorf("%s=%q: %s", name, value, problem))
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.raw(name); ok {
+		return v
+	}
+	return def
+}
+
+func (r *reader) hostPort(name string) string {
+	v, ok := r.raw(name)
+	if !ok {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		r.fail(name, v, "must be host:port, such as 127.0.0.1:53")
+		return ""
+	}
+	return v
+}
+
+func (r *reader) intRange(name string, def, lo, hi int) int {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, v, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, v, "must be true or false")
+		return def
+	}
+	return b
+}
+
+func (r *reader) duration(name string, def, min time.Duration) time.Duration {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min {
+		r.fail(name, v, fmt.Sprintf("must be a duration such as 90s, 15m or 24h, at least %s", min))
+		return def
+	}
+	return d
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a
+		}
+	}
+	r.fail(name, v, "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (r *reader) url(name, def string, schemes ...string) *url.URL {
+	v, ok := r.raw(name)
+	if !ok {
+		v = def
+	}
+	u, err := url.Parse(v)
+	if err == nil && u.Host != "" {
+		for _, s := range schemes {
+			if u.Scheme == s {
+				return u
+			}
+		}
+	}
+	// Never echo a URL that may carry a password.
+	shown := v
+	if u != nil && u.User != nil {
+		shown = u.Redacted()
+	}
+	r.errs = append(r.errs, fmt.Errorf("%s=%q: must be a URL starting with %s://", name, shown, strings.Join(schemes, ":// or ")))
+	fallback, _ := url.Parse(def)
+	return fallback
+}
