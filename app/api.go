@@ -81,7 +81,14 @@ type meResponse struct {
 		Name   string `json:"name"`
 		Mode   string `json:"mode"`
 		Prefix string `json:"prefix"`
+		// The key's own limits; null: the plan's.
+		Limits struct {
+			RatePerMinute *int `json:"rate_per_minute"`
+			DailyLimit    *int `json:"daily_limit"`
+			MonthlyLimit  *int `json:"monthly_limit"`
+		} `json:"limits"`
 	} `json:"key"`
+	Plan *billing.Plan `json:"plan,omitempty"` // absent when billing is not wired
 }
 
 // handleAPIMe tells a caller which tenant and key it is using.
@@ -90,5 +97,7 @@ func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) {
 	var res meResponse
 	res.Tenant.ID, res.Tenant.Name, res.Tenant.Slug = ac.tenant.ID.String(), ac.tenant.Name, ac.tenant.Slug
 	res.Key.ID, res.Key.Name, res.Key.Mode, res.Key.Prefix = ac.key.ID.String(), ac.key.Name, string(ac.key.Mode), ac.key.Prefix
+	res.Key.Limits.RatePerMinute, res.Key.Limits.DailyLimit, res.Key.Limits.MonthlyLimit = ac.key.RatePerMinute, ac.key.DailyLimit, ac.key.MonthlyLimit
+	res.Plan = ac.plan
 	writeJSON(w, http.StatusOK, res)
 }

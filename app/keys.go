@@ -2,6 +2,8 @@ package app
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"mailvet/tenants"
 	"mailvet/views"
@@ -26,9 +28,25 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func keyRow(k tenants.APIKey) views.KeyRow {
-	return views.KeyRow{
+	row := views.KeyRow{
 		ID: k.ID.String(), Name: k.Name, Mode: string(k.Mode), Prefix: k.Prefix,
 		Created: formatTime(k.CreatedAt), LastUsed: formatTimePtr(k.LastUsedAt, "never"),
 		Expires: formatTimePtr(k.ExpiresAt, ""), Revoked: k.RevokedAt != nil, RevokedAt: formatTimePtr(k.RevokedAt, ""),
 	}
+	var summary []string
+	for _, l := range []struct {
+		n     *int
+		value *string
+		unit  string
+	}{{k.RatePerMinute, &row.RateValue, "/min"}, {k.DailyLimit, &row.DailyValue, "/day"}, {k.MonthlyLimit, &row.MonthlyValue, "/month"}} {
+		if l.n != nil {
+			*l.value = strconv.Itoa(*l.n)
+			summary = append(summary, views.Thousands(*l.n)+l.unit)
+		}
+	}
+	row.Limits = "Plan's"
+	if len(summary) > 0 {
+		row.Limits = strings.Join(summary, " · ")
+	}
+	return row
 }

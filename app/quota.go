@@ -36,6 +36,8 @@ func (s *Server) quotaHeaders(w http.ResponseWriter, r *http.Request, q *billing
 	if q == nil {
 		usage, err := s.Billing.RecentUsage(r.Context(), apiFrom(r.Context()).tenant.ID)
 		if err != nil {
+			// The answer itself stands; only its quota headers are missing.
+			s.Log.Warn("quota headers", "request_id", infoFrom(r.Context()).ID, "err", err)
 			return
 		}
 		q = &usage

@@ -60,6 +60,7 @@ const (
 	MemberRemoved    = "member.removed"
 	APIKeyCreated    = "api_key.created"
 	APIKeyRevoked    = "api_key.revoked"
+	APIKeyLimits     = "api_key.limits_changed"
 )
 
 // Record writes one event through db (a transaction or the pool).

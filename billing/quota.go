@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"mailvet/mail"
 )
@@ -42,7 +45,7 @@ type ExceededError struct {
 
 func (e *ExceededError) Error() string {
 	period := map[string]string{"daily": "today", "monthly": "this month", "key daily": "today on this key", "key monthly": "this month on this key"}[e.Scope]
-	return fmt.Sprintf("needs %s, %s left %s (limit %s)", thousands(e.Needed), thousands(e.Left), period, thousands(e.Limit))
+	return english().Sprintf("needs %d, %d left %s (limit %d)", e.Needed, e.Left, period, e.Limit)
 }
 
 // ErrQuotaExceeded matches every *ExceededError with errors.Is.
@@ -96,9 +99,12 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.
 	return q, nil
 }
 
+// Unlimited stands for "no limit" where a count is compared: the largest
+// value the counters' integer columns hold.
+const Unlimited = math.MaxInt32
+
 func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, lim KeyLimits, n int, day, month time.Time) error {
-	const unlimited = int(^uint32(0) >> 1)
-	daily, monthly := unlimited, unlimited
+	daily, monthly := Unlimited, Unlimited
 	if lim.Daily != nil {
 		daily = *lim.Daily
 	}
@@ -120,8 +126,7 @@ func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uu
 		return err
 	}
 	// Does not fit: say which limit, with the numbers.
-	_ = tx.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
-		FROM key_usage WHERE api_key_id = $1`, keyID, day, month).Scan(&dayUsed, &monthUsed)
+	dayUsed, monthUsed, _ = usedIn(ctx, tx, keyCounter, keyID, day, month)
 	if lim.Daily != nil && dayUsed+n > daily {
 		return &ExceededError{Scope: "key daily", Needed: n, Left: max(daily-dayUsed, 0), Limit: daily}
 	}
@@ -131,8 +136,7 @@ func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uu
 // exceeded builds the error for a tenant whose counters had no room.
 func (s *Service) exceeded(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, n int) error {
 	day, month := periods(s.now())
-	_ = tx.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
-		FROM quota_usage WHERE tenant_id = $1`, tenantID, day, month).Scan(&q.DayUsed, &q.MonthUsed)
+	q.DayUsed, q.MonthUsed, _ = usedIn(ctx, tx, tenantCounter, tenantID, day, month)
 	if q.MonthUsed+n > q.MonthLimit {
 		return &ExceededError{Scope: "monthly", Needed: n, Left: max(q.MonthLimit-q.MonthUsed, 0), Limit: q.MonthLimit}
 	}
@@ -183,9 +187,7 @@ func (s *Service) Usage(ctx context.Context, tenantID uuid.UUID) (Quota, error) 
 	}
 	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
 	day, month := periods(s.now())
-	err = s.db.QueryRowContext(ctx, `SELECT CASE WHEN day = $2 THEN day_used ELSE 0 END, CASE WHEN month = $3 THEN month_used ELSE 0 END
-		FROM quota_usage WHERE tenant_id = $1`, tenantID, day, month).Scan(&q.DayUsed, &q.MonthUsed)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if q.DayUsed, q.MonthUsed, err = usedIn(ctx, s.db, tenantCounter, tenantID, day, month); err != nil {
 		return q, err
 	}
 	q.derive()
@@ -234,14 +236,44 @@ func (s *Service) notifyThresholds(ctx context.Context, tx *sql.Tx, tenantID uui
 		msg := mail.Message{
 			To:      o.email,
 			Subject: fmt.Sprintf("%s has used %d%% of its monthly verifications", o.tenant, threshold),
-			Text: fmt.Sprintf("%s has used %s of the %s verifications included this month (%d%%).\n\nSee usage and upgrade options: %s\n",
-				o.tenant, thousands(q.MonthUsed), thousands(q.MonthIncluded), after, s.link("/billing")),
+			Text: english().Sprintf("%s has used %d of the %d verifications included this month (%d%%).\n\nSee usage and upgrade options: %s\n",
+				o.tenant, q.MonthUsed, q.MonthIncluded, after, s.link("/billing")),
 		}
 		if err := s.mail.Enqueue(ctx, tx, msg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The two counter tables: one row per tenant, one per API key with its
+// own limits.
+const (
+	tenantCounter = "SELECT day, day_used, month, month_used FROM quota_usage WHERE tenant_id = $1"
+	keyCounter    = "SELECT day, day_used, month, month_used FROM key_usage WHERE api_key_id = $1"
+)
+
+// usedIn reads a counter's use in the given day and month: a counter last
+// moved in an earlier period stands at 0 for this one.
+func usedIn(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, counter string, id uuid.UUID, day, month time.Time) (dayUsed, monthUsed int, err error) {
+	var d, m time.Time
+	var du, mu int
+	err = q.QueryRowContext(ctx, counter, id).Scan(&d, &du, &m, &mu)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	if d.Equal(day) {
+		dayUsed = du
+	}
+	if m.Equal(month) {
+		monthUsed = mu
+	}
+	return dayUsed, monthUsed, nil
 }
 
 // periods are the UTC day and calendar month usage is counted in.
@@ -252,14 +284,5 @@ func periods(now time.Time) (day, month time.Time) {
 	return day, month
 }
 
-func thousands(n int) string {
-	s := fmt.Sprintf("%d", n)
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i, c := range []byte(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, c)
-	}
-	return string(out)
-}
+// english formats numbers as people read them here: 12,000.
+func english() *message.Printer { return message.NewPrinter(language.English) }

@@ -204,3 +204,11 @@ func TestThresholdMailsOncePerMonth(t *testing.T) {
 		t.Fatalf("subject %q", subject)
 	}
 }
+
+// The refusal reads as the issue words it, with thousands separators.
+func TestExceededErrorReadsWithTheNumbers(t *testing.T) {
+	err := &billing.ExceededError{Scope: "monthly", Needed: 12000, Left: 3000, Limit: 100000}
+	if got, want := err.Error(), "needs 12,000, 3,000 left this month (limit 100,000)"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+}

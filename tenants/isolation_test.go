@@ -48,6 +48,13 @@ func TestTenantIsolation(t *testing.T) {
 	if _, err := f.store.RevokeAPIKey(ctx, tB.ID, keyA.ID, bob); !errors.Is(err, tenants.ErrNotFound) {
 		t.Errorf("B revokes A's key: %v", err)
 	}
+	one := 1
+	if _, err := f.store.SetAPIKeyLimits(ctx, tB.ID, keyA.ID, tenants.KeyLimits{Daily: &one}, bob); !errors.Is(err, tenants.ErrNotFound) {
+		t.Errorf("B limits A's key: %v", err)
+	}
+	if _, err := f.store.SetAPIKeyLimits(ctx, tA.ID, keyA.ID, tenants.KeyLimits{Daily: &one}, bob); !errors.Is(err, tenants.ErrNotFound) {
+		t.Errorf("B limits A's key in A's tenant: %v", err)
+	}
 	if err := f.store.RevokeInvite(ctx, tB.ID, invA.ID, bob); !errors.Is(err, tenants.ErrNotFound) {
 		t.Errorf("B revokes A's invite: %v", err)
 	}
@@ -74,7 +81,7 @@ func TestTenantIsolation(t *testing.T) {
 
 	// A's data is untouched.
 	k, err := f.store.APIKeyByID(ctx, tA.ID, keyA.ID)
-	if err != nil || k.RevokedAt != nil {
+	if err != nil || k.RevokedAt != nil || k.DailyLimit != nil {
 		t.Fatalf("A's key changed: %+v %v", k, err)
 	}
 	if role, _ := f.store.RoleOf(ctx, tA.ID, annA.ID); role != tenants.RoleOwner {
