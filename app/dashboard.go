@@ -41,6 +41,24 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 		Verifications: stats.Total, CacheHits: stats.CacheHits, CacheMisses: stats.CacheMisses, CachedAddresses: stats.CachedNow,
 		VerifyForm: f, VerifyResult: res,
 	}
+	if s.Billing != nil {
+		plan, err := s.Billing.PlanFor(ctx, pc.tenant.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		q, err := s.Billing.Usage(ctx, pc.tenant.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Quota = &views.DashboardQuota{
+			Plan:      plan.Name,
+			MonthLeft: views.Thousands(q.MonthRemaining), MonthLimit: views.Thousands(q.MonthLimit),
+			DayLeft: views.Thousands(q.DayRemaining), DayLimit: views.Thousands(q.DayLimit),
+			MonthUsedPercent: min(q.MonthUsed*100/max(q.MonthLimit, 1), 100),
+		}
+	}
 	for _, k := range keys {
 		if k.RevokedAt != nil {
 			continue

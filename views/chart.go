@@ -5,6 +5,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // ChartLayer is one stacked series of a bar chart (a status).
@@ -147,21 +150,9 @@ func sum(vs []int) int {
 
 func num(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 
-// Thousands formats n with thousands separators: 12,345.
-func Thousands(n int) string {
-	if n < 0 {
-		return "-" + Thousands(-n)
-	}
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+// Thousands formats n with thousands separators: 12,345 (x/text knows
+// each language's grouping; the pages are in English).
+func Thousands(n int) string { return message.NewPrinter(language.English).Sprintf("%d", n) }
 
 func plural(n int, word string) string {
 	if n == 1 {

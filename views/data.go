@@ -68,6 +68,15 @@ type Dashboard struct {
 	// The verify box, after a submission without JavaScript.
 	VerifyForm   Form
 	VerifyResult *VerifyResult
+	Quota        *DashboardQuota // nil without billing
+}
+
+// DashboardQuota is what the plan leaves this month and today, formatted.
+type DashboardQuota struct {
+	Plan                  string
+	MonthLeft, MonthLimit string
+	DayLeft, DayLimit     string
+	MonthUsedPercent      int
 }
 
 // VerifyResult is one verification shown on a page.
@@ -133,6 +142,11 @@ type KeyRow struct {
 	Expires   string // "" when it does not expire
 	Revoked   bool
 	RevokedAt string
+	// The key's own limits: a summary ("Plan's" when none), the form's
+	// values ("" for the plan's) and the form's error.
+	Limits                              string
+	RateValue, DailyValue, MonthlyValue string
+	LimitsError                         string
 }
 
 // CreatedKey is a key just made, with the secret that is never shown again.
