@@ -2,9 +2,12 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/google/uuid"
+
+	"mailvet/verify"
 )
 
 func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
@@ -14,8 +17,13 @@ func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	status, reason, problem := resultFilter(q)
+	if problem != "" {
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid filter", problem)
+		return
+	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, q.Get("status"), q.Get("reason"), q.Get("cursor"), cmpOr(limit, 100))
+	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, status, reason, q.Get("cursor"), cmpOr(limit, 100))
 	if s.apiListError(w, r, err) {
 		return
 	}
@@ -53,7 +61,15 @@ func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID 
 		return
 	}
 	name := map[string]string{"done": "results", "duplicate": "duplicates", "skipped": "skipped"}[state]
-	status := r.URL.Query().Get("status")
+	status, _, problem := resultFilter(r.URL.Query())
+	if problem != "" && state == "done" {
+		if s.isAPI(r) {
+			writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid filter", problem)
+		} else {
+			s.renderError(w, r, http.StatusBadRequest, "Invalid filter", problem)
+		}
+		return
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+"-"+name+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
@@ -65,6 +81,20 @@ func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID 
 	if err != nil {
 		s.Log.Error("export list", "request_id", infoFrom(r.Context()).ID, "list", id, "err", err)
 	}
+}
+
+// resultFilter reads the status and reason filters of results and exports
+// ("" for all). An unknown value is refused, not silently matched by
+// nothing.
+func resultFilter(q url.Values) (status, reason, problem string) {
+	status, reason = q.Get("status"), q.Get("reason")
+	if status != "" && !verify.Status(status).Known() {
+		return "", "", "status must be deliverable, undeliverable, risky or unknown."
+	}
+	if reason != "" && !verify.Reason(reason).Known() {
+		return "", "", "reason " + strconv.Quote(reason) + " is not a reason mailvet gives; see the reasons in the API documentation."
+	}
+	return status, reason, ""
 }
 
 func safeFileName(s string) string {

@@ -17,6 +17,8 @@ import (
 // listJSON is a list in the API.
 type listJSON struct {
 	lists.List
+	// 1-based, as uploads name it (the store keeps a 0-based index).
+	EmailColumn   int          `json:"email_column"`
 	Progress      float64      `json:"progress"`
 	Counts        lists.Counts `json:"counts"`
 	RatePerSecond float64      `json:"rate_per_second"`
@@ -25,14 +27,13 @@ type listJSON struct {
 
 func toListJSON(l lists.List) listJSON {
 	now := time.Now()
-	return listJSON{List: l, Progress: l.Progress(), Counts: l.Counts(), RatePerSecond: l.Rate(now), ETASeconds: int(l.ETA(now).Seconds())}
+	return listJSON{List: l, EmailColumn: l.EmailColumn + 1, Progress: l.Progress(), Counts: l.Counts(), RatePerSecond: l.Rate(now), ETASeconds: int(l.ETA(now).Seconds())}
 }
 
 type jsonListRequest struct {
-	Name        string   `json:"name" validate:"max=200"`
-	Emails      []string `json:"emails" validate:"required,min=1"`
-	Dedupe      string   `json:"dedupe"`
-	EmailColumn string   `json:"email_column"`
+	Name   string   `json:"name" validate:"max=200"`
+	Emails []string `json:"emails" validate:"required,min=1"`
+	Dedupe string   `json:"dedupe"`
 }
 
 // handleAPIListCreate takes a multipart `file` (options before it) or
@@ -75,7 +76,7 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		sum := sha256.Sum256(raw)
-		in = lists.NewList{Name: req.Name, Emails: req.Emails, Dedupe: req.Dedupe, EmailColumn: req.EmailColumn, RequestHash: sum[:]}
+		in = lists.NewList{Name: req.Name, Emails: req.Emails, Dedupe: req.Dedupe, RequestHash: sum[:]}
 	}
 	if field, msg := validateUpload(&in); field != "" {
 		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", field+": "+msg)

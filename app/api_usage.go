@@ -46,10 +46,12 @@ func apiRates(c usage.Counts) apiUsageRates {
 func rate(f float64) float64 { return float64(int(f*10000+0.5)) / 10000 }
 
 type apiUsageKey struct {
-	KeyID   *string `json:"key_id"` // null: without a key (dashboard, lists uploaded on the page)
-	Name    string  `json:"name"`
-	Prefix  string  `json:"prefix"`
-	Mode    string  `json:"mode"`
+	// All four null for use without a key (the dashboard, lists uploaded on
+	// the page).
+	KeyID   *string `json:"key_id"`
+	Name    *string `json:"name"`
+	Prefix  *string `json:"prefix"`
+	Mode    *string `json:"mode"`
 	Revoked bool    `json:"revoked"`
 	apiUsageRates
 }
@@ -98,10 +100,10 @@ func (s *Server) handleAPIUsage(w http.ResponseWriter, r *http.Request) {
 		res.BySource[src] = apiCounts(rep.BySource[src])
 	}
 	for i, k := range rep.ByKey {
-		row := apiUsageKey{Name: k.Name, Prefix: k.Prefix, Mode: k.Mode, Revoked: k.Revoked, apiUsageRates: apiRates(k.Counts)}
+		row := apiUsageKey{Revoked: k.Revoked, apiUsageRates: apiRates(k.Counts)}
 		if k.KeyID != uuid.Nil {
 			id := k.KeyID.String()
-			row.KeyID = &id
+			row.KeyID, row.Name, row.Prefix, row.Mode = &id, &k.Name, &k.Prefix, &k.Mode
 		}
 		res.ByKey[i] = row
 	}

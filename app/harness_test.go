@@ -47,6 +47,7 @@ type harnessOptions struct {
 	verifyTimeout  time.Duration
 	uploadMaxBytes int64
 	listMaxRows    int
+	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
 	stripeAPIBase  string // set: billing on, against this stripe-mock (see billing_test.go)
 }
 
@@ -58,6 +59,9 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	}
 	if o.authRate == 0 {
 		o.authRate = 1000
+	}
+	if o.listRetryDelay == 0 {
+		o.listRetryDelay = 400 * time.Millisecond
 	}
 	ctx := context.Background()
 	d := dbtest.New(t)
@@ -95,7 +99,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	billingSvc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
-	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: 400 * time.Millisecond, MaxAttempts: 3}).WithQuota(billingSvc)
+	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})

@@ -82,7 +82,10 @@ const sampleCSV = "name;email;company\r\n" +
 	"Catchy;x@catchall.test;Catch\r\n" +
 	"Broken;bad@@x;Nope\r\n" +
 	"Empty;;Nobody\r\n" +
-	"Grey;ann@grey.test;Grey\r\n"
+	greyRow
+
+// greyRow is sampleCSV's last row, an address whose server greylists.
+const greyRow = "Grey;ann@grey.test;Grey\r\n"
 
 func TestListUploadVerifyAndExport(t *testing.T) {
 	h := newHarness(t)
@@ -90,6 +93,8 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 	key := newKey(t, owner, "live")
 	api := h.browser()
 
+	// 200 characters is the limit, whatever their bytes.
+	expect(t, api.apiJSON("POST", "/v1/lists", key, `{"name":"`+strings.Repeat("é", 200)+`","emails":["a@shop.test"]}`), http.StatusCreated)
 	res := api.upload("/v1/lists", key, "", "contacts.csv", "\ufeff"+sampleCSV, map[string]string{"name": "Contacts"})
 	expect(t, res, http.StatusCreated)
 	l := decodeList(t, res)
@@ -139,7 +144,7 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 		NextCursor string `json:"next_cursor"`
 	}
 	res = api.api("GET", "/v1/lists/"+l.ID+"/results?limit=2", key)
-	expect(t, res, http.StatusOK)
+	expect(t, res, http.StatusOK, `"checked_at":"20`)
 	_ = json.Unmarshal([]byte(res.body), &page)
 	if len(page.Results) != 2 || page.NextCursor == "" || page.Results[0].Email != "ann@shop.test" {
 		t.Fatalf("page 1 %+v", page)
@@ -178,6 +183,7 @@ func TestListUploadRefusals(t *testing.T) {
 	expectProblem(t, api.upload("/v1/lists", key, "", "x.csv", "a@x.test\n", map[string]string{"dedupe": "fuzzy"}), http.StatusUnprocessableEntity, "invalid_request")
 	expectProblem(t, api.apiJSON("POST", "/v1/lists", key, `{"name":"x"}`), http.StatusUnprocessableEntity, "invalid_request")
 	expectProblem(t, api.apiJSON("POST", "/v1/lists", key, `{"emails":`), http.StatusBadRequest, "invalid_request")
+	expectProblem(t, api.upload("/v1/lists", key, "", "x.csv", "a@x.test\n", map[string]string{"name": strings.Repeat("é", 201)}), http.StatusUnprocessableEntity, "invalid_request")
 	if n := countRows(t, h, "SELECT (SELECT count(*) FROM lists) + (SELECT count(*) FROM list_rows) + (SELECT count(*) FROM river_job WHERE kind = 'lists.verify_batch')"); n != 0 {
 		t.Fatalf("refused uploads left %d rows/jobs behind", n)
 	}

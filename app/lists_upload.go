@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -70,7 +71,7 @@ func validateUpload(in *lists.NewList) (string, string) {
 	if in.Name == "" {
 		in.Name = "Untitled list"
 	}
-	if len(in.Name) > 200 {
+	if utf8.RuneCountInString(in.Name) > 200 { // characters, as the column's CHECK counts them
 		return "name", "Use at most 200 characters."
 	}
 	if in.Dedupe != "" && !csvin.ValidDedupeMode(in.Dedupe) {

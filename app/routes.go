@@ -39,6 +39,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /keys", user(s.handleKeys))
 	mux.Handle("POST /keys", user(s.handleKeyCreate))
 	mux.Handle("POST /keys/{id}/revoke", user(s.handleKeyRevoke))
+	mux.Handle("POST /keys/{id}/limits", user(s.handleKeyLimits))
 	mux.Handle("GET /rules", user(s.handleRules))
 	mux.Handle("POST /rules", user(s.handleRuleCreate))
 	mux.Handle("POST /rules/test", user(s.handleRuleTest))
@@ -87,6 +88,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/rules", s.requireAPIKey(s.handleAPIRuleCreate))
 	mux.Handle("POST /v1/rules/test", s.requireAPIKey(s.handleAPIRuleTest))
 	mux.Handle("DELETE /v1/rules/{id}", s.requireAPIKey(s.handleAPIRuleDelete))
+	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
 	mux.HandleFunc("/v1/", s.handleAPINotFound)
 	mux.HandleFunc("/", s.handlePageNotFound)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -107,15 +108,16 @@ func (s *Store) ExportRows(ctx context.Context, tenantID, id uuid.UUID, state st
 
 // RowResult is one row's verdict, for the results API and page.
 type RowResult struct {
-	Row        int     `json:"row"`
-	Email      string  `json:"email"`
-	Status     string  `json:"status"`
-	Reason     string  `json:"reason"`
-	Score      int     `json:"score"`
-	Flags      Flags   `json:"flags"`
-	Suggestion *string `json:"suggestion"`
-	MX         *string `json:"mx"`
-	SMTPReply  *string `json:"smtp_reply"`
+	Row        int        `json:"row"`
+	Email      string     `json:"email"`
+	Status     string     `json:"status"`
+	Reason     string     `json:"reason"`
+	Score      int        `json:"score"`
+	Flags      Flags      `json:"flags"`
+	Suggestion *string    `json:"suggestion"`
+	MX         *string    `json:"mx"`
+	SMTPReply  *string    `json:"smtp_reply"`
+	CheckedAt  *time.Time `json:"checked_at"`
 }
 
 // Flags mirror the verification flags.
@@ -143,7 +145,7 @@ func (s *Store) Results(ctx context.Context, tenantID, id uuid.UUID, status, rea
 		return ResultPage{}, err
 	}
 	limit = min(max(limit, 1), 1000)
-	rows, err := s.db.Pool.Query(ctx, `SELECT row_no, email, status, reason, score, disposable, role, free, catch_all, suggestion, mx, smtp_reply
+	rows, err := s.db.Pool.Query(ctx, `SELECT row_no, email, status, reason, score, disposable, role, free, catch_all, suggestion, mx, smtp_reply, checked_at
 		FROM list_rows WHERE tenant_id = $1 AND list_id = $2 AND state = 'done' AND row_no > $3
 		  AND ($4 = '' OR status = $4) AND ($5 = '' OR reason = $5)
 		ORDER BY row_no LIMIT $6`, tenantID, id, after, status, reason, limit+1)
@@ -153,7 +155,7 @@ func (s *Store) Results(ctx context.Context, tenantID, id uuid.UUID, status, rea
 	page := ResultPage{Results: []RowResult{}}
 	var r RowResult
 	_, err = pgx.ForEachRow(rows, []any{&r.Row, &r.Email, &r.Status, &r.Reason, &r.Score, &r.Flags.Disposable, &r.Flags.Role,
-		&r.Flags.Free, &r.Flags.CatchAll, &r.Suggestion, &r.MX, &r.SMTPReply}, func() error {
+		&r.Flags.Free, &r.Flags.CatchAll, &r.Suggestion, &r.MX, &r.SMTPReply, &r.CheckedAt}, func() error {
 		page.Results = append(page.Results, r)
 		return nil
 	})

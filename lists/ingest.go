@@ -127,7 +127,7 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 			duplicate_rows = $6, skipped_rows = $7, batches = $8, status = $9, idempotency_key = $10, request_hash = $11,
 			completed_at = CASE WHEN $9 = 'completed' THEN now() END
 		WHERE id = $1`,
-		l.ID, src.Header(), src.EmailIndex(), ing.total, ing.unique, ing.duplicates, ing.skipped, len(batches), status, key, in.RequestHash); err != nil {
+		l.ID, exportHeader(src.Header(), src.EmailIndex(), ing.widest), src.EmailIndex(), ing.total, ing.unique, ing.duplicates, ing.skipped, len(batches), status, key, in.RequestHash); err != nil {
 		if isUniqueViolation(err) {
 			// A concurrent request with the same key won the race.
 			_ = tx.Rollback()

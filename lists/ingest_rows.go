@@ -3,6 +3,7 @@ package lists
 import (
 	"errors"
 	"io"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -24,6 +25,7 @@ type ingest struct {
 	err              error            // the file's error, if it stopped the copy
 
 	total, unique, duplicates, skipped int
+	widest                             int   // most fields in one row
 	pending                            []int // first row number of each batch
 	inBatch                            int   // unique rows in the current batch
 	lastPending                        int
@@ -45,6 +47,7 @@ func (g *ingest) next() ([]any, error) {
 		return nil, err
 	}
 	g.total++
+	g.widest = max(g.widest, len(row.Fields))
 	state, skip, dupOf := "pending", any(nil), any(nil)
 	if row.Skip != "" {
 		state, skip = "skipped", row.Skip
@@ -99,6 +102,26 @@ func (g *ingest) batches() [][2]int {
 			to = g.pending[i+1] - 1
 		}
 		out = append(out, [2]int{from, to})
+	}
+	return out
+}
+
+// exportHeader is the header the list keeps for its exports: the file's,
+// widened with column_N names when some row has more fields than it (or,
+// for a file without a header, named column_1… with the address column
+// called email), so that every exported row lines up with its columns.
+// nil: a single-column file without a header.
+func exportHeader(header []string, emailIndex, widest int) []string {
+	if header == nil && widest <= 1 {
+		return nil
+	}
+	out := append([]string{}, header...)
+	for i := len(out); i < widest; i++ {
+		name := "column_" + strconv.Itoa(i+1)
+		if header == nil && i == emailIndex {
+			name = "email"
+		}
+		out = append(out, name)
 	}
 	return out
 }

@@ -56,7 +56,7 @@ func writeResults(ctx context.Context, tx bun.Tx, args VerifyBatchArgs, final []
 			RETURNING r.status, v.cached, v.billable),
 		rolled AS (
 			INSERT INTO usage_daily (`+usage.Columns+`)
-			SELECT l.tenant_id, (now() AT TIME ZONE 'UTC')::date, coalesce(l.api_key_id, ?::uuid), 'list',
+			SELECT l.tenant_id, (now() AT TIME ZONE 'UTC')::date, coalesce(l.api_key_id, ?::uuid), 'list', ?,
 				count(*) FILTER (WHERE u.status = 'deliverable'), count(*) FILTER (WHERE u.status = 'undeliverable'),
 				count(*) FILTER (WHERE u.status = 'risky'), count(*) FILTER (WHERE u.status = 'unknown'),
 				count(*) FILTER (WHERE u.cached), count(*) FILTER (WHERE u.billable AND NOT l.test_mode)
@@ -69,7 +69,7 @@ func writeResults(ctx context.Context, tx bun.Tx, args VerifyBatchArgs, final []
 			risky = risky + (SELECT count(*) FROM upd WHERE status = 'risky'),
 			unknown = unknown + (SELECT count(*) FROM upd WHERE status = 'unknown')
 		WHERE tenant_id = ? AND id = ?`,
-		string(payload), args.TenantID, args.ListID, usage.NoKey, args.TenantID, args.ListID, args.TenantID, args.ListID)
+		string(payload), args.TenantID, args.ListID, usage.NoKey, usage.Shard(), args.TenantID, args.ListID, args.TenantID, args.ListID)
 	return err
 }
 

@@ -37,6 +37,26 @@ const (
 	ReasonTestMode      Reason = "test_mode"
 )
 
+// Known reports whether s is one of the four statuses.
+func (s Status) Known() bool {
+	switch s {
+	case Deliverable, Undeliverable, Risky, Unknown:
+		return true
+	}
+	return false
+}
+
+// Known reports whether r is one of the reasons above.
+func (r Reason) Known() bool {
+	switch r {
+	case ReasonAccepted, ReasonRejected, ReasonInvalidSyntax, ReasonInvalidDomain, ReasonNoMX, ReasonNullMX,
+		ReasonCatchAll, ReasonDisposable, ReasonRoleAccount, ReasonMailboxFull, ReasonGreylisted, ReasonTimeout,
+		ReasonNoConnect, ReasonSMTPError, ReasonBlockedByRule, ReasonAllowedByRule, ReasonTestMode:
+		return true
+	}
+	return false
+}
+
 // Flags are facts about an address that hold whatever the verdict.
 type Flags struct {
 	Disposable bool `json:"disposable"`
