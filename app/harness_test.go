@@ -48,7 +48,7 @@ type harnessOptions struct {
 	uploadMaxBytes int64
 	listMaxRows    int
 	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
-	stripeAPIBase  string // set: billing on, against this stripe-mock (see billing_test.go)
+	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
 }
 
 func newHarness(t testing.TB, opts ...harnessOptions) *harness {
