@@ -114,7 +114,7 @@ func (s *Server) requireManager(w http.ResponseWriter, r *http.Request) bool {
 // redirect sends the browser elsewhere; for HTMX requests it asks htmx to
 // do a full navigation.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {
-	if r.Header.Get("HX-Request") == "true" {
+	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", to)
 		w.WriteHeader(http.StatusNoContent)
 		return

@@ -42,18 +42,13 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 		VerifyForm: f, VerifyResult: res,
 	}
 	if s.Billing != nil {
-		plan, err := s.Billing.PlanFor(ctx, pc.tenant.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		q, err := s.Billing.Usage(ctx, pc.tenant.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		d.Quota = &views.DashboardQuota{
-			Plan:      plan.Name,
+			Plan:      q.PlanName,
 			MonthLeft: views.Thousands(q.MonthRemaining), MonthLimit: views.Thousands(q.MonthLimit),
 			DayLeft: views.Thousands(q.DayRemaining), DayLimit: views.Thousands(q.DayLimit),
 			MonthUsedPercent: min(q.MonthUsed*100/max(q.MonthLimit, 1), 100),

@@ -19,7 +19,7 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	htmx := r.Header.Get("HX-Request") == "true"
+	htmx := isHTMX(r)
 	f, err := s.parseForm(w, r, "name", "mode")
 	if err != nil {
 		s.badForm(w, r, err)

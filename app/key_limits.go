@@ -29,7 +29,7 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, tenantID := r.Context(), pageFrom(r.Context()).tenant.ID
-	htmx := r.Header.Get("HX-Request") == "true"
+	htmx := isHTMX(r)
 	lim, problem, err := s.keyLimitsFromForm(ctx, tenantID, f)
 	if err != nil {
 		s.serverError(w, r, err)

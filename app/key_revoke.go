@@ -20,7 +20,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 		s.domainError(w, r, err)
 		return
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key), true))
 		return
 	}

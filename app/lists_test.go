@@ -138,15 +138,16 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 	// Results, paginated and filtered.
 	var page struct {
 		Results []struct {
-			Row           int
-			Email, Status string
+			Row                               int
+			Email, Normalized, Domain, Status string
 		}
 		NextCursor string `json:"next_cursor"`
 	}
 	res = api.api("GET", "/v1/lists/"+l.ID+"/results?limit=2", key)
 	expect(t, res, http.StatusOK, `"checked_at":"20`)
 	_ = json.Unmarshal([]byte(res.body), &page)
-	if len(page.Results) != 2 || page.NextCursor == "" || page.Results[0].Email != "ann@shop.test" {
+	if len(page.Results) != 2 || page.NextCursor == "" || page.Results[0].Email != "ann@shop.test" ||
+		page.Results[0].Normalized != "ann@shop.test" || page.Results[0].Domain != "shop.test" {
 		t.Fatalf("page 1 %+v", page)
 	}
 	res = api.api("GET", "/v1/lists/"+l.ID+"/results?limit=10&cursor="+page.NextCursor, key)

@@ -59,13 +59,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 }
 
+// isHTMX reports whether htmx sent the request, so the answer is a
+// fragment to swap rather than a whole page.
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
 // renderError shows a readable error page (or a problem for the API).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
 	if strings.HasPrefix(r.URL.Path, "/v1/") {
 		writeProblem(w, r, status, strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"), heading, message)
 		return
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	if isHTMX(r) {
 		// htmx does not swap error responses by default; make it show the
 		// message where the request came from.
 		w.Header().Set("HX-Retarget", "#main")

@@ -42,7 +42,7 @@ func (s *Server) handleVerifyPage(w http.ResponseWriter, r *http.Request) {
 			shown = verifyView(res)
 		}
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.VerifyBox(f, shown))
 		return
 	}

@@ -18,6 +18,7 @@ import (
 // Quota is a tenant's position against its plan after a call.
 type Quota struct {
 	Plan             string `json:"plan"`
+	PlanName         string `json:"-"` // for pages: "Basic"
 	DayUsed          int    `json:"day_used"`
 	DayLimit         int    `json:"day_limit"`
 	MonthUsed        int    `json:"month_used"`
@@ -27,6 +28,12 @@ type Quota struct {
 	MonthRemaining   int    `json:"month_remaining"`
 	RatePerMinute    int    `json:"rate_per_minute"`
 	OverageThisMonth int    `json:"overage_this_month"`
+}
+
+// planQuota is a quota with plan's limits and nothing used yet.
+func planQuota(plan Plan) Quota {
+	return Quota{Plan: plan.ID, PlanName: plan.Name, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded,
+		MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
 }
 
 func (q *Quota) derive() {
@@ -69,7 +76,7 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.
 	if err != nil {
 		return Quota{}, err
 	}
-	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
+	q := planQuota(plan)
 	day, month := periods(s.now())
 	err = tx.QueryRowContext(ctx, `INSERT INTO quota_usage AS q (tenant_id, day, day_used, month, month_used)
 		SELECT $1, $2::date, $3::int, $4::date, $3::int WHERE $3::int <= $5::int AND $3::int <= $6::int
@@ -185,7 +192,7 @@ func (s *Service) Usage(ctx context.Context, tenantID uuid.UUID) (Quota, error) 
 	if err != nil {
 		return Quota{}, err
 	}
-	q := Quota{Plan: plan.ID, DayLimit: plan.DailyLimit, MonthIncluded: plan.MonthlyIncluded, MonthLimit: plan.MonthlyLimit, RatePerMinute: plan.RatePerMinute}
+	q := planQuota(plan)
 	day, month := periods(s.now())
 	if q.DayUsed, q.MonthUsed, err = usedIn(ctx, s.db, tenantCounter, tenantID, day, month); err != nil {
 		return q, err

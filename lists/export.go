@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"mailvet/verify/address"
 )
 
 // resultColumns are appended to the original columns in exports.
@@ -110,6 +112,8 @@ func (s *Store) ExportRows(ctx context.Context, tenantID, id uuid.UUID, state st
 type RowResult struct {
 	Row        int        `json:"row"`
 	Email      string     `json:"email"`
+	Normalized string     `json:"normalized"` // as in /v1/verify: empty when the address does not parse
+	Domain     string     `json:"domain"`
 	Status     string     `json:"status"`
 	Reason     string     `json:"reason"`
 	Score      int        `json:"score"`
@@ -156,6 +160,10 @@ func (s *Store) Results(ctx context.Context, tenantID, id uuid.UUID, status, rea
 	var r RowResult
 	_, err = pgx.ForEachRow(rows, []any{&r.Row, &r.Email, &r.Status, &r.Reason, &r.Score, &r.Flags.Disposable, &r.Flags.Role,
 		&r.Flags.Free, &r.Flags.CatchAll, &r.Suggestion, &r.MX, &r.SMTPReply, &r.CheckedAt}, func() error {
+		r.Normalized, r.Domain = "", ""
+		if a, problem := address.Parse(r.Email); problem == nil {
+			r.Normalized, r.Domain = a.Normalized, a.Domain
+		}
 		page.Results = append(page.Results, r)
 		return nil
 	})
