@@ -15,16 +15,16 @@ import (
 
 // ruleJSON is a rule in the API.
 type ruleJSON struct {
-	ID        string     `json:"id"`
-	Kind      string     `json:"kind"`
-	Pattern   string     `json:"pattern"`
-	Action    string     `json:"action"`
-	Note      string     `json:"note"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Pattern   string    `json:"pattern"`
+	Action    string    `json:"action"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func ruleOut(r rules.Rule) ruleJSON {
-	return ruleJSON{ID: r.ID.String(), Kind: string(r.Kind), Pattern: r.Pattern, Action: string(r.Action), Note: r.Note, CreatedAt: &r.CreatedAt}
+	return ruleJSON{ID: r.ID.String(), Kind: string(r.Kind), Pattern: r.Pattern, Action: string(r.Action), Note: r.Note, CreatedAt: r.CreatedAt}
 }
 
 // apiActor is the API key acting, for the audit log.
@@ -126,7 +126,7 @@ func (s *Server) handleAPIRuleTest(w http.ResponseWriter, r *http.Request) {
 		res.Detail = "Not a valid address, so no rule applies: " + t.problem + "."
 	case t.matched:
 		m := t.match
-		res.Rule = &ruleJSON{ID: m.RuleID.String(), Kind: string(m.Kind), Pattern: m.Pattern, Action: string(m.Action), Note: m.Note}
+		res.Rule = &ruleJSON{ID: m.RuleID.String(), Kind: string(m.Kind), Pattern: m.Pattern, Action: string(m.Action), Note: m.Note, CreatedAt: m.CreatedAt}
 		res.Status, res.Reason, res.Detail = optString(string(m.Status())), optString(string(m.Reason())), m.Detail()
 	}
 	writeJSON(w, http.StatusOK, res)

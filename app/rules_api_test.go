@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 type apiRule struct {
 	ID, Kind, Pattern, Action, Note string
+	CreatedAt                       time.Time `json:"created_at"`
 }
 
 type apiRuleTest struct {
@@ -64,7 +66,7 @@ func TestRulesAPI(t *testing.T) {
 		return decodeRuleJSON[apiRuleTest](t, api.apiJSON("POST", "/v1/rules/test", key, `{"email":"`+email+`"}`), http.StatusOK)
 	}
 	v := test(keyA, "Ann@Blocked.test")
-	if !v.Matched || v.Rule == nil || v.Rule.ID != created.ID || v.Rule.Note != "spam" || *v.Status != "undeliverable" || *v.Reason != "blocked_by_rule" || v.Normalized != "Ann@blocked.test" || v.Email != "Ann@Blocked.test" {
+	if !v.Matched || v.Rule == nil || v.Rule.ID != created.ID || v.Rule.Note != "spam" || !v.Rule.CreatedAt.Equal(created.CreatedAt) || created.CreatedAt.IsZero() || *v.Status != "undeliverable" || *v.Reason != "blocked_by_rule" || v.Normalized != "Ann@blocked.test" || v.Email != "Ann@Blocked.test" {
 		t.Fatalf("blocked %+v", v)
 	}
 	if v := test(keyA, "VIP7@other.test"); !v.Matched || v.Rule.Kind != "regex" || *v.Status != "deliverable" || *v.Reason != "allowed_by_rule" {

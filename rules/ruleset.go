@@ -88,11 +88,12 @@ func (rs *RuleSet) Len() int {
 
 // Match is the rule that decided an address.
 type Match struct {
-	RuleID  uuid.UUID
-	Kind    Kind
-	Pattern string
-	Action  Action
-	Note    string
+	RuleID    uuid.UUID
+	Kind      Kind
+	Pattern   string
+	Action    Action
+	Note      string
+	CreatedAt time.Time
 }
 
 // Match finds the rule that decides a normalized address
@@ -154,7 +155,7 @@ func (rs *RuleSet) Check(raw string) (verify.Result, Match, bool) {
 }
 
 func matchOf(r Rule) Match {
-	return Match{RuleID: r.ID, Kind: r.Kind, Pattern: r.Pattern, Action: r.Action, Note: r.Note}
+	return Match{RuleID: r.ID, Kind: r.Kind, Pattern: r.Pattern, Action: r.Action, Note: r.Note, CreatedAt: r.CreatedAt}
 }
 
 // Status is the verdict of the rule: deliverable or undeliverable.

@@ -141,7 +141,7 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 		return r.set, nil
 	}
 	var rules []Rule
-	err := s.db.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note").
+	err := s.db.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note", "created_at").
 		Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
