@@ -126,7 +126,8 @@ func (s *Server) handleAPIRuleTest(w http.ResponseWriter, r *http.Request) {
 		res.Detail = "Not a valid address, so no rule applies: " + t.problem + "."
 	case t.matched:
 		m := t.match
-		res.Rule = &ruleJSON{ID: m.RuleID.String(), Kind: string(m.Kind), Pattern: m.Pattern, Action: string(m.Action), Note: m.Note, CreatedAt: m.CreatedAt}
+		rule := ruleOut(m.Rule)
+		res.Rule = &rule
 		res.Status, res.Reason, res.Detail = optString(string(m.Status())), optString(string(m.Reason())), m.Detail()
 	}
 	writeJSON(w, http.StatusOK, res)

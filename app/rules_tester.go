@@ -27,7 +27,7 @@ func (s *Server) handleRuleTest(w http.ResponseWriter, r *http.Request) {
 		}
 		shown = &views.RuleTestResult{Email: t.email, Normalized: t.normalized, Problem: t.problem, Matched: t.matched}
 		if t.matched {
-			shown.Rule = views.RuleRow{ID: t.match.RuleID.String(), Kind: string(t.match.Kind), Pattern: t.match.Pattern, Action: string(t.match.Action), Note: t.match.Note}
+			shown.Rule = ruleRow(t.match.Rule)
 			shown.Status, shown.Reason, shown.Detail = string(t.match.Status()), string(t.match.Reason()), t.match.Detail()
 		}
 	}

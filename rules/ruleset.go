@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"mailvet/verify"
 	"mailvet/verify/address"
 )
@@ -88,12 +86,7 @@ func (rs *RuleSet) Len() int {
 
 // Match is the rule that decided an address.
 type Match struct {
-	RuleID    uuid.UUID
-	Kind      Kind
-	Pattern   string
-	Action    Action
-	Note      string
-	CreatedAt time.Time
+	Rule
 }
 
 // Match finds the rule that decides a normalized address
@@ -154,9 +147,7 @@ func (rs *RuleSet) Check(raw string) (verify.Result, Match, bool) {
 	return m.Result(raw, a), m, true
 }
 
-func matchOf(r Rule) Match {
-	return Match{RuleID: r.ID, Kind: r.Kind, Pattern: r.Pattern, Action: r.Action, Note: r.Note, CreatedAt: r.CreatedAt}
-}
+func matchOf(r Rule) Match { return Match{r} }
 
 // Status is the verdict of the rule: deliverable or undeliverable.
 func (m Match) Status() verify.Status {

@@ -22,7 +22,7 @@ func expectMatch(t *testing.T, rs *rules.RuleSet, addr string, want rules.Rule) 
 	if !ok {
 		t.Fatalf("%s: no rule matched, want %s %s (%s)", addr, want.Kind, want.Pattern, want.Action)
 	}
-	if m.RuleID != want.ID || m.Kind != want.Kind || m.Pattern != want.Pattern || m.Action != want.Action {
+	if m.ID != want.ID || m.Kind != want.Kind || m.Pattern != want.Pattern || m.Action != want.Action {
 		t.Fatalf("%s: matched %s %s (%s), want %s %s (%s)", addr, m.Kind, m.Pattern, m.Action, want.Kind, want.Pattern, want.Action)
 	}
 }
@@ -122,7 +122,7 @@ func TestCheckBuildsTheVerdict(t *testing.T) {
 	rs := rules.Compile([]rules.Rule{block, allow})
 
 	r, m, ok := rs.Check(" Ann@ACME.com ")
-	if !ok || m.RuleID != block.ID {
+	if !ok || m.ID != block.ID {
 		t.Fatalf("no match: %+v", m)
 	}
 	if r.Status != verify.Undeliverable || r.Reason != verify.ReasonBlockedByRule || r.Score != rules.BlockScore ||

@@ -94,10 +94,10 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 	if err != nil || rs.Len() != 4 {
 		t.Fatalf("rule set %v %v", rs.Len(), err)
 	}
-	if m, ok := rs.Match("ceo@acme.com"); !ok || m.RuleID != byKey.ID || m.Action != rules.Allow {
+	if m, ok := rs.Match("ceo@acme.com"); !ok || m.ID != byKey.ID || m.Action != rules.Allow {
 		t.Fatalf("address rule did not beat the domain block: %+v", m)
 	}
-	if m, ok := rs.Match("ann@acme.com"); !ok || m.RuleID != r.ID || m.Note != "competitor" {
+	if m, ok := rs.Match("ann@acme.com"); !ok || m.ID != r.ID || m.Note != "competitor" {
 		t.Fatalf("domain rule: %+v", m)
 	}
 
@@ -187,7 +187,7 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	// A's data is untouched.
 	rsA, _ := f.store.RuleSet(ctx, tA)
-	if m, ok := rsA.Match("ann@acme.com"); !ok || m.RuleID != ruleA.ID || m.Action != rules.Block || rsA.Len() != 1 {
+	if m, ok := rsA.Match("ann@acme.com"); !ok || m.ID != ruleA.ID || m.Action != rules.Block || rsA.Len() != 1 {
 		t.Fatalf("A's rules changed: %+v", m)
 	}
 	// An unknown tenant has no rules and cannot get any.
