@@ -87,15 +87,8 @@ func TestBrowserSignUpToRevokedKey(t *testing.T) {
 	}
 
 	// Sign out, then log in through the form.
-	run(
-		chromedp.Navigate(base+"/dashboard"),
-		chromedp.Click(`form.signout button`),
-		chromedp.WaitVisible(`form[action="/login"] input[name="email"]`),
-		chromedp.SendKeys(`form[action="/login"] input[name="email"]`, "ann@acme.test"),
-		chromedp.SendKeys(`form[action="/login"] input[name="password"]`, password),
-		chromedp.Submit(`form[action="/login"] input[name="password"]`),
-		chromedp.WaitVisible(`nav a[href="/keys"]`),
-	)
+	run(signOutAndLogIn(base, "ann@acme.test")...)
+	run(chromedp.WaitVisible(`nav a[href="/keys"]`))
 
 	// Create a key over HTMX and read it once.
 	run(
@@ -124,6 +117,19 @@ func TestBrowserSignUpToRevokedKey(t *testing.T) {
 		chromedp.WaitVisible(`//tr[contains(., "Browser key")]//span[contains(., "Revoked")]`),
 	)
 	expectProblem(t, api.api("GET", "/v1/me", secret), http.StatusUnauthorized, "api_key_revoked")
+}
+
+// signOutAndLogIn signs the browser's person out from the dashboard and
+// logs email back in through the login form.
+func signOutAndLogIn(base, email string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/dashboard"),
+		chromedp.Click(`form.signout button`),
+		chromedp.WaitVisible(`form[action="/login"] input[name="email"]`),
+		chromedp.SendKeys(`form[action="/login"] input[name="email"]`, email),
+		chromedp.SendKeys(`form[action="/login"] input[name="password"]`, password),
+		chromedp.Submit(`form[action="/login"] input[name="password"]`),
+	}
 }
 
 // browserSteps runs groups of browser actions, each under its own deadline

@@ -27,16 +27,9 @@ func TestBrowserUsageChart(t *testing.T) {
 		chromedp.Submit(`input[name="password"]`),
 		chromedp.WaitVisible(`nav a[href="/usage"]`),
 	)
-	run(
-		chromedp.Navigate(base+h.mailedLink("ann@acme.test", "Verify")),
-		chromedp.Navigate(base+"/dashboard"),
-		chromedp.Click(`form.signout button`),
-		chromedp.WaitVisible(`form[action="/login"] input[name="email"]`),
-		chromedp.SendKeys(`form[action="/login"] input[name="email"]`, "ann@acme.test"),
-		chromedp.SendKeys(`form[action="/login"] input[name="password"]`, password),
-		chromedp.Submit(`form[action="/login"] input[name="password"]`),
-		chromedp.WaitVisible(`nav a[href="/usage"]`),
-	)
+	run(chromedp.Navigate(base + h.mailedLink("ann@acme.test", "Verify")))
+	run(signOutAndLogIn(base, "ann@acme.test")...)
+	run(chromedp.WaitVisible(`nav a[href="/usage"]`))
 	run(
 		chromedp.Navigate(base+"/keys"),
 		chromedp.WaitVisible(`#key-form input[name="name"]`),
