@@ -78,15 +78,7 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.
 	}
 	q := planQuota(plan)
 	day, month := periods(s.now())
-	err = tx.QueryRowContext(ctx, `INSERT INTO quota_usage AS q (tenant_id, day, day_used, month, month_used)
-		SELECT $1, $2::date, $3::int, $4::date, $3::int WHERE $3::int <= $5::int AND $3::int <= $6::int
-		ON CONFLICT (tenant_id) DO UPDATE SET
-			day_used = CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END + EXCLUDED.day_used,
-			month_used = CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END + EXCLUDED.month_used,
-			day = EXCLUDED.day, month = EXCLUDED.month
-		WHERE (CASE WHEN q.day = EXCLUDED.day THEN q.day_used ELSE 0 END) + EXCLUDED.day_used <= $5::int
-		  AND (CASE WHEN q.month = EXCLUDED.month THEN q.month_used ELSE 0 END) + EXCLUDED.month_used <= $6::int
-		RETURNING day_used, month_used`,
+	err = tx.QueryRowContext(ctx, takeSQL("quota_usage", "tenant_id", "tenant_id", "$1"),
 		tenantID, day, n, month, plan.DailyLimit, plan.MonthlyLimit).Scan(&q.DayUsed, &q.MonthUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return q, s.exceeded(ctx, tx, tenantID, q, n)
@@ -106,6 +98,24 @@ func (s *Service) Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.
 	return q, nil
 }
 
+// takeSQL is the one statement that counts n ($3) against a counter row
+// of table, keyed by conflictColumn, for day $2 and month $4, only if the
+// day stays within $5 and the month within $6; it returns no row when
+// they would not. A row last moved in an earlier day or month starts that
+// period again from 0. insertColumns/insertValues name the row's own
+// columns for its first insert.
+func takeSQL(table, conflictColumn, insertColumns, insertValues string) string {
+	return `INSERT INTO ` + table + ` AS c (` + insertColumns + `, day, day_used, month, month_used)
+		SELECT ` + insertValues + `, $2::date, $3::int, $4::date, $3::int WHERE $3::int <= $5::int AND $3::int <= $6::int
+		ON CONFLICT (` + conflictColumn + `) DO UPDATE SET
+			day_used = CASE WHEN c.day = EXCLUDED.day THEN c.day_used ELSE 0 END + EXCLUDED.day_used,
+			month_used = CASE WHEN c.month = EXCLUDED.month THEN c.month_used ELSE 0 END + EXCLUDED.month_used,
+			day = EXCLUDED.day, month = EXCLUDED.month
+		WHERE (CASE WHEN c.day = EXCLUDED.day THEN c.day_used ELSE 0 END) + EXCLUDED.day_used <= $5::int
+		  AND (CASE WHEN c.month = EXCLUDED.month THEN c.month_used ELSE 0 END) + EXCLUDED.month_used <= $6::int
+		RETURNING day_used, month_used`
+}
+
 // Unlimited stands for "no limit" where a count is compared: the largest
 // value the counters' integer columns hold.
 const Unlimited = math.MaxInt32
@@ -119,16 +129,8 @@ func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uu
 		monthly = *lim.Monthly
 	}
 	var dayUsed, monthUsed int
-	err := tx.QueryRowContext(ctx, `INSERT INTO key_usage AS k (api_key_id, tenant_id, day, day_used, month, month_used)
-		SELECT $1, $2, $3::date, $4::int, $5::date, $4::int WHERE $4::int <= $6::int AND $4::int <= $7::int
-		ON CONFLICT (api_key_id) DO UPDATE SET
-			day_used = CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END + EXCLUDED.day_used,
-			month_used = CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END + EXCLUDED.month_used,
-			day = EXCLUDED.day, month = EXCLUDED.month
-		WHERE (CASE WHEN k.day = EXCLUDED.day THEN k.day_used ELSE 0 END) + EXCLUDED.day_used <= $6::int
-		  AND (CASE WHEN k.month = EXCLUDED.month THEN k.month_used ELSE 0 END) + EXCLUDED.month_used <= $7::int
-		RETURNING day_used, month_used`,
-		keyID, tenantID, day, n, month, daily, monthly).Scan(&dayUsed, &monthUsed)
+	err := tx.QueryRowContext(ctx, takeSQL("key_usage", "api_key_id", "api_key_id, tenant_id", "$1, $7"),
+		keyID, day, n, month, daily, monthly, tenantID).Scan(&dayUsed, &monthUsed)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
