@@ -7,12 +7,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"mailvet/mail"
+	"mailvet/memo"
 )
 
 // Plan is a row of the plans table: names, prices and limits live there,
@@ -43,27 +43,19 @@ type Service struct {
 	// Every API request needs its tenant's plan (for the rate limit); a
 	// short per-process memory saves that query. Plan changes show within
 	// planMemory everywhere, at once in the process that made them.
-	mu    sync.Mutex
-	plans map[uuid.UUID]rememberedPlan
+	plans *memo.Map[uuid.UUID, Plan]
 	// Quota figures for responses that counted nothing (cache hits, reads)
 	// may lag by usageMemory; every counting call reports exact figures.
-	usage map[uuid.UUID]rememberedUsage
+	usage *memo.Map[uuid.UUID, Quota]
 }
 
-type rememberedUsage struct {
-	quota   Quota
-	expires time.Time
-}
-
-const usageMemory = time.Second
-
-type rememberedPlan struct {
-	plan    Plan
-	expires time.Time
-}
-
-// planMemory is how long a tenant's plan is reused before asking again.
-const planMemory = 5 * time.Second
+const (
+	planMemory  = 5 * time.Second // how long a tenant's plan is reused before asking again
+	usageMemory = time.Second
+	// memoryTenants bounds each memory; a process serving more tenants
+	// than this asks again.
+	memoryTenants = 100_000
+)
 
 // NewService returns a Service. grace is how long a past-due subscription
 // keeps its plan before the tenant falls back to free; link makes absolute
@@ -72,7 +64,8 @@ func NewService(db *sql.DB, mailQueue *mail.Queue, grace time.Duration, link fun
 	if grace <= 0 {
 		grace = 7 * 24 * time.Hour
 	}
-	return &Service{db: db, mail: mailQueue, grace: grace, link: link, now: time.Now, plans: map[uuid.UUID]rememberedPlan{}, usage: map[uuid.UUID]rememberedUsage{}}
+	return &Service{db: db, mail: mailQueue, grace: grace, link: link, now: time.Now,
+		plans: memo.New[uuid.UUID, Plan](planMemory, memoryTenants), usage: memo.New[uuid.UUID, Quota](usageMemory, memoryTenants)}
 }
 
 const planColumns = `p.id, p.name, p.price_cents, p.overage_cents_per_1000, p.daily_limit, p.monthly_included, p.monthly_limit, p.rate_per_minute, p.max_list_rows`
@@ -104,32 +97,22 @@ func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 // PlanFor returns the plan a tenant is on now: its subscription's while
 // active (or past due within the grace period), else the free plan.
 func (s *Service) PlanFor(ctx context.Context, tenantID uuid.UUID) (Plan, error) {
-	s.mu.Lock()
-	r, ok := s.plans[tenantID]
-	s.mu.Unlock()
-	if ok && time.Now().Before(r.expires) {
-		return r.plan, nil
+	if p, ok := s.plans.Get(tenantID); ok {
+		return p, nil
 	}
 	p, err := planFor(ctx, s.db, tenantID, s.grace)
 	if err != nil {
 		return p, err
 	}
-	s.mu.Lock()
-	if len(s.plans) > 100_000 {
-		clear(s.plans) // bounded: a process serving that many tenants re-reads
-	}
-	s.plans[tenantID] = rememberedPlan{plan: p, expires: time.Now().Add(planMemory)}
-	s.mu.Unlock()
+	s.plans.Put(tenantID, p)
 	return p, nil
 }
 
 // ForgetPlan drops the remembered plan of a tenant whose subscription
 // changed, so this process sees the change at once.
 func (s *Service) ForgetPlan(tenantID uuid.UUID) {
-	s.mu.Lock()
-	delete(s.plans, tenantID)
-	delete(s.usage, tenantID)
-	s.mu.Unlock()
+	s.plans.Forget(tenantID)
+	s.usage.Forget(tenantID)
 }
 
 func planFor(ctx context.Context, q querier, tenantID uuid.UUID, grace time.Duration) (Plan, error) {

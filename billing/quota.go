@@ -169,22 +169,14 @@ func (s *Service) Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n 
 // RecentUsage is Usage, reused for up to a second: for quota headers on
 // responses that counted nothing.
 func (s *Service) RecentUsage(ctx context.Context, tenantID uuid.UUID) (Quota, error) {
-	s.mu.Lock()
-	r, ok := s.usage[tenantID]
-	s.mu.Unlock()
-	if ok && time.Now().Before(r.expires) {
-		return r.quota, nil
+	if q, ok := s.usage.Get(tenantID); ok {
+		return q, nil
 	}
 	q, err := s.Usage(ctx, tenantID)
 	if err != nil {
 		return q, err
 	}
-	s.mu.Lock()
-	if len(s.usage) > 100_000 {
-		clear(s.usage)
-	}
-	s.usage[tenantID] = rememberedUsage{quota: q, expires: time.Now().Add(usageMemory)}
-	s.mu.Unlock()
+	s.usage.Put(tenantID, q)
 	return q, nil
 }
 

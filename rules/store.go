@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"mailvet/audit"
+	"mailvet/memo"
 )
 
 // Audit actions of this package.
@@ -29,25 +29,20 @@ type Store struct {
 	// RuleSet runs on every verification; compiled sets are reused for
 	// setMemory. Changes made through this Store show at once; changes made
 	// by another process within setMemory.
-	mu   sync.Mutex
-	sets map[uuid.UUID]rememberedSet
+	sets *memo.Map[uuid.UUID, *RuleSet]
 }
 
-type rememberedSet struct {
-	set     *RuleSet
-	expires time.Time
-}
-
-const setMemory = 2 * time.Second
+const (
+	setMemory  = 2 * time.Second
+	setTenants = 100_000 // bound of the memory; a process serving more asks again
+)
 
 // NewStore returns a Store.
-func NewStore(db *bun.DB) *Store { return &Store{db: db, sets: map[uuid.UUID]rememberedSet{}} }
-
-func (s *Store) forget(tenantID uuid.UUID) {
-	s.mu.Lock()
-	delete(s.sets, tenantID)
-	s.mu.Unlock()
+func NewStore(db *bun.DB) *Store {
+	return &Store{db: db, sets: memo.New[uuid.UUID, *RuleSet](setMemory, setTenants)}
 }
+
+func (s *Store) forget(tenantID uuid.UUID) { s.sets.Forget(tenantID) }
 
 // Create validates and saves a rule. A signed-in actor must be an owner or
 // admin of the tenant (a stranger gets ErrNotFound); API keys and the CLI
@@ -134,11 +129,8 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 	if s == nil {
 		return nil, nil
 	}
-	s.mu.Lock()
-	r, ok := s.sets[tenantID]
-	s.mu.Unlock()
-	if ok && time.Now().Before(r.expires) {
-		return r.set, nil
+	if set, ok := s.sets.Get(tenantID); ok {
+		return set, nil
 	}
 	var rules []Rule
 	err := s.db.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note", "created_at").
@@ -147,12 +139,7 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
 	set := Compile(rules)
-	s.mu.Lock()
-	if len(s.sets) > 100_000 {
-		clear(s.sets)
-	}
-	s.sets[tenantID] = rememberedSet{set: set, expires: time.Now().Add(setMemory)}
-	s.mu.Unlock()
+	s.sets.Put(tenantID, set)
 	return set, nil
 }
 
