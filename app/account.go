@@ -15,7 +15,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	pc := pageFrom(r.Context())
 	list, err := s.Tenants.ListSessions(r.Context(), pc.user.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	a := views.Account{Name: pc.user.Name, Email: pc.user.Email, PasswordRule: tenants.PasswordRule}

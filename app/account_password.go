@@ -1,42 +1,37 @@
 package app
 
 import (
-	"errors"
 	"net/http"
-
-	"mailvet/tenants"
 )
 
 type passwordForm struct {
-	Current string `form:"current_password" validate:"required,max=1024"`
-	New     string `form:"new_password" validate:"required"`
+	Current string `form:"current_password" text:"secret" validate:"required,max=1024"`
+	New     string `form:"new_password" text:"secret" validate:"required"`
 }
 
 // handlePasswordChange sets a new password and signs out other sessions.
+// It is throttled per IP like sign-in (routes.go): it checks a password.
 func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "current_password", "new_password")
+	var in passwordForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if s.check(&f, passwordForm{Current: f.Get("current_password"), New: f.Get("new_password")}) {
+	status := http.StatusUnprocessableEntity
+	if ok {
 		pc := pageFrom(r.Context())
-		err := s.Tenants.ChangePassword(r.Context(), pc.user.ID, f.Get("current_password"), f.Get("new_password"), pc.sessionID, s.actor(r))
-		var pwErr *tenants.PasswordError
-		switch {
-		case errors.Is(err, tenants.ErrCurrentPassword):
-			f.Errors["current_password"] = "This is not your current password."
-		case errors.As(err, &pwErr):
-			f.Errors["new_password"] = pwErr.Reason
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
+		err := s.Tenants.ChangePassword(r.Context(), pc.user.ID, in.Current, in.New, pc.sessionID, s.actor(r))
+		if err == nil {
 			s.flash(w, r, "Password changed. Your other sessions were signed out.")
 			s.redirect(w, r, "/account")
 			return
 		}
+		var shown bool
+		if status, shown = s.formError(w, &f, err, "password", "new_password"); !shown {
+			s.fail(w, r, err)
+			return
+		}
 	}
-	f.Values["current_password"], f.Values["new_password"] = "", ""
-	s.renderAccount(w, r, http.StatusUnprocessableEntity, f)
+	s.renderAccount(w, r, status, f)
 }

@@ -10,7 +10,7 @@ func (s *Server) handleSessionRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	pc := pageFrom(r.Context())
 	if err := s.Tenants.RevokeSession(r.Context(), pc.user.ID, id, s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if id == pc.sessionID {
@@ -25,7 +25,7 @@ func (s *Server) handleSessionRevoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSessionRevokeAll(w http.ResponseWriter, r *http.Request) {
 	pc := pageFrom(r.Context())
 	if err := s.Tenants.RevokeAllSessions(r.Context(), pc.user.ID, s.actor(r)); err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	pc.session.Options.MaxAge = -1

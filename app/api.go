@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -42,7 +41,7 @@ func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
 		if s.Billing != nil {
 			plan, err := s.Billing.PlanFor(r.Context(), tenant.ID)
 			if err != nil {
-				s.serverError(w, r, err)
+				s.fail(w, r, err)
 				return
 			}
 			ac.plan = &plan
@@ -54,20 +53,13 @@ func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// apiKeyRefused answers a key that does not authenticate (the table says
+// how); a 401 names the Bearer scheme.
 func (s *Server) apiKeyRefused(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="mailvet", error="invalid_token"`)
-	switch {
-	case errors.Is(err, tenants.ErrMalformedKey), errors.Is(err, tenants.ErrUnknownKey):
-		writeProblem(w, r, http.StatusUnauthorized, "invalid_api_key", "Invalid API key", "This API key is not valid. Check that it was copied whole.")
-	case errors.Is(err, tenants.ErrKeyRevoked):
-		writeProblem(w, r, http.StatusUnauthorized, "api_key_revoked", "API key revoked", "This API key was revoked. Create a new one on the API keys page.")
-	case errors.Is(err, tenants.ErrKeyExpired):
-		writeProblem(w, r, http.StatusUnauthorized, "api_key_expired", "API key expired", "This API key has expired. Create a new one on the API keys page.")
-	case errors.Is(err, tenants.ErrTenantSuspended):
-		writeProblem(w, r, http.StatusForbidden, "account_suspended", "Account suspended", "This account is suspended. Contact support.")
-	default:
-		s.serverError(w, r, err)
+	if row, _ := s.classify(err); row.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mailvet", error="invalid_token"`)
 	}
+	s.apiError(w, r, err)
 }
 
 type meResponse struct {

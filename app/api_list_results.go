@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailvet/lists"
 	"mailvet/verify"
 )
 
@@ -19,12 +20,13 @@ func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	status, reason, problem := resultFilter(q)
 	if problem != "" {
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid filter", problem)
+		s.apiError(w, r, badRequest("filter", problem))
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, status, reason, q.Get("cursor"), cmpOr(limit, 100))
-	if s.apiListError(w, r, err) {
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
@@ -48,26 +50,18 @@ func (s *Server) handleAPIListSkipped(w http.ResponseWriter, r *http.Request) {
 func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, state string) {
 	id, ok := listID(r)
 	if !ok {
-		s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
+		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
 	l, err := s.Lists.Get(r.Context(), tenantID, id)
 	if err != nil {
-		if s.isAPI(r) {
-			s.apiListError(w, r, err)
-		} else {
-			s.listPageError(w, r, err)
-		}
+		s.fail(w, r, err)
 		return
 	}
 	name := map[string]string{"done": "results", "duplicate": "duplicates", "skipped": "skipped"}[state]
 	status, _, problem := resultFilter(r.URL.Query())
 	if problem != "" && state == "done" {
-		if s.isAPI(r) {
-			writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid filter", problem)
-		} else {
-			s.renderError(w, r, http.StatusBadRequest, "Invalid filter", problem)
-		}
+		s.fail(w, r, badRequest("status", problem))
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

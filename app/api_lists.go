@@ -1,9 +1,8 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
-	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -45,41 +44,19 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		u, err := s.readMultipartUpload(w, r)
 		if err != nil {
-			if status, code, msg := s.uploadError(err); status != 0 {
-				writeProblem(w, r, status, code, "Upload refused", msg)
-				return
-			}
-			writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid upload", err.Error())
+			s.apiError(w, r, err)
 			return
 		}
 		in, file = u.in, u.part
 	} else {
-		r.Body = http.MaxBytesReader(w, r.Body, s.UploadMaxBytes)
-		raw, err := io.ReadAll(r.Body)
-		if err != nil {
-			status, code, msg := s.uploadError(err)
-			if status == 0 {
-				status, code, msg = http.StatusBadRequest, "invalid_request", err.Error()
-			}
-			writeProblem(w, r, status, code, "Upload refused", msg)
+		var err error
+		if in, err = s.jsonList(w, r); err != nil {
+			s.apiError(w, r, err)
 			return
 		}
-		var req jsonListRequest
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid JSON", "The body is not valid JSON for this endpoint: "+err.Error())
-			return
-		}
-		if err := s.validate.Struct(req); err != nil {
-			writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", describeValidation(err)+" Send a multipart `file` or JSON `emails`.")
-			return
-		}
-		sum := sha256.Sum256(raw)
-		in = lists.NewList{Name: req.Name, Emails: req.Emails, Dedupe: req.Dedupe, RequestHash: sum[:]}
 	}
-	if field, msg := validateUpload(&in); field != "" {
-		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", field+": "+msg)
+	if err := validateUpload(&in); err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	in.TenantID, in.APIKeyID, in.File = ac.tenant.ID, ac.key.ID, file
@@ -88,20 +65,13 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 		in.MaxRows = ac.plan.MaxListRows
 	}
 	in.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(in.IdempotencyKey) > 200 {
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid Idempotency-Key", "Idempotency-Key must be at most 200 characters.")
+	if len(in.IdempotencyKey) > 200 || checkText("Idempotency-Key", in.IdempotencyKey) != nil {
+		s.apiError(w, r, badRequest("Idempotency-Key", "Idempotency-Key must be at most 200 visible characters."))
 		return
 	}
 	l, existing, err := s.Lists.Create(r.Context(), in)
-	if s.quotaRefused(w, r, err) {
-		return
-	}
 	if err != nil {
-		if status, code, msg := s.uploadError(err); status != 0 {
-			writeProblem(w, r, status, code, "Upload refused", msg)
-			return
-		}
-		s.serverError(w, r, err)
+		s.apiError(w, r, err)
 		return
 	}
 	status := http.StatusCreated
@@ -114,15 +84,28 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, toListJSON(l))
 }
 
+// jsonList reads a JSON list body, hashing it for Idempotency-Key.
+func (s *Server) jsonList(w http.ResponseWriter, r *http.Request) (lists.NewList, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.UploadMaxBytes))
+	if err != nil {
+		return lists.NewList{}, uploadReadError(err)
+	}
+	var req jsonListRequest
+	if err := decodeStrictJSON(bytes.NewReader(raw), &req); err != nil {
+		return lists.NewList{}, err
+	}
+	if err := s.validInput(&req); err != nil {
+		return lists.NewList{}, err
+	}
+	sum := sha256.Sum256(raw)
+	return lists.NewList{Name: req.Name, Emails: req.Emails, Dedupe: req.Dedupe, RequestHash: sum[:]}, nil
+}
+
 func (s *Server) handleAPIListIndex(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	page, err := s.Lists.ListAll(r.Context(), apiFrom(r.Context()).tenant.ID, r.URL.Query().Get("cursor"), cmpOr(limit, 50))
-	if errors.Is(err, lists.ErrBadCursor) {
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid cursor", "Use the next_cursor of a previous page.")
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.apiError(w, r, err)
 		return
 	}
 	out := struct {
@@ -142,7 +125,8 @@ func (s *Server) handleAPIListGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := s.Lists.Get(r.Context(), apiFrom(r.Context()).tenant.ID, id)
-	if s.apiListError(w, r, err) {
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toListJSON(l))
@@ -155,7 +139,8 @@ func (s *Server) handleAPIListCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := s.Lists.Cancel(r.Context(), apiFrom(r.Context()).tenant.ID, id)
-	if s.apiListError(w, r, err) {
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toListJSON(l))
@@ -167,27 +152,11 @@ func (s *Server) handleAPIListDelete(w http.ResponseWriter, r *http.Request) {
 		s.handleAPINotFound(w, r)
 		return
 	}
-	if s.apiListError(w, r, s.Lists.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id)) {
+	if err := s.Lists.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id); err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// apiListError answers list errors; false means there was none.
-func (s *Server) apiListError(w http.ResponseWriter, r *http.Request, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, lists.ErrNotFound):
-		writeProblem(w, r, http.StatusNotFound, "not_found", "Not found", "No list with this id.")
-	case errors.Is(err, lists.ErrFinished):
-		writeProblem(w, r, http.StatusConflict, "list_finished", "List finished", "The list has already finished; there is nothing to cancel.")
-	case errors.Is(err, lists.ErrBadCursor):
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid cursor", "Use the next_cursor of a previous page.")
-	default:
-		s.serverError(w, r, err)
-	}
-	return true
 }
 
 func cmpOr(v, def int) int {

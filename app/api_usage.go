@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -74,18 +73,13 @@ func (s *Server) handleAPIUsage(w http.ResponseWriter, r *http.Request) {
 	ac := apiFrom(r.Context())
 	q := r.URL.Query()
 	rng, err := usage.ParseRange(q.Get("from"), q.Get("to"), q.Get("granularity"), time.Now())
-	var bad *usage.ParamError
-	if errors.As(err, &bad) {
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid parameter", bad.Error()+".")
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	rep, err := s.Usage.Report(r.Context(), ac.tenant.ID, rng)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	res := apiUsageResponse{
@@ -110,7 +104,7 @@ func (s *Server) handleAPIUsage(w http.ResponseWriter, r *http.Request) {
 	if s.Billing != nil {
 		quota, err := s.Billing.Usage(r.Context(), ac.tenant.ID)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		res.Quota = &quota

@@ -28,11 +28,8 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 		CacheTTL:  ac.tenant.Settings.CacheTTL(),
 		KeyLimits: keyLimits(ac.key),
 	})
-	if s.quotaRefused(w, r, err) {
-		return
-	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.apiError(w, r, err)
 		return
 	}
 	s.quotaHeaders(w, r, quota)
@@ -43,7 +40,7 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAPICacheClear(w http.ResponseWriter, r *http.Request) {
 	n, err := s.Verifications.ClearCache(r.Context(), apiFrom(r.Context()).tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"cleared": n})

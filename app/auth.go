@@ -5,11 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/sessions"
 
+	"mailvet/actor"
 	"mailvet/audit"
 	"mailvet/tenants"
 )
@@ -78,7 +78,7 @@ func (s *Server) requireUser(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pc, err := s.loadPage(r)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		if pc == nil {
@@ -107,7 +107,7 @@ func (s *Server) requireManager(w http.ResponseWriter, r *http.Request) bool {
 	if pageFrom(r.Context()).role.CanManage() {
 		return true
 	}
-	s.renderError(w, r, http.StatusForbidden, "Not allowed", "Only owners and admins can do this. Ask one of them.")
+	s.fail(w, r, actor.ErrForbidden)
 	return false
 }
 
@@ -120,14 +120,6 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {
 		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// safeNext keeps post-login redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
-	}
-	return next
 }
 
 // startSession signs a user in with a brand-new session id, discarding the

@@ -30,12 +30,12 @@ func (s *Server) handleBilling(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	acct, err := s.Billing.Account(ctx, pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	plans, err := s.Billing.Plans(ctx)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	p.BillingNotice = s.billingNotice(r, pc.tenant.ID)
@@ -119,12 +119,14 @@ func (s *Server) billingActionFailed(w http.ResponseWriter, r *http.Request, err
 	case errors.Is(err, billing.ErrBillingOff):
 		s.flash(w, r, "Billing is not configured on this server.")
 		s.redirect(w, r, "/billing")
-	case errors.Is(err, billing.ErrPlanNotForSale):
-		s.renderError(w, r, http.StatusUnprocessableEntity, "Plan not available", "That plan cannot be bought. Choose another one on the Billing page.")
 	case errors.Is(err, billing.ErrNoCustomer):
 		s.flash(w, r, "There is no billing account yet: choose a plan first.")
 		s.redirect(w, r, "/billing")
 	default:
+		if _, known := s.classify(err); known {
+			s.fail(w, r, err)
+			return
+		}
 		s.Log.Error("stripe request failed", "request_id", infoFrom(r.Context()).ID, "err", err)
 		s.renderError(w, r, http.StatusBadGateway, "Payments are unavailable",
 			"We could not reach our payment provider. Please try again in a few minutes.")

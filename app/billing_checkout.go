@@ -7,6 +7,10 @@ import (
 	"mailvet/billing"
 )
 
+type checkoutForm struct {
+	Plan string `form:"plan" validate:"max=100"`
+}
+
 // handleBillingCheckout starts a Stripe Checkout Session for the chosen
 // plan and sends the browser to it. A workspace that already subscribes
 // goes to the billing portal instead: a second checkout would bill twice.
@@ -14,13 +18,13 @@ func (s *Server) handleBillingCheckout(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	f, err := s.parseForm(w, r, "plan")
-	if err != nil {
-		s.badForm(w, r, err)
+	var in checkoutForm
+	if _, _, err := s.decodeForm(w, r, &in); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	pc := pageFrom(r.Context())
-	url, err := s.Stripe.Checkout(r.Context(), pc.tenant.ID, f.Get("plan"), pc.user.Email, s.BaseURL.String())
+	url, err := s.Stripe.Checkout(r.Context(), pc.tenant.ID, in.Plan, pc.user.Email, s.BaseURL.String())
 	if errors.Is(err, billing.ErrHasSubscription) {
 		url, err = s.Stripe.Portal(r.Context(), pc.tenant.ID, s.BaseURL.JoinPath("billing").String())
 	}

@@ -18,22 +18,22 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 	ctx := r.Context()
 	keys, err := s.Tenants.ListAPIKeys(ctx, pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	members, err := s.Tenants.ListMembers(ctx, pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	invites, err := s.Tenants.ListInvites(ctx, pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	stats, err := s.Verifications.StatsSince(ctx, pc.tenant.ID, time.Now().AddDate(0, 0, -30))
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	d := views.Dashboard{
@@ -44,7 +44,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 	if s.Billing != nil {
 		q, err := s.Billing.Usage(ctx, pc.tenant.ID)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		d.Quota = &views.DashboardQuota{

@@ -12,7 +12,7 @@ import (
 // decodeJSON is the one reader of JSON bodies; every /v1 endpoint that
 // takes a body goes through it.
 func TestDecodeJSON(t *testing.T) {
-	s := &Server{Deps: Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 64}, validate: newValidator()}
+	s := &Server{Deps: Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 64}, validate: newValidator(), errorTable: newErrorTable()}
 	type body struct {
 		Email string `json:"email" validate:"required,email"`
 	}
@@ -33,6 +33,10 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"email":"a@b.test"} {}`, 400, "invalid_request"},
 		{`{"email":"a@b.test","extra":1}`, 400, "invalid_request"},
 		{`{"email":"nope"}`, 422, "invalid_request"},
+		// Control characters are refused at the edge, never sent on.
+		{`{"email":"a\u0000@b.test"}`, 422, "invalid_request"},
+		{`{"email":"a@b.test\r\nBcc: x"}`, 422, "invalid_request"},
+		{`{"email":"a\tb@b.test"}`, 422, "invalid_request"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/x", strings.NewReader(tc.body)))

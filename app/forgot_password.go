@@ -17,17 +17,18 @@ func (s *Server) handleForgotPasswordForm(w http.ResponseWriter, r *http.Request
 // handleForgotPassword mails a reset link; the answer is the same whether
 // or not the address has an account.
 func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "email")
+	var in forgotForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if !s.check(&f, forgotForm{Email: f.Get("email")}) {
+	if !ok {
 		s.render(w, r, http.StatusUnprocessableEntity, views.ForgotPasswordPage(s.page(w, r, "Forgot password", ""), f, false))
 		return
 	}
-	if err := s.Tenants.RequestPasswordReset(r.Context(), f.Get("email")); err != nil {
-		s.serverError(w, r, err)
+	if err := s.Tenants.RequestPasswordReset(r.Context(), in.Email); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, views.ForgotPasswordPage(s.page(w, r, "Forgot password", ""), f, true))

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 
+	"github.com/go-playground/form/v4"
 	"github.com/go-playground/validator/v10"
 
 	"mailvet/views"
@@ -15,48 +15,89 @@ import (
 // newValidator reports field names as they appear in forms and JSON.
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		for _, tag := range []string{"form", "json"} {
-			if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
-				return name
-			}
-		}
-		return f.Name
-	})
+	v.RegisterTagNameFunc(fieldName)
 	return v
 }
 
-// parseForm reads a size-limited form body into a views.Form with the
-// named fields, trimmed (passwords are kept as typed).
-func (s *Server) parseForm(w http.ResponseWriter, r *http.Request, fields ...string) (views.Form, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		return views.Form{}, err
-	}
-	f := views.Form{Values: map[string]string{}, Errors: map[string]string{}}
-	for _, name := range fields {
-		v := r.PostForm.Get(name)
-		if !strings.Contains(name, "password") {
-			v = strings.TrimSpace(v)
-		}
-		f.Values[name] = v
-	}
-	return f, nil
+// newFormDecoder decodes form bodies into structs by their `form` tags.
+func newFormDecoder() *form.Decoder {
+	d := form.NewDecoder()
+	d.SetMode(form.ModeExplicit) // only tagged fields are filled from a form
+	return d
 }
 
-// check validates v and puts each field's message into f.Errors.
-func (s *Server) check(f *views.Form, v any) bool {
-	err := s.validate.Struct(v)
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return err == nil
+// decodeForm reads a size-limited form body into dst, a pointer to a
+// struct whose fields name their form field once, in a `form` tag. Text is
+// trimmed (passwords, tagged `text:"secret"`, are kept as typed), control
+// characters are refused and the struct is validated. The returned form
+// holds the values to show again (never a secret) and each field's first
+// problem; ok is false when there is one. err means the body could not be
+// read: answer it with s.fail.
+func (s *Server) decodeForm(w http.ResponseWriter, r *http.Request, dst any) (f views.Form, ok bool, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return f, false, err
+		}
+		return f, false, &bodyError{err}
 	}
-	for _, fe := range verrs {
-		if _, done := f.Errors[fe.Field()]; !done {
-			f.Errors[fe.Field()] = fieldMessage(fe)
+	f = views.Form{Values: map[string]string{}, Errors: map[string]string{}}
+	if err := s.forms.Decode(dst, r.PostForm); err != nil {
+		var decodeErrs form.DecodeErrors
+		if !errors.As(err, &decodeErrs) {
+			return f, false, &bodyError{err}
+		}
+		for name := range decodeErrs {
+			f.Errors[name] = "This value is not valid."
 		}
 	}
-	return false
+	s.checkInput(&f, dst, true)
+	for _, tf := range textFields(dst) {
+		if !tf.secret {
+			f.Values[tf.name] = tf.value.String()
+		}
+	}
+	return f, len(f.Errors) == 0, nil
+}
+
+// checkInput cleans and validates v, putting each field's first problem
+// into f.
+func (s *Server) checkInput(f *views.Form, v any, trim bool) {
+	if e := cleanText(v, trim); e != nil {
+		for _, p := range e.problems {
+			if _, done := f.Errors[p.name]; !done {
+				f.Errors[p.name] = p.message
+			}
+		}
+	}
+	var verrs validator.ValidationErrors
+	if err := s.validate.Struct(v); errors.As(err, &verrs) {
+		for _, fe := range verrs {
+			if _, done := f.Errors[fe.Field()]; !done {
+				f.Errors[fe.Field()] = fieldMessage(fe)
+			}
+		}
+	}
+}
+
+// validInput cleans and validates v for the API; the error, if any, is an
+// *inputError naming each field.
+func (s *Server) validInput(v any) error {
+	if e := cleanText(v, false); e != nil {
+		return e
+	}
+	var verrs validator.ValidationErrors
+	if err := s.validate.Struct(v); errors.As(err, &verrs) {
+		e := &inputError{}
+		for _, fe := range verrs {
+			e.problems = append(e.problems, fieldProblem{fe.Field(), fieldMessage(fe)})
+		}
+		return e
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 func fieldMessage(fe validator.FieldError) string {
@@ -79,24 +120,10 @@ func fieldMessage(fe validator.FieldError) string {
 }
 
 // describeValidation turns validation errors into one API detail line.
-func describeValidation(err error) string {
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return err.Error()
-	}
+func describeValidation(verrs validator.ValidationErrors) string {
 	parts := make([]string, 0, len(verrs))
 	for _, fe := range verrs {
 		parts = append(parts, fe.Field()+": "+fieldMessage(fe))
 	}
 	return strings.Join(parts, " ")
-}
-
-// badForm answers a form body that could not even be parsed.
-func (s *Server) badForm(w http.ResponseWriter, r *http.Request, err error) {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		s.renderError(w, r, http.StatusRequestEntityTooLarge, "Form too large", fmt.Sprintf("The form sent more than %d bytes.", tooLarge.Limit))
-		return
-	}
-	s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read. Reload the page and try again.")
 }

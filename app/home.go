@@ -6,7 +6,7 @@ import "net/http"
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	pc, err := s.loadPage(r)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if pc != nil {

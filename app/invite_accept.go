@@ -11,7 +11,7 @@ import (
 
 type newMemberForm struct {
 	Name     string `form:"name" validate:"required,max=100"`
-	Password string `form:"password" validate:"required"`
+	Password string `form:"password" text:"secret" validate:"required"`
 }
 
 // inviteView works out what the person opening an invitation can do.
@@ -56,11 +56,13 @@ func (s *Server) handleInviteAccept(w http.ResponseWriter, r *http.Request) {
 	if s.inviteLinkFailed(w, r, err) {
 		return
 	}
-	f, err := s.parseForm(w, r, "name", "password")
+	var in newMemberForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
+	status := http.StatusUnprocessableEntity
 	switch v.State {
 	case "accept":
 		tenantID, err := s.Tenants.AcceptInvite(r.Context(), token, pc.user.ID, s.actorFor(r, pc.user))
@@ -70,30 +72,31 @@ func (s *Server) handleInviteAccept(w http.ResponseWriter, r *http.Request) {
 		pc.session.Values[keyTenantID] = tenantID.String()
 		pc.session.AddFlash("Welcome to " + v.TenantName + ".")
 		if err := pc.session.Save(r, w); err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		s.redirect(w, r, "/dashboard")
 		return
 	case "new_user":
-		if !s.check(&f, newMemberForm{Name: f.Get("name"), Password: f.Get("password")}) {
+		if !ok {
 			break
 		}
-		user, tenantID, err := s.Tenants.AcceptInviteAsNewUser(r.Context(), token, f.Get("name"), f.Get("password"), s.actor(r))
-		var pwErr *tenants.PasswordError
-		switch {
-		case errors.As(err, &pwErr):
-			f.Errors["password"] = pwErr.Reason
-		case errors.Is(err, tenants.ErrEmailTaken):
+		user, tenantID, err := s.Tenants.AcceptInviteAsNewUser(r.Context(), token, in.Name, in.Password, s.actor(r))
+		if errors.Is(err, tenants.ErrEmailTaken) {
 			f.Error = "An account with this email already exists: log in first, then open the invitation again."
-		case s.inviteLinkFailed(w, r, err):
-			return
-		default:
+			break
+		}
+		if err == nil {
 			if err := s.startSession(w, r, user.ID, tenantID, "Welcome to "+v.TenantName+"."); err != nil {
-				s.serverError(w, r, err)
+				s.fail(w, r, err)
 				return
 			}
 			s.redirect(w, r, "/dashboard")
+			return
+		}
+		var shown bool
+		if status, shown = s.formError(w, &f, err); !shown {
+			s.inviteLinkFailed(w, r, err)
 			return
 		}
 	default:
@@ -101,8 +104,7 @@ func (s *Server) handleInviteAccept(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusConflict, views.InvitePage(s.page(w, r, "Invitation", ""), v, f))
 		return
 	}
-	f.Values["password"] = ""
-	s.render(w, r, http.StatusUnprocessableEntity, views.InvitePage(s.page(w, r, "Invitation", ""), v, f))
+	s.render(w, r, status, views.InvitePage(s.page(w, r, "Invitation", ""), v, f))
 }
 
 // inviteLinkFailed answers for dead links and errors; false means go on.
@@ -113,10 +115,8 @@ func (s *Server) inviteLinkFailed(w http.ResponseWriter, r *http.Request, err er
 	case errors.Is(err, tenants.ErrInvalidLink):
 		s.render(w, r, http.StatusNotFound, views.MessagePage(s.page(w, r, "Invitation expired", ""), "This invitation is invalid or has expired",
 			"Invitations work once and expire after a few days. Ask the person who invited you to send a new one.", "/login", "Log in"))
-	case errors.Is(err, tenants.ErrInviteEmail):
-		s.renderError(w, r, http.StatusForbidden, "Wrong account", "This invitation was sent to another email address.")
 	default:
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 	}
 	return true
 }

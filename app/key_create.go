@@ -20,27 +20,25 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	htmx := isHTMX(r)
-	f, err := s.parseForm(w, r, "name", "mode")
+	in := keyForm{Mode: "live"} // when the form sends no mode
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if f.Get("mode") == "" {
-		f.Values["mode"] = "live"
-	}
-	if !s.check(&f, keyForm{Name: f.Get("name"), Mode: f.Get("mode")}) {
+	if !ok {
 		s.keyFormError(w, r, htmx, f)
 		return
 	}
 	pc := pageFrom(r.Context())
-	key, secret, err := s.Tenants.CreateAPIKey(r.Context(), pc.tenant.ID, tenants.NewKeyInput{Name: f.Get("name"), Mode: tenants.KeyMode(f.Get("mode"))}, s.actor(r))
+	key, secret, err := s.Tenants.CreateAPIKey(r.Context(), pc.tenant.ID, tenants.NewKeyInput{Name: in.Name, Mode: tenants.KeyMode(in.Mode)}, s.actor(r))
 	if errors.Is(err, tenants.ErrEmailNotVerified) {
 		f.Error = "Verify your email address before creating keys."
 		s.keyFormError(w, r, htmx, f)
 		return
 	}
 	if err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	created := views.CreatedKey{Key: keyRow(key), Secret: secret}

@@ -23,22 +23,26 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := s.parseForm(w, r, "rate_per_minute", "daily_limit", "monthly_limit")
+	var in keyLimitsForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	ctx, tenantID := r.Context(), pageFrom(r.Context()).tenant.ID
 	htmx := isHTMX(r)
-	lim, problem, err := s.keyLimitsFromForm(ctx, tenantID, f)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	var lim tenants.KeyLimits
+	problem := "Limits must be whole numbers of at least 1, or blank for the plan's limit."
+	if ok {
+		if lim, problem, err = s.keyLimitsFromForm(ctx, tenantID, in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if problem != "" {
 		key, err := s.Tenants.APIKeyByID(ctx, tenantID, id)
 		if err != nil {
-			s.domainError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		row := keyRow(key)
@@ -53,7 +57,7 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 	}
 	key, err := s.Tenants.SetAPIKeyLimits(ctx, tenantID, id, lim, s.actor(r))
 	if err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if htmx {
@@ -64,9 +68,17 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/keys")
 }
 
+// keyLimitsForm is the limits form of a key's row: each blank for the
+// plan's, written with or without thousands separators.
+type keyLimitsForm struct {
+	RatePerMinute string `form:"rate_per_minute" validate:"max=20"`
+	Daily         string `form:"daily_limit" validate:"max=20"`
+	Monthly       string `form:"monthly_limit" validate:"max=20"`
+}
+
 // keyLimitsFromForm reads the three limits: blank is the plan's, anything
 // else a whole number from 1 up to the plan's own limit.
-func (s *Server) keyLimitsFromForm(ctx context.Context, tenantID uuid.UUID, f views.Form) (tenants.KeyLimits, string, error) {
+func (s *Server) keyLimitsFromForm(ctx context.Context, tenantID uuid.UUID, in keyLimitsForm) (tenants.KeyLimits, string, error) {
 	planRate, planDaily, planMonthly := billing.Unlimited, billing.Unlimited, billing.Unlimited
 	if s.Billing != nil {
 		plan, err := s.Billing.PlanFor(ctx, tenantID)
@@ -77,15 +89,15 @@ func (s *Server) keyLimitsFromForm(ctx context.Context, tenantID uuid.UUID, f vi
 	}
 	var lim tenants.KeyLimits
 	for _, field := range []struct {
-		name, label string
-		planMax     int
-		into        **int
+		value, label string
+		planMax      int
+		into         **int
 	}{
-		{"rate_per_minute", "Requests per minute", planRate, &lim.RatePerMinute},
-		{"daily_limit", "Verifications per day", planDaily, &lim.Daily},
-		{"monthly_limit", "Verifications per month", planMonthly, &lim.Monthly},
+		{in.RatePerMinute, "Requests per minute", planRate, &lim.RatePerMinute},
+		{in.Daily, "Verifications per day", planDaily, &lim.Daily},
+		{in.Monthly, "Verifications per month", planMonthly, &lim.Monthly},
 	} {
-		raw := strings.ReplaceAll(strings.TrimSpace(f.Get(field.name)), ",", "")
+		raw := strings.ReplaceAll(field.value, ",", "")
 		if raw == "" {
 			continue
 		}

@@ -17,7 +17,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	key, err := s.Tenants.RevokeAPIKey(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r))
 	if err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if isHTMX(r) {

@@ -17,7 +17,7 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, 
 	pc := pageFrom(r.Context())
 	keys, err := s.Tenants.ListAPIKeys(r.Context(), pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	k := views.Keys{CanManage: pc.role.CanManage(), Verified: pc.user.Verified(), Form: f, Created: created}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"mailvet/billing"
 	"mailvet/lists"
 	"mailvet/views"
 )
@@ -23,10 +22,10 @@ func (s *Server) renderListsPage(w http.ResponseWriter, r *http.Request, status 
 	pc := pageFrom(r.Context())
 	page, err := s.Lists.ListAll(r.Context(), pc.tenant.ID, r.URL.Query().Get("cursor"), 50)
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	ix := views.ListsIndex{Form: f, MaxRows: s.Lists.Options().MaxRows, MaxMB: int(s.UploadMaxBytes >> 20), NextCursor: page.Next}
+	ix := views.ListsIndex{Form: f, MaxRows: s.Lists.Options().MaxRows, MaxSize: byteSize(s.UploadMaxBytes), NextCursor: page.Next}
 	for _, l := range page.Lists {
 		ix.Lists = append(ix.Lists, listSummary(l))
 	}
@@ -37,46 +36,36 @@ func (s *Server) renderListsPage(w http.ResponseWriter, r *http.Request, status 
 func (s *Server) handleListUpload(w http.ResponseWriter, r *http.Request) {
 	pc := pageFrom(r.Context())
 	f := views.Form{Values: map[string]string{}, Errors: map[string]string{}}
+	refused := func(err error) {
+		status, shown := s.formError(w, &f, err)
+		if !shown {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderListsPage(w, r, status, f)
+	}
 	u, err := s.readMultipartUpload(w, r)
 	if err != nil {
-		if _, _, msg := s.uploadError(err); msg != "" {
-			f.Errors["file"] = msg
-		} else {
-			f.Errors["file"] = "Choose a file to upload."
-		}
-		s.renderListsPage(w, r, http.StatusUnprocessableEntity, f)
+		refused(err)
 		return
 	}
 	f.Values["name"], f.Values["dedupe"], f.Values["email_column"] = u.in.Name, u.in.Dedupe, u.in.EmailColumn
-	if field, msg := validateUpload(&u.in); field != "" {
-		f.Errors[field] = msg
-		s.renderListsPage(w, r, http.StatusUnprocessableEntity, f)
+	if err := validateUpload(&u.in); err != nil {
+		refused(err)
 		return
 	}
 	u.in.TenantID, u.in.CreatedBy, u.in.File = pc.tenant.ID, pc.user.ID, u.part
 	if s.Billing != nil {
 		plan, err := s.Billing.PlanFor(r.Context(), pc.tenant.ID)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		u.in.MaxRows = plan.MaxListRows
 	}
 	l, _, err := s.Lists.Create(r.Context(), u.in)
-	var exceeded *billing.ExceededError
-	if errors.As(err, &exceeded) {
-		f.Errors["file"] = "This list does not fit your plan's quota: it " + exceeded.Error() + ". Nothing was stored."
-		s.renderListsPage(w, r, http.StatusTooManyRequests, f)
-		return
-	}
 	if err != nil {
-		status, _, msg := s.uploadError(err)
-		if status == 0 {
-			s.serverError(w, r, err)
-			return
-		}
-		f.Errors["file"] = msg
-		s.renderListsPage(w, r, status, f)
+		refused(err)
 		return
 	}
 	s.flash(w, r, fmt.Sprintf("“%s” uploaded: %d rows, %d to verify.", l.Name, l.TotalRows, l.UniqueRows))
@@ -87,18 +76,18 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 	pc := pageFrom(r.Context())
 	id, ok := listID(r)
 	if !ok {
-		s.handlePageNotFound(w, r)
+		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
 	l, err := s.Lists.Get(r.Context(), pc.tenant.ID, id)
 	if err != nil {
-		s.listPageError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	page, err := s.Lists.Results(r.Context(), pc.tenant.ID, id, q.Get("status"), q.Get("reason"), q.Get("cursor"), 100)
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	d := views.ListDetail{List: listSummary(l), Status: q.Get("status"), Reason: q.Get("reason"), NextCursor: page.Next, CanManage: pc.role.CanManage(),
@@ -117,12 +106,12 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleListProgress(w http.ResponseWriter, r *http.Request) {
 	id, ok := listID(r)
 	if !ok {
-		s.handlePageNotFound(w, r)
+		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
 	l, err := s.Lists.Get(r.Context(), pageFrom(r.Context()).tenant.ID, id)
 	if err != nil {
-		s.listPageError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, views.ListProgress(listSummary(l)))
@@ -134,11 +123,11 @@ func (s *Server) handleListCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ok := listID(r)
 	if !ok {
-		s.handlePageNotFound(w, r)
+		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
 	if _, err := s.Lists.Cancel(r.Context(), pageFrom(r.Context()).tenant.ID, id); err != nil && !errors.Is(err, lists.ErrFinished) {
-		s.listPageError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Verification cancelled. Rows already verified keep their results.")
@@ -151,11 +140,11 @@ func (s *Server) handleListDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	id, ok := listID(r)
 	if !ok {
-		s.handlePageNotFound(w, r)
+		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
 	if err := s.Lists.Delete(r.Context(), pageFrom(r.Context()).tenant.ID, id); err != nil {
-		s.listPageError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "List deleted.")
@@ -166,14 +155,6 @@ func (s *Server) handleListDownload(state string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.streamListCSV(w, r, pageFrom(r.Context()).tenant.ID, state)
 	}
-}
-
-func (s *Server) listPageError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, lists.ErrNotFound) {
-		s.renderError(w, r, http.StatusNotFound, "List not found", "There is no such list in this workspace.")
-		return
-	}
-	s.serverError(w, r, err)
 }
 
 func listSummary(l lists.List) views.ListSummary {

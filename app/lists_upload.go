@@ -2,12 +2,12 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -20,39 +20,44 @@ import (
 // unread so it streams into the store.
 type upload struct {
 	in   lists.NewList
-	part *multipart.Part
+	part io.Reader
 }
 
 // readMultipartUpload reads the option fields that come before the file
 // part, stopping at the file so that it can be streamed. Options sent
 // after the file are ignored (send them first, as `curl -F` does in order).
+// Its errors, and those of reading the part later, say whose fault they
+// are: an *uploadTooLargeError, a *bodyError (cut short), an *inputError.
 func (s *Server) readMultipartUpload(w http.ResponseWriter, r *http.Request) (*upload, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.UploadMaxBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, fmt.Errorf("expected a multipart/form-data upload with a `file` part: %w", err)
+		return nil, badRequest("file", "Send a multipart/form-data upload with a `file` part.")
 	}
 	u := &upload{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the upload has no `file` part")
+			return nil, badRequest("file", "Choose a file to upload: the upload has no `file` part.")
 		}
 		if err != nil {
-			return nil, err
+			return nil, uploadReadError(err)
 		}
 		if part.FormName() == "file" {
 			if u.in.Name == "" {
-				u.in.Name = strings.TrimSuffix(path.Base(part.FileName()), path.Ext(part.FileName()))
+				u.in.Name = nameFromFile(part.FileName())
 			}
-			u.part = part
+			u.part = uploadPart{part}
 			return u, nil
 		}
 		value, err := io.ReadAll(io.LimitReader(part, 1024))
 		if err != nil {
-			return nil, err
+			return nil, uploadReadError(err)
 		}
 		v := strings.TrimSpace(string(value))
+		if e := checkText(part.FormName(), v); e != nil {
+			return nil, e
+		}
 		switch part.FormName() {
 		case "name":
 			u.in.Name = v
@@ -64,41 +69,55 @@ func (s *Server) readMultipartUpload(w http.ResponseWriter, r *http.Request) (*u
 	}
 }
 
-// validateUpload checks the options; it returns the field and message of
-// the first problem.
-func validateUpload(in *lists.NewList) (string, string) {
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		in.Name = "Untitled list"
+// uploadPart hands the file to the store, translating read errors.
+type uploadPart struct{ p *multipart.Part }
+
+func (u uploadPart) Read(b []byte) (int, error) {
+	n, err := u.p.Read(b)
+	if err != nil && err != io.EOF {
+		err = uploadReadError(err)
 	}
-	if utf8.RuneCountInString(in.Name) > 200 { // characters, as the column's CHECK counts them
-		return "name", "Use at most 200 characters."
-	}
-	if in.Dedupe != "" && !csvin.ValidDedupeMode(in.Dedupe) {
-		return "dedupe", "Choose one of: none, exact, case_insensitive, provider_aware."
-	}
-	return "", ""
+	return n, err
 }
 
-// uploadError explains why an upload was refused: the HTTP status, a
-// stable code and a sentence for people.
-func (s *Server) uploadError(err error) (int, string, string) {
-	var fileErr *csvin.FileError
-	var tooMany *csvin.TooManyRowsError
+// uploadReadError says why reading an upload failed: too large, or cut
+// short (a truncated multipart body ends in io.ErrUnexpectedEOF).
+func uploadReadError(err error) error {
 	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return http.StatusRequestEntityTooLarge, "file_too_large", fmt.Sprintf("The upload is larger than %d MB.", s.UploadMaxBytes>>20)
-	case errors.As(err, &tooMany):
-		return http.StatusUnprocessableEntity, "too_many_rows", fmt.Sprintf("The file has more than %d rows; split it into smaller lists.", tooMany.Limit)
-	case errors.As(err, &fileErr):
-		return http.StatusUnprocessableEntity, "invalid_file", "The file could not be read: " + fileErr.Error() + ". Nothing was stored."
-	case errors.Is(err, lists.ErrEmpty):
-		return http.StatusUnprocessableEntity, "invalid_file", "The file has no rows. Nothing was stored."
-	case errors.Is(err, lists.ErrIdempotencyMismatch):
-		return http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was already used with a different request."
+	if errors.As(err, &tooLarge) {
+		return &uploadTooLargeError{limit: tooLarge.Limit}
 	}
-	return 0, "", ""
+	return &bodyError{err}
+}
+
+// nameFromFile is the list's name when the upload names none: the file
+// name without extension, with no control characters.
+func nameFromFile(file string) string {
+	name := strings.TrimSuffix(path.Base(file), path.Ext(file))
+	return strings.TrimSpace(strings.Map(func(c rune) rune {
+		if unicode.IsControl(c) {
+			return -1
+		}
+		return c
+	}, strings.ToValidUTF8(name, "")))
+}
+
+// validateUpload checks the options.
+func validateUpload(in *lists.NewList) error {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || in.Name == "." {
+		in.Name = "Untitled list"
+	}
+	if e := checkText("name", in.Name); e != nil {
+		return e
+	}
+	if utf8.RuneCountInString(in.Name) > 200 { // characters, as the column's CHECK counts them
+		return invalidField("name", "Use at most 200 characters.")
+	}
+	if in.Dedupe != "" && !csvin.ValidDedupeMode(in.Dedupe) {
+		return invalidField("dedupe", "Choose one of: none, exact, case_insensitive, provider_aware.")
+	}
+	return nil
 }
 
 func listID(r *http.Request) (uuid.UUID, bool) {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -13,7 +12,7 @@ import (
 
 type loginForm struct {
 	Email    string `form:"email" validate:"required,max=254"`
-	Password string `form:"password" validate:"required,max=1024"`
+	Password string `form:"password" text:"secret" validate:"required,max=1024"`
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
@@ -26,42 +25,50 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "email", "password", "next")
+	var in loginForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	f.Values["next"] = safeNext(f.Get("next"))
-	in := loginForm{Email: f.Get("email"), Password: f.Get("password")}
-	if s.check(&f, in) {
+	// next is not checked with the fields: it is cleaned, never refused.
+	next := safeNext(r.PostForm.Get("next"))
+	f.Values["next"] = next
+	status := http.StatusUnprocessableEntity
+	if ok {
 		user, err := s.Tenants.Authenticate(r.Context(), in.Email, in.Password, s.actor(r))
-		switch {
-		case errors.Is(err, tenants.ErrInvalidCredentials):
-			f.Error = "Email or password is incorrect."
-		case err != nil:
-			s.serverError(w, r, err)
+		if err == nil {
+			if err := s.signIn(w, r, user); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			s.redirect(w, r, next)
 			return
-		default:
-			trs, err := s.Tenants.TenantsForUser(r.Context(), user.ID)
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			tenantID := uuid.Nil
-			if len(trs) > 0 {
-				tenantID = trs[0].Tenant.ID
-			}
-			if err := s.startSession(w, r, user.ID, tenantID, ""); err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user))
-			s.redirect(w, r, f.Get("next"))
+		}
+		var shown bool
+		if status, shown = s.formError(w, &f, err); !shown {
+			s.fail(w, r, err)
 			return
 		}
 	}
-	f.Values["password"] = ""
-	s.render(w, r, http.StatusUnprocessableEntity, views.LoginPage(s.page(w, r, "Log in", ""), f))
+	s.render(w, r, status, views.LoginPage(s.page(w, r, "Log in", ""), f))
+}
+
+// signIn starts a session for user in their first tenant.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, user tenants.User) error {
+	trs, err := s.Tenants.TenantsForUser(r.Context(), user.ID)
+	if err != nil {
+		return err
+	}
+	tenantID := uuid.Nil
+	if len(trs) > 0 {
+		tenantID = trs[0].Tenant.ID
+	}
+	if err := s.startSession(w, r, user.ID, tenantID, ""); err != nil {
+		return err
+	}
+	_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user))
+	return nil
 }
 
 // actorFor is the audit actor for a user who is not yet in the session.

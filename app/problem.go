@@ -3,7 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -43,11 +43,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// decodeJSON reads a size-limited JSON body into v and validates it. On
-// failure it has already answered with a problem and returns false.
+// decodeJSON reads a size-limited JSON body into v, refuses control
+// characters in its text and validates it. On failure it has already
+// answered with a problem and returns false.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	if err := decodeStrictJSON(r.Body, v); err != nil {
+		s.apiError(w, r, err)
+		return false
+	}
+	if err := s.validInput(v); err != nil {
+		s.apiError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// decodeStrictJSON reads exactly one JSON value with no unknown fields.
+// A body over the limit stays an *http.MaxBytesError; anything else is a
+// *jsonError.
+func decodeStrictJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
@@ -55,19 +71,12 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool 
 	}
 	var tooLarge *http.MaxBytesError
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &tooLarge):
-		writeProblem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "Request body too large",
-			fmt.Sprintf("The body must be at most %d bytes.", tooLarge.Limit))
-		return false
-	case err != nil:
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Invalid JSON", "The body is not valid JSON for this endpoint: "+err.Error())
-		return false
+		return err
 	}
-	if err := s.validate.Struct(v); err != nil {
-		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", describeValidation(err))
-		return false
-	}
-	return true
+	return &jsonError{err}
 }
 
 func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {

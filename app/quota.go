@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -12,19 +11,6 @@ import (
 // keyLimits are a key's own limits for the quota.
 func keyLimits(k tenants.APIKey) billing.KeyLimits {
 	return billing.KeyLimits{Daily: k.DailyLimit, Monthly: k.MonthlyLimit}
-}
-
-// quotaRefused answers 429 quota_exceeded with the numbers; false when err
-// is not about the quota.
-func (s *Server) quotaRefused(w http.ResponseWriter, r *http.Request, err error) bool {
-	var exceeded *billing.ExceededError
-	if !errors.As(err, &exceeded) {
-		return false
-	}
-	w.Header().Set("Quota-Remaining", strconv.Itoa(exceeded.Left))
-	writeProblem(w, r, http.StatusTooManyRequests, "quota_exceeded", "Quota exceeded",
-		"This request "+exceeded.Error()+". Cached answers and test keys stay free; upgrade your plan for more.")
-	return true
 }
 
 // quotaHeaders tells API clients what is left: from the quota this request

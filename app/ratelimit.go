@@ -58,7 +58,7 @@ func (s *Server) takeKeyToken(w http.ResponseWriter, r *http.Request, key tenant
 	}
 	limit, remaining, reset, ok, err := s.keyLimits.take(r.Context(), key.ID, rate)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return false
 	}
 	resetIn := int(max(time.Until(time.Unix(0, int64(reset))), 0).Seconds() + 0.999)

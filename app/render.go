@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/getsentry/sentry-go"
 	"github.com/google/uuid"
 
 	"mailvet/views"
@@ -50,9 +49,6 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, nav string)
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := c.Render(views.WithBaseURL(r.Context(), s.BaseURL.String()), w); err != nil {
 		s.Log.Error("render page", "request_id", infoFrom(r.Context()).ID, "err", err)
@@ -76,19 +72,6 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		w.Header().Set("HX-Reswap", "innerHTML")
 	}
 	s.render(w, r, status, views.ErrorPage(s.page(w, r, heading, ""), status, heading, message))
-}
-
-// serverError logs err and answers 500 without details.
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.Log.Error("server error", "request_id", infoFrom(r.Context()).ID, "method", r.Method, "path", r.URL.Path, "err", err)
-	sentry.CaptureException(err)
-	if strings.HasPrefix(r.URL.Path, "/v1/") {
-		writeProblem(w, r, http.StatusInternalServerError, "internal_error", "Internal error",
-			"Something went wrong on our side. Quote request id "+infoFrom(r.Context()).ID+" if you contact support.")
-		return
-	}
-	s.render(w, r, http.StatusInternalServerError, views.ErrorPage(views.Page{Title: "Error"}, 500, "Something went wrong",
-		"Something went wrong on our side. Please try again; if it keeps happening, contact support and quote request id "+infoFrom(r.Context()).ID+"."))
 }
 
 func (s *Server) handlePageNotFound(w http.ResponseWriter, r *http.Request) {

@@ -8,11 +8,16 @@ import (
 	"mailvet/views"
 )
 
+type resetForm struct {
+	Token    string `form:"token" validate:"max=200"`
+	Password string `form:"password" text:"secret"`
+}
+
 func (s *Server) handleResetPasswordForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	err := s.Tenants.CheckResetLink(r.Context(), token)
 	if err != nil && !errors.Is(err, tenants.ErrInvalidLink) {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	status := http.StatusOK
@@ -23,24 +28,34 @@ func (s *Server) handleResetPasswordForm(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "token", "password")
+	var in resetForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	token := f.Get("token")
-	user, err := s.Tenants.ResetPassword(r.Context(), token, f.Get("password"), s.actor(r))
-	var pwErr *tenants.PasswordError
-	switch {
-	case errors.Is(err, tenants.ErrInvalidLink):
-		s.render(w, r, http.StatusNotFound, views.ResetPasswordPage(s.page(w, r, "Choose a new password", ""), f, token, tenants.PasswordRule, true))
+	page := func(status int, dead bool) {
+		s.render(w, r, status, views.ResetPasswordPage(s.page(w, r, "Choose a new password", ""), f, in.Token, tenants.PasswordRule, dead))
+	}
+	if f.Has("token") {
+		page(http.StatusNotFound, true) // no link makes such a token
 		return
-	case errors.As(err, &pwErr):
-		f.Errors["password"] = pwErr.Reason
-		s.render(w, r, http.StatusUnprocessableEntity, views.ResetPasswordPage(s.page(w, r, "Choose a new password", ""), f, token, tenants.PasswordRule, false))
+	}
+	if !ok {
+		page(http.StatusUnprocessableEntity, false)
 		return
-	case err != nil:
-		s.serverError(w, r, err)
+	}
+	user, err := s.Tenants.ResetPassword(r.Context(), in.Token, in.Password, s.actor(r))
+	if errors.Is(err, tenants.ErrInvalidLink) {
+		page(http.StatusNotFound, true)
+		return
+	}
+	if err != nil {
+		if status, shown := s.formError(w, &f, err); shown {
+			page(status, false)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, views.MessagePage(s.page(w, r, "Password changed", ""), "Your password is changed",

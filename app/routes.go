@@ -59,7 +59,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /lists/{id}/duplicates.csv", user(s.handleListDownload("duplicate")))
 	mux.Handle("GET /lists/{id}/skipped.csv", user(s.handleListDownload("skipped")))
 	mux.Handle("GET /account", user(s.handleAccount))
-	mux.Handle("POST /account/password", user(s.handlePasswordChange))
+	// It checks a password, so it shares sign-in's per-IP budget.
+	mux.Handle("POST /account/password", s.limitByIP(user(s.handlePasswordChange)))
 	mux.Handle("POST /account/sessions/{id}/revoke", user(s.handleSessionRevoke))
 	mux.Handle("POST /account/sessions/revoke-all", user(s.handleSessionRevokeAll))
 	mux.Handle("POST /tenants/switch", user(s.handleTenantSwitch))

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -22,7 +21,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 	pc := pageFrom(r.Context())
 	list, err := s.Rules.List(r.Context(), pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	v := views.Rules{Count: len(list), Max: rules.MaxRulesPerTenant, CanManage: pc.role.CanManage(), Form: f, TestForm: tf, Test: res}
@@ -41,18 +40,6 @@ func ruleRow(r rules.Rule) views.RuleRow {
 	return views.RuleRow{
 		ID: r.ID.String(), Kind: string(r.Kind), Pattern: r.Pattern, Action: string(r.Action),
 		Note: r.Note, Created: formatTime(r.CreatedAt),
-	}
-}
-
-// ruleError maps the rules domain's refusals to pages.
-func (s *Server) ruleError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, rules.ErrNotFound):
-		s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
-	case errors.Is(err, rules.ErrForbidden):
-		s.renderError(w, r, http.StatusForbidden, "Not allowed", "Only owners and admins can do this. Ask one of them.")
-	default:
-		s.serverError(w, r, err)
 	}
 }
 

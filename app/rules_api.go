@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -36,7 +34,7 @@ func (s *Server) apiActor(r *http.Request) audit.Actor {
 func (s *Server) handleAPIRules(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Rules.List(r.Context(), apiFrom(r.Context()).tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := make([]ruleJSON, 0, len(list))
@@ -54,21 +52,11 @@ func (s *Server) handleAPIRuleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rule, err := s.Rules.Create(r.Context(), apiFrom(r.Context()).tenant.ID, req.newRule(), s.apiActor(r))
-	var fe *rules.FieldError
-	switch {
-	case errors.As(err, &fe):
-		writeProblem(w, r, http.StatusUnprocessableEntity, "invalid_request", "Invalid request", fe.Field+": "+fe.Message)
-	case errors.Is(err, rules.ErrDuplicate):
-		writeProblem(w, r, http.StatusConflict, "rule_exists", "Rule exists",
-			"pattern: there is already a "+req.Kind+" rule for this pattern; delete it first to change its action.")
-	case errors.Is(err, rules.ErrTooMany):
-		writeProblem(w, r, http.StatusConflict, "rule_limit_reached", "Too many rules",
-			fmt.Sprintf("A workspace can have at most %d rules. Delete some before adding more.", rules.MaxRulesPerTenant))
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		writeJSON(w, http.StatusCreated, ruleOut(rule))
+	if err != nil {
+		s.apiError(w, r, err)
+		return
 	}
+	writeJSON(w, http.StatusCreated, ruleOut(rule))
 }
 
 // handleAPIRuleDelete deletes a rule: 204, or 404 for an unknown id and for
@@ -76,18 +64,14 @@ func (s *Server) handleAPIRuleCreate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAPIRuleDelete(w http.ResponseWriter, r *http.Request) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		err = rules.ErrNotFound
-	} else {
-		_, err = s.Rules.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.apiActor(r))
+		s.apiError(w, r, rules.ErrNotFound)
+		return
 	}
-	switch {
-	case err == nil:
-		w.WriteHeader(http.StatusNoContent)
-	case errors.Is(err, rules.ErrNotFound):
-		writeProblem(w, r, http.StatusNotFound, "not_found", "Not found", "This workspace has no rule with id "+r.PathValue("id")+".")
-	default:
-		s.serverError(w, r, err)
+	if _, err := s.Rules.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.apiActor(r)); err != nil {
+		s.apiError(w, r, err)
+		return
 	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 type ruleTestRequest struct {
@@ -115,7 +99,7 @@ func (s *Server) handleAPIRuleTest(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.testRules(r.Context(), apiFrom(r.Context()).tenant.ID, req.Email)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	res := ruleTestResponse{Email: t.email, Normalized: t.normalized, Matched: t.matched,

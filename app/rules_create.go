@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -25,32 +24,25 @@ func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	f, err := s.parseForm(w, r, "kind", "pattern", "action", "note")
+	var in ruleForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	in := ruleForm{Kind: f.Get("kind"), Pattern: f.Get("pattern"), Action: f.Get("action"), Note: f.Get("note")}
-	if !s.check(&f, in) {
+	if !ok {
 		s.renderRules(w, r, http.StatusUnprocessableEntity, f, views.Form{}, nil)
 		return
 	}
 	rule, err := s.Rules.Create(r.Context(), pageFrom(r.Context()).tenant.ID, in.newRule(), s.actor(r))
-	var fe *rules.FieldError
-	switch {
-	case errors.As(err, &fe):
-		f.Errors[fe.Field] = fe.Message
-	case errors.Is(err, rules.ErrDuplicate):
-		f.Errors["pattern"] = "There is already a rule for this pattern. Delete it first to change its action."
-	case errors.Is(err, rules.ErrTooMany):
-		f.Error = fmt.Sprintf("You have reached the limit of %d rules. Delete some before adding more.", rules.MaxRulesPerTenant)
-	case err != nil:
-		s.ruleError(w, r, err)
-		return
-	default:
-		s.flash(w, r, fmt.Sprintf("Rule added: %s %s %s.", rule.Action, rule.Kind, rule.Pattern))
-		s.redirect(w, r, "/rules")
+	if err != nil {
+		if status, shown := s.formError(w, &f, err); shown {
+			s.renderRules(w, r, status, f, views.Form{}, nil)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
-	s.renderRules(w, r, http.StatusUnprocessableEntity, f, views.Form{}, nil)
+	s.flash(w, r, fmt.Sprintf("Rule added: %s %s %s.", rule.Action, rule.Kind, rule.Pattern))
+	s.redirect(w, r, "/rules")
 }

@@ -15,7 +15,7 @@ func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	rule, err := s.Rules.Delete(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r))
 	if err != nil {
-		s.ruleError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Rule deleted: "+string(rule.Action)+" "+string(rule.Kind)+" "+rule.Pattern+".")

@@ -13,16 +13,17 @@ type ruleTestForm struct {
 // handleRuleTest shows which rule fires for an address. With HTMX it
 // answers with the tester box; without, the whole page.
 func (s *Server) handleRuleTest(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "email")
+	var in ruleTestForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	var shown *views.RuleTestResult
-	if s.check(&f, ruleTestForm{Email: f.Get("email")}) {
-		t, err := s.testRules(r.Context(), pageFrom(r.Context()).tenant.ID, f.Get("email"))
+	if ok {
+		t, err := s.testRules(r.Context(), pageFrom(r.Context()).tenant.ID, in.Email)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		shown = &views.RuleTestResult{Email: t.email, Normalized: t.normalized, Problem: t.problem, Matched: t.matched}
@@ -31,7 +32,7 @@ func (s *Server) handleRuleTest(w http.ResponseWriter, r *http.Request) {
 			shown.Status, shown.Reason, shown.Detail = string(t.match.Status()), string(t.match.Reason()), t.match.Detail()
 		}
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.RuleTestBox(f, shown))
 		return
 	}

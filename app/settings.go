@@ -22,7 +22,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	pc := pageFrom(r.Context())
 	stats, err := s.Verifications.StatsSince(r.Context(), pc.tenant.ID, time.Now())
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	ts := views.TenantSettings{
@@ -36,13 +36,13 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	f, err := s.parseForm(w, r, "name", "technical_email")
+	var in settingsForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	in := settingsForm{Name: f.Get("name"), TechnicalEmail: f.Get("technical_email")}
-	if !s.check(&f, in) {
+	if !ok {
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
@@ -50,7 +50,11 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 	settings := pc.tenant.Settings
 	settings.TechnicalEmail = in.TechnicalEmail
 	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, settings, s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+		if status, shown := s.formError(w, &f, err); shown {
+			s.renderSettings(w, r, status, f)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Settings saved.")

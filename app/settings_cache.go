@@ -17,20 +17,21 @@ func (s *Server) handleCacheSettings(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	f, err := s.parseForm(w, r, "cache_ttl_days")
+	var in cacheForm
+	_, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if !s.check(&f, cacheForm{Days: f.Get("cache_ttl_days")}) {
+	if !ok {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Unknown cache lifetime", "Choose one of the offered lifetimes.")
 		return
 	}
 	pc := pageFrom(r.Context())
 	settings := pc.tenant.Settings
-	settings.CacheTTLDays, _ = strconv.Atoi(f.Get("cache_ttl_days"))
+	settings.CacheTTLDays, _ = strconv.Atoi(in.Days)
 	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, pc.tenant.Name, settings, s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Cache setting saved.")
@@ -44,7 +45,7 @@ func (s *Server) handleCacheClear(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := s.Verifications.ClearCache(r.Context(), pageFrom(r.Context()).tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, fmt.Sprintf("Cache cleared: %d addresses forgotten.", n))

@@ -18,37 +18,27 @@ const stripeWebhookMaxBytes = 1 << 20
 // Stripe deliver again later, which is what a failure here should do.
 func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 	if !s.Stripe.Enabled() {
-		writeProblem(w, r, http.StatusServiceUnavailable, "billing_disabled", "Billing is off",
-			"Billing is not configured on this server.")
+		s.apiError(w, r, billing.ErrBillingOff)
 		return
 	}
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, stripeWebhookMaxBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeProblem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "Body too large", "Webhook bodies are limited to 1 MB.")
-			return
+		if !errors.As(err, &tooLarge) {
+			err = &bodyError{err}
 		}
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Unreadable body", "The request body could not be read.")
+		s.apiError(w, r, err)
 		return
 	}
 	res, err := s.Stripe.HandleWebhook(r.Context(), payload, r.Header.Get("Stripe-Signature"))
 	switch {
 	case errors.Is(err, billing.ErrBadSignature):
 		s.Log.Warn("stripe webhook refused", "request_id", infoFrom(r.Context()).ID, "err", err)
-		writeProblem(w, r, http.StatusBadRequest, "invalid_signature", "Invalid signature",
-			"The Stripe-Signature header does not match this body.")
-		return
 	case errors.Is(err, billing.ErrBadEvent):
 		s.Log.Error("stripe webhook unreadable", "request_id", infoFrom(r.Context()).ID, "event", res.EventID, "type", res.Type, "err", err)
-		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "Unreadable event", "The event could not be read.")
-		return
-	case errors.Is(err, billing.ErrBillingOff):
-		writeProblem(w, r, http.StatusServiceUnavailable, "billing_disabled", "Billing is off",
-			"Billing is not configured on this server.")
-		return
-	case err != nil:
-		s.serverError(w, r, err)
+	}
+	if err != nil {
+		s.apiError(w, r, err)
 		return
 	}
 	s.Log.Info("stripe webhook", "request_id", infoFrom(r.Context()).ID, "event", res.EventID, "type", res.Type,

@@ -16,12 +16,12 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 	pc := pageFrom(r.Context())
 	members, err := s.Tenants.ListMembers(r.Context(), pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	invites, err := s.Tenants.ListInvites(r.Context(), pc.tenant.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	t := views.Team{CanManage: pc.role.CanManage(), IsOwner: pc.role == tenants.RoleOwner}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -18,27 +17,26 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.requireManager(w, r) {
 		return
 	}
-	f, err := s.parseForm(w, r, "email", "role")
+	var in inviteForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if !s.check(&f, inviteForm{Email: f.Get("email"), Role: f.Get("role")}) {
+	if !ok {
 		s.renderTeam(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
 	pc := pageFrom(r.Context())
-	_, err = s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, f.Get("email"), tenants.Role(f.Get("role")), s.actor(r))
-	switch {
-	case errors.Is(err, tenants.ErrAlreadyMember):
-		f.Errors["email"] = "This person is already a member of the team."
-		s.renderTeam(w, r, http.StatusUnprocessableEntity, f)
-		return
-	case err != nil:
-		s.domainError(w, r, err)
+	if _, err := s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, in.Email, tenants.Role(in.Role), s.actor(r)); err != nil {
+		if status, shown := s.formError(w, &f, err); shown {
+			s.renderTeam(w, r, status, f)
+			return
+		}
+		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Invitation sent to "+f.Get("email")+".")
+	s.flash(w, r, "Invitation sent to "+in.Email+".")
 	s.redirect(w, r, "/team")
 }
 
@@ -51,7 +49,7 @@ func (s *Server) handleInviteRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Tenants.RevokeInvite(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Invitation revoked.")
@@ -62,24 +60,8 @@ func (s *Server) handleInviteRevoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pathID(w http.ResponseWriter, r *http.Request) (uuid.UUID, bool) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
+		s.fail(w, r, errNotFound)
 		return uuid.Nil, false
 	}
 	return id, true
-}
-
-// domainError maps the domain's refusals to pages.
-func (s *Server) domainError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, tenants.ErrNotFound):
-		s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address.")
-	case errors.Is(err, tenants.ErrForbidden):
-		s.renderError(w, r, http.StatusForbidden, "Not allowed", "Your role does not allow this. Ask an owner.")
-	case errors.Is(err, tenants.ErrLastOwner):
-		s.renderError(w, r, http.StatusConflict, "A team needs an owner", "Make someone else an owner first: a team always keeps at least one.")
-	case errors.Is(err, tenants.ErrEmailNotVerified):
-		s.renderError(w, r, http.StatusForbidden, "Verify your email first", "Open the link we emailed you, or resend it from the banner at the top of the page.")
-	default:
-		s.serverError(w, r, err)
-	}
 }

@@ -18,17 +18,18 @@ func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := s.parseForm(w, r, "role")
+	var in roleForm
+	_, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	if !s.check(&f, roleForm{Role: f.Get("role")}) {
+	if !ok {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Unknown role", "Choose owner, admin or member.")
 		return
 	}
-	if err := s.Tenants.ChangeRole(r.Context(), pageFrom(r.Context()).tenant.ID, id, tenants.Role(f.Get("role")), s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+	if err := s.Tenants.ChangeRole(r.Context(), pageFrom(r.Context()).tenant.ID, id, tenants.Role(in.Role), s.actor(r)); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Role changed.")
@@ -45,7 +46,7 @@ func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request) {
 	}
 	pc := pageFrom(r.Context())
 	if err := s.Tenants.RemoveMember(r.Context(), pc.tenant.ID, id, s.actor(r)); err != nil {
-		s.domainError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	s.flash(w, r, "Member removed.")

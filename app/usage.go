@@ -32,14 +32,14 @@ func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	rep, err := s.Usage.Report(ctx, pc.tenant.ID, usage.LastDays(days, g, now))
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	u := usageView(rep, days)
 	if s.Billing != nil {
 		cost, err := s.usageCost(ctx, pc.tenant.ID, now)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		u.Cost = &cost

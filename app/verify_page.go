@@ -1,12 +1,10 @@
 package app
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
 
-	"mailvet/billing"
 	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/views"
@@ -19,26 +17,25 @@ type verifyForm struct {
 // handleVerifyPage runs one live verification from the dashboard box. The
 // box is swapped by HTMX; without JS the dashboard is shown with it.
 func (s *Server) handleVerifyPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.parseForm(w, r, "email")
+	var in verifyForm
+	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
-		s.badForm(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	var shown *views.VerifyResult
-	if s.check(&f, verifyForm{Email: f.Get("email")}) {
+	if ok {
 		pc := pageFrom(r.Context())
 		res, _, err := s.Verifications.Verify(r.Context(), verifications.Request{
-			TenantID: pc.tenant.ID, APIKeyID: uuid.Nil, Email: f.Get("email"),
+			TenantID: pc.tenant.ID, APIKeyID: uuid.Nil, Email: in.Email,
 			CacheTTL: pc.tenant.Settings.CacheTTL(),
 		})
-		var exceeded *billing.ExceededError
-		switch {
-		case errors.As(err, &exceeded):
-			f.Error = "Your plan's quota is used up: " + exceeded.Error() + ". Upgrade on the billing page."
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
+		if err != nil {
+			if _, known := s.formError(w, &f, err); !known {
+				s.fail(w, r, err)
+				return
+			}
+		} else {
 			shown = verifyView(res)
 		}
 	}

@@ -221,7 +221,7 @@ type ListsIndex struct {
 	Lists      []ListSummary
 	Form       Form
 	MaxRows    int
-	MaxMB      int
+	MaxSize    string // the largest upload, for people: "100 MB", "512 KB"
 	NextCursor string
 }
 

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-playground/validator/v10"
+
+	"mailvet/actor"
+	"mailvet/billing"
+	"mailvet/lists"
+	"mailvet/lists/csvin"
+	"mailvet/rules"
+	"mailvet/tenants"
+	"mailvet/usage"
+)
+
+// Shorthands for the table's statuses.
+const (
+	s400 = http.StatusBadRequest
+	s401 = http.StatusUnauthorized
+	s403 = http.StatusForbidden
+	s404 = http.StatusNotFound
+	s409 = http.StatusConflict
+	s413 = http.StatusRequestEntityTooLarge
+	s422 = http.StatusUnprocessableEntity
+	s429 = http.StatusTooManyRequests
+	s503 = http.StatusServiceUnavailable
+)
+
+// newErrorTable is the one place domain errors become answers, first
+// match wins. A database outage that no row names is 503 (see
+// unavailable.go); anything else unknown is 500 internal_error.
+func newErrorTable() []errorRule {
+	forbidden := errorRow{status: s403, code: "forbidden", title: "Not allowed",
+		detail: "Your role does not allow this. Ask an owner or an admin of the workspace."}
+	return []errorRule{
+		// The request itself.
+		as(errorRow{status: s422, code: "invalid_request", title: "Invalid request"}, func(e *inputError, row errorRow) errorRow {
+			row.detail, row.form, row.field = e.Error(), true, e.field()
+			row.page = e.first().message
+			if e.status != 0 {
+				row.status = e.status
+			}
+			return row
+		}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Invalid request"}, func(e validator.ValidationErrors, row errorRow) errorRow {
+			row.detail = describeValidation(e)
+			return row
+		}),
+		as(errorRow{status: s400, code: "invalid_request", title: "Invalid JSON"}, func(e *jsonError, row errorRow) errorRow {
+			row.detail = "The body is not valid JSON for this endpoint: " + e.err.Error()
+			return row
+		}),
+		as(errorRow{status: s413, code: "file_too_large", title: "Upload refused", form: true, field: "file"}, func(e *uploadTooLargeError, row errorRow) errorRow {
+			row.detail = "The upload is larger than " + byteSize(e.limit) + "."
+			return row
+		}),
+		as(errorRow{status: s413, code: "body_too_large", title: "Request body too large", form: true}, func(e *http.MaxBytesError, row errorRow) errorRow {
+			row.detail = fmt.Sprintf("The body must be at most %d bytes.", e.Limit)
+			row.heading, row.page = "Form too large", "The form sent more than "+byteSize(e.Limit)+"."
+			return row
+		}),
+		as(errorRow{status: s400, code: "invalid_request", title: "Unreadable request", form: true, field: "file",
+			detail: "The request body ended early or could not be read: send it again, whole."}, keep[*bodyError]),
+
+		// Who acts.
+		is(tenants.ErrMalformedKey, errorRow{status: s401, code: "invalid_api_key", title: "Invalid API key", detail: "This API key is not valid. Check that it was copied whole."}),
+		is(tenants.ErrUnknownKey, errorRow{status: s401, code: "invalid_api_key", title: "Invalid API key", detail: "This API key is not valid. Check that it was copied whole."}),
+		is(tenants.ErrKeyRevoked, errorRow{status: s401, code: "api_key_revoked", title: "API key revoked", detail: "This API key was revoked. Create a new one on the API keys page."}),
+		is(tenants.ErrKeyExpired, errorRow{status: s401, code: "api_key_expired", title: "API key expired", detail: "This API key has expired. Create a new one on the API keys page."}),
+		is(tenants.ErrTenantSuspended, errorRow{status: s403, code: "account_suspended", title: "Account suspended", detail: "This account is suspended. Contact support."}),
+		is(actor.ErrForbidden, forbidden),
+		is(tenants.ErrForbidden, forbidden),
+		is(rules.ErrForbidden, forbidden),
+		is(tenants.ErrEmailNotVerified, errorRow{status: s403, code: "email_not_verified", title: "Verify your email first", form: true,
+			detail: "Verify your email address first: open the link we emailed you, or resend it from the banner at the top of the page."}),
+		is(tenants.ErrInvalidCredentials, errorRow{status: s422, code: "invalid_credentials", title: "Log-in failed", form: true, detail: "Email or password is incorrect."}),
+		is(tenants.ErrCurrentPassword, errorRow{status: s422, code: "invalid_request", title: "Wrong password", form: true, field: "current_password", detail: "This is not your current password."}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Password refused", form: true, field: "password"}, func(e *tenants.PasswordError, row errorRow) errorRow {
+			row.detail = e.Reason
+			return row
+		}),
+		is(tenants.ErrInvalidLink, errorRow{status: s404, code: "invalid_link", title: "Link expired", detail: "This link is invalid or has expired."}),
+		is(tenants.ErrInviteEmail, errorRow{status: s403, code: "wrong_account", title: "Wrong account", detail: "This invitation was sent to another email address."}),
+
+		// Not found: another tenant's record is not found either.
+		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
+		is(rules.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "This workspace has no rule with this id."}),
+		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
+		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
+
+		// The team.
+		is(tenants.ErrEmailTaken, errorRow{status: s409, code: "email_taken", title: "Email taken", form: true, field: "email",
+			detail: "An account with this email already exists. Log in, or reset your password."}),
+		is(tenants.ErrAlreadyMember, errorRow{status: s409, code: "already_member", title: "Already a member", form: true, field: "email",
+			detail: "This person is already a member of the team."}),
+		is(tenants.ErrLastOwner, errorRow{status: s409, code: "last_owner", title: "A team needs an owner",
+			detail: "Make someone else an owner first: a team always keeps at least one."}),
+
+		// Lists.
+		is(lists.ErrFinished, errorRow{status: s409, code: "list_finished", title: "List finished", detail: "The list has already finished; there is nothing to cancel."}),
+		is(lists.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "Use the next_cursor of a previous page."}),
+		is(lists.ErrEmpty, errorRow{status: s422, code: "invalid_file", title: "Upload refused", form: true, field: "file", detail: "The file has no rows. Nothing was stored."}),
+		is(lists.ErrIdempotencyMismatch, errorRow{status: s422, code: "idempotency_key_reused", title: "Upload refused", form: true, field: "file",
+			detail: "This Idempotency-Key was already used with a different request."}),
+		as(errorRow{status: s422, code: "too_many_rows", title: "Upload refused", form: true, field: "file"}, func(e *csvin.TooManyRowsError, row errorRow) errorRow {
+			row.detail = fmt.Sprintf("The file has more than %d rows; split it into smaller lists.", e.Limit)
+			return row
+		}),
+		as(errorRow{status: s422, code: "invalid_file", title: "Upload refused", form: true, field: "file"}, func(e *csvin.FileError, row errorRow) errorRow {
+			row.detail = "The file could not be read: " + e.Error() + ". Nothing was stored."
+			return row
+		}),
+
+		// Rules.
+		as(errorRow{status: s422, code: "invalid_request", title: "Invalid request", form: true}, func(e *rules.FieldError, row errorRow) errorRow {
+			row.detail, row.page, row.field = e.Field+": "+e.Message, e.Message, e.Field
+			return row
+		}),
+		is(rules.ErrDuplicate, errorRow{status: s409, code: "rule_exists", title: "Rule exists", form: true, field: "pattern",
+			detail: "pattern: there is already a rule for this pattern; delete it first to change its action.",
+			page:   "There is already a rule for this pattern. Delete it first to change its action."}),
+		is(rules.ErrTooMany, errorRow{status: s409, code: "rule_limit_reached", title: "Too many rules", form: true,
+			detail: fmt.Sprintf("A workspace can have at most %d rules. Delete some before adding more.", rules.MaxRulesPerTenant)}),
+
+		// Quota and billing.
+		as(errorRow{status: s429, code: "quota_exceeded", title: "Quota exceeded", form: true}, func(e *billing.ExceededError, row errorRow) errorRow {
+			row.detail = "This request " + e.Error() + ". Cached answers and test keys stay free; upgrade your plan for more."
+			row.page = "This does not fit your plan's quota: it " + e.Error() + ". Nothing was charged or stored; upgrade on the billing page for more."
+			row.headers = map[string]string{"Quota-Remaining": strconv.Itoa(e.Left)}
+			return row
+		}),
+		as(errorRow{status: s400, code: "invalid_request", title: "Invalid parameter"}, func(e *usage.ParamError, row errorRow) errorRow {
+			row.detail = e.Error() + "."
+			return row
+		}),
+		is(billing.ErrPlanNotForSale, errorRow{status: s422, code: "plan_not_for_sale", title: "Plan not available",
+			detail: "That plan cannot be bought. Choose another one on the Billing page."}),
+		is(billing.ErrBillingOff, errorRow{status: s503, code: "billing_disabled", title: "Billing is off", detail: "Billing is not configured on this server."}),
+		is(billing.ErrBadSignature, errorRow{status: s400, code: "invalid_signature", title: "Invalid signature", detail: "The Stripe-Signature header does not match this body."}),
+		is(billing.ErrBadEvent, errorRow{status: s400, code: "invalid_request", title: "Unreadable event", detail: "The event could not be read."}),
+	}
+}
+
+// keep fills nothing: the row says it all.
+func keep[T error](_ T, row errorRow) errorRow { return row }
+
+// byteSize names a size for people: 100 MB, 1.5 MB, 512 KB, 900 bytes
+// (so a limit under 1 MB is never "0 MB").
+func byteSize(n int64) string {
+	unit, name := int64(1), " bytes"
+	switch {
+	case n >= 1<<20:
+		unit, name = 1<<20, " MB"
+	case n >= 1<<10:
+		unit, name = 1<<10, " KB"
+	}
+	if n%unit == 0 {
+		return strconv.FormatInt(n/unit, 10) + name
+	}
+	return strconv.FormatFloat(float64(n)/float64(unit), 'f', 1, 64) + name
+}
