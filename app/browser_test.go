@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -47,17 +50,38 @@ func newBrowser(t *testing.T) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	// Accept hx-confirm dialogs, as a person clicking OK would.
+	// Accept hx-confirm dialogs, as a person clicking OK would, and note
+	// whatever the Content-Security-Policy blocked: a page that works only
+	// in part must fail the test too.
+	var mu sync.Mutex
+	var blocked []string
 	err := chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+		switch ev := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
 			go func() {
 				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 			}()
+		case *cdplog.EventEntryAdded:
+			if ev.Entry != nil && strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				mu.Lock()
+				blocked = append(blocked, ev.Entry.Text)
+				mu.Unlock()
+			}
 		}
 	})
 	if err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		t.Fatalf("enable the browser log: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, msg := range blocked {
+			t.Errorf("the Content-Security-Policy blocked something: %s", msg)
+		}
+	})
 	return ctx
 }
 

@@ -6,9 +6,11 @@ package app
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
+	"github.com/go-playground/form/v4"
 	"github.com/go-playground/validator/v10"
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
@@ -43,7 +45,12 @@ type Deps struct {
 	MaxBodyBytes   int64
 	UploadMaxBytes int64
 	AuthRatePerMin int
-	TrustProxy     bool
+	// TrustedProxies are the proxies whose X-Forwarded-For hops are
+	// believed; empty: the header is ignored (see clientip.go).
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, lets `Authorization: Bearer <token>` read the
+	// details of /health (platform admins see them signed in).
+	MetricsToken string
 }
 
 // Server handles every HTTP request.
@@ -53,6 +60,9 @@ type Server struct {
 	authLimiter limiter.Store
 	keyLimits   *keyLimiter
 	validate    *validator.Validate
+	forms       *form.Decoder
+	errorTable  []errorRule
+	headers     securityHeaders
 }
 
 // New builds the server.
@@ -89,6 +99,9 @@ func New(deps Deps) (*Server, error) {
 		sessions:    newSessionStore(deps.Tenants, deps.SessionTTL, deps.BaseURL.Scheme == "https"),
 		authLimiter: lim,
 		validate:    newValidator(),
+		forms:       newFormDecoder(),
+		errorTable:  newErrorTable(),
+		headers:     newSecurityHeaders(deps.BaseURL),
 	}, nil
 }
 
@@ -102,5 +115,5 @@ func (s *Server) Handler() http.Handler {
 	// the protection lets through anyway; the bypass makes that explicit.
 	// The Stripe-Signature is what authenticates them.
 	csrf.AddInsecureBypassPattern("POST /stripe/webhook")
-	return s.withRequestID(s.withRecover(s.withLogging(csrf.Handler(mux))))
+	return s.withRequestID(s.withSecurityHeaders(s.withRecover(s.withLogging(csrf.Handler(mux)))))
 }
