@@ -88,7 +88,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env func(str
 			Log: svc.log, DB: svc.db, Tenants: svc.tenants, Jobs: svc.jobs, JobsWork: work, Rules: ruleStore,
 			Verifications: verifs, Lists: listStore, UploadMaxBytes: cfg.UploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 			BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes,
-			AuthRatePerMin: cfg.AuthRatePerMin, TrustProxy: cfg.TrustProxyHeader, Usage: rollups.NewStore(svc.db.Bun),
+			AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken, Usage: rollups.NewStore(svc.db.Bun),
 		})
 		if err != nil {
 			return err

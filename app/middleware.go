@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -117,28 +116,10 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 			err := fmt.Errorf("panic: %v", v)
 			s.Log.Error("panic serving request", "request_id", infoFrom(r.Context()).ID, "err", err, "stack", string(debug.Stack()))
 			sentry.CurrentHub().Recover(v)
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// clientIP is the peer address, or the first X-Forwarded-For hop when the
-// operator said a trusted proxy sets it.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // limitByIP throttles sign-in, sign-up and password resets per client IP.
@@ -147,7 +128,7 @@ func (s *Server) limitByIP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit, remaining, reset, ok, err := s.authLimiter.Take(r.Context(), "auth:"+infoFrom(r.Context()).IP)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
 		resetIn := max(time.Until(time.Unix(0, int64(reset))), 0)

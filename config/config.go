@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -13,24 +14,26 @@ import (
 // Config is every setting the service reads. Settings lists them with their
 // documentation; Load fills a Config from an environment lookup.
 type Config struct {
-	DatabaseURL      string
-	Port             int
-	BaseURL          *url.URL
-	Env              string // development | production
-	LogFormat        string // text | json
-	LogLevel         string // debug | info | warn | error
-	WebWorkers       bool
-	Workers          int
-	DBMaxConns       int
-	MailerURL        string
-	MailerFrom       string
-	SentryDSN        string
-	MaxBodyBytes     int64
-	SessionTTL       time.Duration
-	InviteTTL        time.Duration
-	AuthRatePerMin   int
-	ShutdownTimeout  time.Duration
-	TrustProxyHeader bool
+	DatabaseURL     string
+	Port            int
+	BaseURL         *url.URL
+	Env             string // development | production
+	LogFormat       string // text | json
+	LogLevel        string // debug | info | warn | error
+	WebWorkers      bool
+	Workers         int
+	DBMaxConns      int
+	MailerURL       string
+	MailerFrom      string
+	SentryDSN       string
+	MaxBodyBytes    int64
+	SessionTTL      time.Duration
+	InviteTTL       time.Duration
+	AuthRatePerMin  int
+	ShutdownTimeout time.Duration
+	// TrustedProxies: X-Forwarded-For hops from these are believed.
+	TrustedProxies []netip.Prefix
+	MetricsToken   string // shows /health's details to monitoring
 
 	// The verification engine.
 	DNSServer           string
@@ -90,7 +93,8 @@ func Settings() []Setting {
 		{"MAILVET_INVITE_TTL", "168h", "How long an invitation link stays valid."},
 		{"MAILVET_AUTH_RATE", "10", "Sign-in, sign-up and password-reset attempts per IP per minute (per process)."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
-		{"MAILVET_TRUST_PROXY", "false", "Take the client IP from X-Forwarded-For (only behind a proxy you run)."},
+		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
+		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
 		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
@@ -123,22 +127,31 @@ func Settings() []Setting {
 func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
-		DatabaseURL:      r.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable"),
-		Port:             r.intRange("PORT", 8080, 1, 65535),
-		Env:              r.oneOf("MAILVET_ENV", "development", "development", "production"),
-		LogLevel:         r.oneOf("MAILVET_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
-		WebWorkers:       r.boolean("MAILVET_WEB_WORKERS", true),
-		Workers:          r.intRange("MAILVET_WORKERS", 10, 1, 1000),
-		DBMaxConns:       r.intRange("MAILVET_DB_MAX_CONNS", 20, 2, 500),
-		MailerURL:        r.str("MAILVET_MAILER_URL", ""),
-		MailerFrom:       r.str("MAILVET_MAILER_FROM", "mailvet <no-reply@localhost>"),
-		SentryDSN:        r.str("SENTRY_DSN", ""),
-		MaxBodyBytes:     int64(r.intRange("MAILVET_MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
-		SessionTTL:       r.duration("MAILVET_SESSION_TTL", 14*24*time.Hour, 5*time.Minute),
-		InviteTTL:        r.duration("MAILVET_INVITE_TTL", 7*24*time.Hour, time.Minute),
-		AuthRatePerMin:   r.intRange("MAILVET_AUTH_RATE", 10, 1, 100000),
-		ShutdownTimeout:  r.duration("MAILVET_SHUTDOWN_TIMEOUT", 20*time.Second, time.Second),
-		TrustProxyHeader: r.boolean("MAILVET_TRUST_PROXY", false),
+		DatabaseURL:     r.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable"),
+		Port:            r.intRange("PORT", 8080, 1, 65535),
+		Env:             r.oneOf("MAILVET_ENV", "development", "development", "production"),
+		LogLevel:        r.oneOf("MAILVET_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		WebWorkers:      r.boolean("MAILVET_WEB_WORKERS", true),
+		Workers:         r.intRange("MAILVET_WORKERS", 10, 1, 1000),
+		DBMaxConns:      r.intRange("MAILVET_DB_MAX_CONNS", 20, 2, 500),
+		MailerURL:       r.str("MAILVET_MAILER_URL", ""),
+		MailerFrom:      r.str("MAILVET_MAILER_FROM", "mailvet <no-reply@localhost>"),
+		SentryDSN:       r.str("SENTRY_DSN", ""),
+		MaxBodyBytes:    int64(r.intRange("MAILVET_MAX_BODY_BYTES", 1<<20, 1024, 1<<30)),
+		SessionTTL:      r.duration("MAILVET_SESSION_TTL", 14*24*time.Hour, 5*time.Minute),
+		InviteTTL:       r.duration("MAILVET_INVITE_TTL", 7*24*time.Hour, time.Minute),
+		AuthRatePerMin:  r.intRange("MAILVET_AUTH_RATE", 10, 1, 100000),
+		ShutdownTimeout: r.duration("MAILVET_SHUTDOWN_TIMEOUT", 20*time.Second, time.Second),
+		TrustedProxies:  r.prefixes("MAILVET_TRUSTED_PROXIES"),
+		MetricsToken:    r.str("MAILVET_METRICS_TOKEN", ""),
+	}
+	if _, set := r.raw("MAILVET_TRUST_PROXY"); set {
+		// Refused rather than ignored: the one trusting setting it was
+		// believed the leftmost hop, which the client writes.
+		r.fail("MAILVET_TRUST_PROXY", "", "is replaced by MAILVET_TRUSTED_PROXIES: list your proxies' CIDRs there")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		r.errs = append(r.errs, errors.New("MAILVET_METRICS_TOKEN: must be at least 16 characters")) // never echo a secret
 	}
 	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
 	c.SMTPPort = r.intRange("MAILVET_SMTP_PORT", 25, 1, 65535)

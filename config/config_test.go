@@ -57,3 +57,31 @@ func TestEveryBadSettingIsNamed(t *testing.T) {
 		t.Errorf("error leaks a password:\n%s", msg)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"MAILVET_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 2001:db8::/32" {
+		t.Fatalf("trusted proxies %v", got)
+	}
+	if c, _ := Load(env(nil)); len(c.TrustedProxies) != 0 {
+		t.Fatalf("trusted proxies by default: %v", c.TrustedProxies)
+	}
+	for _, bad := range []map[string]string{
+		{"MAILVET_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"},
+		{"MAILVET_TRUST_PROXY": "true"}, // replaced: refused, never silently ignored
+		{"MAILVET_METRICS_TOKEN": "short"},
+	} {
+		if _, err := Load(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		} else if strings.Contains(err.Error(), "short") {
+			t.Errorf("error echoes the token: %v", err)
+		}
+	}
+}

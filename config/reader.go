@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -119,4 +120,31 @@ func (r *reader) url(name, def string, schemes ...string) *url.URL {
 	r.errs = append(r.errs, fmt.Errorf("%s=%q: must be a URL starting with %s://", name, shown, strings.Join(schemes, ":// or ")))
 	fallback, _ := url.Parse(def)
 	return fallback
+}
+
+// prefixes reads a comma-separated list of CIDRs; a bare address is its
+// own /32 or /128.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	v, ok := r.raw(name)
+	if !ok {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			r.fail(name, v, "must be comma-separated CIDRs such as 10.0.0.0/8, 2001:db8::/32 or addresses")
+			return nil
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out
 }
