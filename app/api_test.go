@@ -72,22 +72,44 @@ func TestHealth(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
 	expect(t, b.get("/healthz"), http.StatusOK, "ok")
+	monitor := func() response {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/health", nil)
+		req.Header.Set("Authorization", "Bearer "+metricsToken)
+		return b.do(req)
+	}
 
 	// River elects a leader within seconds of the worker starting.
 	var res response
 	for range 100 {
-		if res = b.get("/health"); res.StatusCode == http.StatusOK {
+		if res = monitor(); res.StatusCode == http.StatusOK {
 			break
 		}
 		sleep(100)
 	}
 	expect(t, res, http.StatusOK, `"database"`, `"migrations"`, `"river"`, `"latency_ms"`)
+	// In public, statuses only: no latencies, no River client id.
+	public := b.get("/health")
+	expect(t, public, http.StatusOK, `"database":{"status":"ok"}`, `"river":{"status":"ok"}`)
+	if strings.Contains(public.body, "latency_ms") || strings.Contains(public.body, "leader") {
+		t.Fatalf("public /health shows details: %s", public.body)
+	}
 
 	// With River's leader gone the check fails with 503.
 	if _, err := h.db.Pool.Exec(t.Context(), "DROP TABLE river_leader"); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, b.get("/health"), http.StatusServiceUnavailable, `"status":"fail"`, "no River leader")
+	expect(t, monitor(), http.StatusServiceUnavailable, `"status":"fail"`, "no River leader")
+	public = b.get("/health")
+	expect(t, public, http.StatusServiceUnavailable, `"status":"fail"`, `"river":{"status":"fail"}`)
+	if strings.Contains(public.body, "River leader") || strings.Contains(public.body, "detail") {
+		t.Fatalf("public /health shows why it fails: %s", public.body)
+	}
+	// A wrong token is the public view.
+	req, _ := http.NewRequest("GET", h.srv.URL+"/health", nil)
+	req.Header.Set("Authorization", "Bearer not-the-token")
+	if wrong := b.do(req); strings.Contains(wrong.body, "detail") {
+		t.Fatalf("wrong token sees details: %s", wrong.body)
+	}
 }
 
 func TestUnknownPage(t *testing.T) {

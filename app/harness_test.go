@@ -51,6 +51,9 @@ type harnessOptions struct {
 	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
 }
 
+// metricsToken is the harness's MAILVET_METRICS_TOKEN.
+const metricsToken = "harness-metrics-token-0123456789"
+
 func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	t.Helper()
 	var o harnessOptions
@@ -118,7 +121,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
-		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d.Bun),
+		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d.Bun), MetricsToken: metricsToken,
 	})
 	if err != nil {
 		t.Fatal(err)

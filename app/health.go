@@ -2,14 +2,16 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
 type checkResult struct {
 	Status    string  `json:"status"` // ok | fail
-	LatencyMS float64 `json:"latency_ms"`
+	LatencyMS float64 `json:"latency_ms,omitempty"`
 	Detail    string  `json:"detail,omitempty"`
 }
 
@@ -21,6 +23,9 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleHealth checks each dependency and answers 503 when one fails.
+// Anyone sees the statuses; the details (latencies, error messages, which
+// may name the database's user, host and River's client) only the
+// metrics token or a signed-in platform admin.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
@@ -35,7 +40,25 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 			status, code = "fail", http.StatusServiceUnavailable
 		}
 	}
+	if !s.mayReadHealthDetails(r) {
+		for name, c := range checks {
+			checks[name] = checkResult{Status: c.Status}
+		}
+	}
 	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
+}
+
+// mayReadHealthDetails: `Authorization: Bearer <MAILVET_METRICS_TOKEN>`,
+// or a platform admin's session.
+func (s *Server) mayReadHealthDetails(r *http.Request) bool {
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && s.MetricsToken != "" && strings.EqualFold(scheme, "Bearer") {
+		return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.MetricsToken)) == 1
+	}
+	if r.Header.Get("Cookie") == "" {
+		return false
+	}
+	pc, err := s.loadPage(r)
+	return err == nil && pc != nil && pc.user.PlatformAdmin
 }
 
 func timed(check func() (string, error)) checkResult {
