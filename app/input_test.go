@@ -63,6 +63,16 @@ func TestControlCharactersAreRefused(t *testing.T) {
 		t.Fatalf("refused pages charged %d verifications", n)
 	}
 	expect(t, owner.get("/settings"), http.StatusOK, `value="Acme"`)
+
+	// Query strings too: an unknown filter is a bad request.
+	res := owner.upload("/lists", "", "", "a.csv", "ann@shop.test\n", nil)
+	expect(t, res, http.StatusSeeOther)
+	for _, query := range []string{"?status=%00", "?reason=%00", "?status=deliverable%00", "?cursor=%00"} {
+		if got := owner.get(res.Header.Get("Location") + query); got.StatusCode >= 500 {
+			t.Errorf("list page %s: %d", query, got.StatusCode)
+		}
+	}
+	expect(t, owner.get(res.Header.Get("Location")+"?status=%00"), http.StatusBadRequest, "status must be")
 }
 
 // A multipart body cut short is the client's fault: 400, never 500.

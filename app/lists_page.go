@@ -85,13 +85,18 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page, err := s.Lists.Results(r.Context(), pc.tenant.ID, id, q.Get("status"), q.Get("reason"), q.Get("cursor"), 100)
+	status, reason, problem := resultFilter(q)
+	if problem != "" {
+		s.fail(w, r, badRequest("filter", problem))
+		return
+	}
+	page, err := s.Lists.Results(r.Context(), pc.tenant.ID, id, status, reason, q.Get("cursor"), 100)
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
 		s.fail(w, r, err)
 		return
 	}
-	d := views.ListDetail{List: listSummary(l), Status: q.Get("status"), Reason: q.Get("reason"), NextCursor: page.Next, CanManage: pc.role.CanManage(),
-		ExportQuery: url.Values{"status": {q.Get("status")}, "reason": {q.Get("reason")}}.Encode()}
+	d := views.ListDetail{List: listSummary(l), Status: status, Reason: reason, NextCursor: page.Next, CanManage: pc.role.CanManage(),
+		ExportQuery: url.Values{"status": {status}, "reason": {reason}}.Encode()}
 	for _, res := range page.Results {
 		row := views.ListResultRow{Row: res.Row, Email: res.Email, Status: res.Status, Reason: res.Reason, Score: res.Score}
 		if res.Suggestion != nil {
