@@ -27,9 +27,13 @@ func AdminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// New returns a migrated, empty database that is dropped when t ends.
-// Without a reachable server the test is skipped, unless CI=true, where a
-// missing database is a failure.
+// Role is the role tests run the service as, like production: neither a
+// superuser nor BYPASSRLS, so row-level security applies to every query.
+const Role = "mailvet_app"
+
+// New returns a migrated, empty database that is dropped when t ends,
+// connected as Role. Without a reachable server the test is skipped,
+// unless CI=true, where a missing database is a failure.
 func New(t testing.TB) *db.DB {
 	t.Helper()
 	d, _ := NewWithURL(t)
@@ -37,8 +41,22 @@ func New(t testing.TB) *db.DB {
 }
 
 // NewWithURL is New that also returns the database's URL, for tests that
-// start another process (a worker, the CLI) against it.
+// start another process (a worker, the CLI) against it; such a process
+// must set MAILVET_DB_ROLE to Role.
 func NewWithURL(t testing.TB) (*db.DB, string) {
+	t.Helper()
+	return open(t, db.Options{MaxConns: 20, Role: Role})
+}
+
+// NewOwner is New connected as the tables' owner (the server's
+// superuser): for tests of migrations and of the guard itself.
+func NewOwner(t testing.TB) *db.DB {
+	t.Helper()
+	d, _ := open(t, db.Options{MaxConns: 8})
+	return d
+}
+
+func open(t testing.TB, opts db.Options) (*db.DB, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -62,7 +80,7 @@ func NewWithURL(t testing.TB) (*db.DB, string) {
 		t.Fatalf("create test database: %v", err)
 	}
 	testURL := withDatabase(AdminURL(), name)
-	d, err := db.Open(ctx, testURL, db.Options{MaxConns: 20})
+	d, err := db.Open(ctx, testURL, opts)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
@@ -119,6 +137,9 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 		return "", err
 	}
 	_, err = tpl.Migrate(ctx)
+	if err == nil {
+		err = tpl.GrantTo(ctx, Role)
+	}
 	tpl.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
