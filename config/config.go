@@ -14,6 +14,7 @@ import (
 // documentation; Load fills a Config from an environment lookup.
 type Config struct {
 	DatabaseURL      string
+	DBRole           string // SET ROLE on every connection; empty: the login's own
 	Port             int
 	BaseURL          *url.URL
 	Env              string // development | production
@@ -74,6 +75,7 @@ type Setting struct {
 func Settings() []Setting {
 	return []Setting{
 		{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable", "PostgreSQL connection URL (system of record and River's queue)."},
+		{"MAILVET_DB_ROLE", "(empty: the login's own role)", "Role every database connection SETs ROLE to. serve and work refuse a superuser or BYPASSRLS role (row-level security would not apply); `mailvet migrate` creates it when missing and grants it the tables."},
 		{"PORT", "8080", "HTTP port for pages, API and health checks."},
 		{"MAILVET_BASE_URL", "http://localhost:$PORT", "Public URL of the service; used in emailed links. https here makes cookies Secure."},
 		{"MAILVET_ENV", "development", "development or production."},
@@ -124,6 +126,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
 		DatabaseURL:      r.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable"),
+		DBRole:           r.str("MAILVET_DB_ROLE", ""),
 		Port:             r.intRange("PORT", 8080, 1, 65535),
 		Env:              r.oneOf("MAILVET_ENV", "development", "development", "production"),
 		LogLevel:         r.oneOf("MAILVET_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
