@@ -65,7 +65,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB := openTenantSQL(pool)
 	sysSQL := stdlib.OpenDBFromPool(sysPool)
 	return &DB{
 		Pool: pool, SQL: sqlDB, bun: bun.NewDB(sqlDB, pgdialect.New()),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mailvet/db"
 	"mailvet/db/dbtest"
@@ -193,5 +194,49 @@ func TestCopyFromRunsInTheTransaction(t *testing.T) {
 	}
 	if err := copyRule(db.Tenant(b), a, false); err == nil {
 		t.Fatal("B copied a row for A")
+	}
+}
+
+// The tenant set by a transaction ends with it: no pooled connection
+// carries it into the next piece of work.
+func TestTenantSettingEndsWithTheTransaction(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	a := newTenant(t, d, "leak-a")
+	for range 40 {
+		err := d.Tx(ctx, db.Tenant(a), func(ctx context.Context, tx db.Tx) error {
+			var got string
+			if err := tx.QueryRowContext(ctx, `SELECT current_setting('app.tenant_id', true)`).Scan(&got); err != nil {
+				return err
+			}
+			if got != a.String() {
+				t.Errorf("inside the transaction app.tenant_id = %q", got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Hold every connection of the tenant pool at once and ask each.
+	conns := make([]*pgxpool.Conn, 0, d.Pool.Config().MaxConns)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for range d.Pool.Config().MaxConns {
+		c, err := d.Pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var got *string
+		if err := c.QueryRow(ctx, `SELECT nullif(current_setting('app.tenant_id', true), '')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != nil {
+			t.Fatalf("a pooled connection still carries tenant %q", *got)
+		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 )
 
@@ -68,17 +67,16 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(ctx context.Context, tx Tx
 		return err
 	}
 	defer conn.Close()
-	btx, err := conn.BeginTx(ctx, s.opts)
+	beginCtx := ctx
+	if s.system == "" {
+		// The tenant pool's driver sets app.tenant_id with BEGIN (begin.go),
+		// local to the transaction (is_local=true): a pooled connection
+		// never carries one tenant into another's work.
+		beginCtx = context.WithValue(ctx, tenantBegin{}, s.tenant.String())
+	}
+	btx, err := conn.BeginTx(beginCtx, s.opts)
 	if err != nil {
 		return err
-	}
-	if s.system == "" {
-		// is_local=true: the setting ends with the transaction, so a pooled
-		// connection never carries one tenant into another's work.
-		if _, err := btx.Tx.ExecContext(ctx, `SELECT set_config('app.tenant_id', $1, true)`, s.tenant.String()); err != nil {
-			_ = btx.Rollback()
-			return fmt.Errorf("set tenant: %w", err)
-		}
 	}
 	if err := fn(ctx, Tx{Tx: btx, conn: conn}); err != nil {
 		_ = btx.Rollback()
@@ -106,7 +104,7 @@ func (t Tx) CopyFrom(ctx context.Context, table string, columns []string, rows p
 		return 0, fmt.Errorf("stage COPY into %s: %w", table, err)
 	}
 	err := t.conn.Raw(func(driverConn any) error {
-		c, ok := driverConn.(*stdlib.Conn)
+		c, ok := driverConn.(interface{ Conn() *pgx.Conn })
 		if !ok {
 			return fmt.Errorf("db: COPY needs a pgx connection, have %T", driverConn)
 		}
