@@ -19,7 +19,7 @@ type fixture struct {
 	store *tenants.Store
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	d := dbtest.New(t)
 	client, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{})
@@ -33,7 +33,7 @@ func setup(t *testing.T) fixture {
 var linkRE = regexp.MustCompile(`https://app\.mailvet\.test(/[^\s]+)`)
 
 // lastLink returns the path of the link in the newest mail queued to `to`.
-func (f fixture) lastLink(t *testing.T, to string) string {
+func (f fixture) lastLink(t testing.TB, to string) string {
 	t.Helper()
 	text := f.lastMail(t, to)
 	m := linkRE.FindStringSubmatch(text)
@@ -45,7 +45,7 @@ func (f fixture) lastLink(t *testing.T, to string) string {
 
 // lastMail returns the text of the newest mail queued to `to` (River's
 // tables have no tenant, so the tenant pool reads them).
-func (f fixture) lastMail(t *testing.T, to string) string {
+func (f fixture) lastMail(t testing.TB, to string) string {
 	t.Helper()
 	var text string
 	err := f.db.Pool.QueryRow(context.Background(),
@@ -56,7 +56,7 @@ func (f fixture) lastMail(t *testing.T, to string) string {
 	return text
 }
 
-func tokenFrom(t *testing.T, path string) string {
+func tokenFrom(t testing.TB, path string) string {
 	t.Helper()
 	u, err := url.Parse(path)
 	if err != nil {
@@ -74,7 +74,7 @@ const goodPassword = "correct horse battery"
 func visitor() actor.Actor { return actor.Actor{IP: "198.51.100.1", UserAgent: "test"} }
 
 // signUp makes a verified owner with a tenant.
-func (f fixture) signUp(t *testing.T, company, email string) (tenants.User, tenants.Tenant) {
+func (f fixture) signUp(t testing.TB, company, email string) (tenants.User, tenants.Tenant) {
 	t.Helper()
 	ctx := context.Background()
 	u, tn, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: company, Name: "Owner", Email: email, Password: goodPassword}, visitor())
@@ -95,7 +95,7 @@ func actorFor(u tenants.User) actor.Actor {
 
 // count runs a counting query over every tenant's rows (the system path),
 // with $1-style arguments.
-func (f fixture) count(t *testing.T, query string, args ...any) int {
+func (f fixture) count(t testing.TB, query string, args ...any) int {
 	t.Helper()
 	var n int
 	err := f.db.Tx(context.Background(), db.System("test: count rows of every tenant"), func(ctx context.Context, tx db.Tx) error {
@@ -109,7 +109,7 @@ func (f fixture) count(t *testing.T, query string, args ...any) int {
 
 // exec runs a statement over every tenant's rows (the system path), with
 // $1-style arguments: for setting up states the store does not make.
-func (f fixture) exec(t *testing.T, query string, args ...any) {
+func (f fixture) exec(t testing.TB, query string, args ...any) {
 	t.Helper()
 	err := f.db.Tx(context.Background(), db.System("test: set up rows the store does not make"), func(ctx context.Context, tx db.Tx) error {
 		_, err := tx.Tx.Tx.ExecContext(ctx, query, args...)

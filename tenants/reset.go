@@ -30,7 +30,9 @@ const resetRequestSQL = `WITH u AS (SELECT id, email, name FROM users WHERE lowe
 // told whether an account exists. Now both run the same transaction: one
 // statement that looks the address up and inserts the token only when it
 // matched (resetRequestSQL), then one queued mail (the link, or the
-// notice), then a commit that writes. The notice also tells a person who
+// notice), then a commit that writes. What is left between the two is
+// the token row itself: medians of 2.7 against 2.5 ms, interleaved, where
+// the old unknown path took 0.1 ms. The notice also tells a person who
 // mistyped, or signed up with another address, why no link came.
 func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
 	email = NormalizeEmail(email)

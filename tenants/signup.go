@@ -30,6 +30,7 @@ type SignUpInput struct {
 // events are recorded as the new user.
 func (s *Store) SignUp(ctx context.Context, in SignUpInput, from actor.Actor) (User, Tenant, error) {
 	in.Email = NormalizeEmail(in.Email)
+	in.Company, in.Name = strings.TrimSpace(in.Company), strings.TrimSpace(in.Name)
 	if err := checkTexts("company", in.Company, "name", in.Name, "email", in.Email); err != nil {
 		return User{}, Tenant{}, err
 	}
@@ -40,7 +41,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput, from actor.Actor) (U
 	if err != nil {
 		return User{}, Tenant{}, err
 	}
-	user := User{Email: in.Email, Name: strings.TrimSpace(in.Name), PasswordHash: hash}
+	user := User{Email: in.Email, Name: in.Name, PasswordHash: hash}
 	// The tenant's id is chosen here so that the whole sign-up runs in the
 	// new tenant's scope: it reads nobody else's rows (users and tokens
 	// belong to no tenant).

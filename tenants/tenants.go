@@ -18,6 +18,7 @@ func (s *Store) CreateTenant(ctx context.Context, name string, ownerID uuid.UUID
 	if by.Kind != actor.KindOperator {
 		return Tenant{}, ErrForbidden
 	}
+	name = strings.TrimSpace(name)
 	if err := checkText("name", name); err != nil {
 		return Tenant{}, err
 	}
