@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 	"io"
 	"strings"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/tenants"
+	"mailvet/wiring"
 )
 
 const adminUsage = `Usage:
@@ -23,10 +24,10 @@ const adminUsage = `Usage:
       Creates an API key and prints it once, alone on its line.
 `
 
-// cliActor marks audit events written by the operator CLI.
-func cliActor() audit.Actor { return audit.Actor{Email: "cli", UserAgent: "mailvet admin"} }
+// operator is who the audit log says acted: the operator CLI.
+func operator() actor.Actor { return actor.Operator().From("", "mailvet admin") }
 
-func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, adminUsage)
 		return errUsage
@@ -52,12 +53,16 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		return nil
 	}
 
-	svc, err := openServices(ctx, env, stderr)
+	cfg, log, err := setup(env, stderr)
 	if err != nil {
 		return err
 	}
-	defer svc.close()
-	store := svc.tenants
+	svc, err := wiring.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	store := svc.Tenants
 
 	switch args[0] {
 	case "create-user":
@@ -70,7 +75,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			_, _ = rand.Read(b)
 			pw, generated = base64.RawURLEncoding.EncodeToString(b), true
 		}
-		u, err := store.CreateUser(ctx, *email, *name, pw, *platformAdmin)
+		u, err := store.CreateUser(ctx, *email, *name, pw, *platformAdmin, operator())
 		if err != nil {
 			return err
 		}
@@ -89,7 +94,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		if err != nil {
 			return err
 		}
-		t, err := store.CreateTenant(ctx, *name, owner.ID, cliActor())
+		t, err := store.CreateTenant(ctx, *name, owner.ID, operator())
 		if err != nil {
 			return err
 		}
@@ -113,7 +118,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		if keyName == "" {
 			keyName = "CLI " + *mode + " key"
 		}
-		_, secret, err := store.CreateAPIKey(ctx, t.ID, tenants.NewKeyInput{Name: keyName, Mode: tenants.KeyMode(*mode)}, cliActor())
+		_, secret, err := store.CreateAPIKey(ctx, t.ID, tenants.NewKeyInput{Name: keyName, Mode: tenants.KeyMode(*mode)}, operator())
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -7,33 +7,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
-	"mailvet/config"
 	"mailvet/verify"
+	"mailvet/wiring"
 )
 
 // maxCheckLine bounds one stdin line; longer lines cannot be addresses.
 const maxCheckLine = 4096
 
-// newEngine builds the verification engine from the settings.
-func newEngine(cfg config.Config) (*verify.Verifier, error) {
-	vc := verify.DefaultConfig()
-	vc.DNSServer = cfg.DNSServer
-	vc.SMTPPort = cfg.SMTPPort
-	vc.HeloName = cfg.HeloName
-	vc.MailFrom = cfg.MailFrom
-	vc.Proxy = cfg.SMTPProxy
-	vc.StartTLS = cfg.SMTPStartTLS
-	vc.ConnectTimeout = cfg.SMTPConnectTimeout
-	vc.CommandTimeout = cfg.SMTPCommandTimeout
-	vc.MaxConnsPerHost = cfg.SMTPMaxConnsPerHost
-	return verify.New(vc)
-}
-
 // cmdCheck verifies addresses given as arguments, or one per stdin line,
-// printing one result per line in input order.
-func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) (string, bool)) error {
+// printing one result per line in input order: address, status, reason
+// and score, tab-separated (the address quoted when it is not plain).
+func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env Env) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print each result as JSON (the API's shape)")
@@ -48,7 +35,7 @@ func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	engine, err := newEngine(cfg)
+	engine, err := wiring.NewEngine(cfg)
 	if err != nil {
 		return err
 	}
@@ -80,7 +67,7 @@ func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			_ = enc.Encode(r)
 			return
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", r.Email, r.Status, r.Reason, r.Score)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", field(r.Email), r.Status, r.Reason, r.Score)
 	}
 	engine.VerifyBatch(ctx, emails, func(i int, r verify.Result) {
 		held[i] = r
@@ -95,4 +82,17 @@ func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 	})
 	return ctx.Err()
+}
+
+// field is s as one tab-separated field: unchanged when it is plain, else
+// Go-quoted, so that a tab, CR, LF or other invisible character in an
+// address can neither split its line nor hide. An address that itself
+// starts with a double quote (a quoted local part) is quoted too, so a
+// leading quote always means "unquote me".
+func field(s string) string {
+	q := strconv.Quote(s)
+	if s == "" || s[0] == '"' || q != `"`+s+`"` {
+		return q
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package main
+package cli_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailvet/cli"
 	"mailvet/verify/mailsim"
 )
 
@@ -23,7 +24,7 @@ func TestCheckPrintsOneResultPerAddressInInputOrder(t *testing.T) {
 	}
 	input := "zed@other.test\nnobody@shop.test\n\n  ann@shop.test  \nbroken@@x\na@nullmx.test\n"
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"check", "--json"}, strings.NewReader(input), &out, &errOut, envOf(env))
+	code := cli.Run(context.Background(), []string{"check", "--json"}, strings.NewReader(input), &out, &errOut, envOf(env))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -53,8 +54,55 @@ func TestCheckPrintsOneResultPerAddressInInputOrder(t *testing.T) {
 	}
 
 	out.Reset()
-	code = run(context.Background(), []string{"check", "ann@shop.test", "nobody@shop.test"}, strings.NewReader(""), &out, &errOut, envOf(env))
+	code = cli.Run(context.Background(), []string{"check", "ann@shop.test", "nobody@shop.test"}, strings.NewReader(""), &out, &errOut, envOf(env))
 	if code != 0 || !strings.HasPrefix(out.String(), "ann@shop.test\tdeliverable\taccepted_email\t") || !strings.Contains(out.String(), "nobody@shop.test\tundeliverable") {
 		t.Fatalf("text output (exit %d):\n%s", code, out.String())
+	}
+}
+
+// An address with a CR, LF or tab in it cannot break the one-line-per-
+// address text output: it is printed quoted, and unquotes to what was
+// given.
+func TestCheckQuotesAddressesThatAreNotPlain(t *testing.T) {
+	w := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", Mailboxes: []string{"ann"}}}})
+	env := envOf(map[string]string{
+		"MAILVET_DNS_SERVER": w.DNSAddr(), "MAILVET_SMTP_PORT": strconv.Itoa(w.SMTPPort()), "MAILVET_LOG_LEVEL": "error",
+	})
+	given := []string{
+		"ann@shop.test",
+		"ann@shop.test\r\nzed@shop.test\tdeliverable\taccepted_email\t100",
+		"bob\t@shop.test",
+		`"quoted local"@shop.test`,
+		"ann\u202e@shop.test",
+	}
+	var out, errOut bytes.Buffer
+	if code := cli.Run(context.Background(), append([]string{"check"}, given...), strings.NewReader(""), &out, &errOut, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != len(given) {
+		t.Fatalf("%d lines for %d addresses:\n%s", len(lines), len(given), out.String())
+	}
+	for i, l := range lines {
+		fields := strings.Split(l, "\t")
+		if len(fields) != 4 {
+			t.Errorf("line %d has %d fields: %q", i, len(fields), l)
+			continue
+		}
+		got := fields[0]
+		if i > 0 {
+			unq, err := strconv.Unquote(got)
+			if err != nil {
+				t.Errorf("line %d: address %s not quoted: %v", i, got, err)
+				continue
+			}
+			got = unq
+		}
+		if got != given[i] {
+			t.Errorf("line %d prints %q for %q", i, fields[0], given[i])
+		}
+	}
+	if !strings.HasPrefix(lines[0], "ann@shop.test\tdeliverable\t") {
+		t.Errorf("a plain address is printed as given: %q", lines[0])
 	}
 }

@@ -1,11 +1,9 @@
-package main
+package cli_test
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -14,19 +12,20 @@ import (
 	"testing"
 	"time"
 
+	"mailvet/actor"
+	"mailvet/cli"
+	"mailvet/db"
 	"mailvet/db/dbtest"
-	"mailvet/jobs"
 	"mailvet/lists"
-	"mailvet/mail"
-	"mailvet/tenants"
 	"mailvet/verify/mailsim"
+	"mailvet/wiring"
 )
 
 // TestMain lets this test binary act as a `mailvet work` process, so the
 // crash test can start and SIGKILL real worker processes.
 func TestMain(m *testing.M) {
 	if os.Getenv("MAILVET_TEST_RUN_WORKER") == "1" {
-		os.Exit(run(context.Background(), []string{"work"}, strings.NewReader(""), os.Stdout, os.Stderr, os.LookupEnv))
+		os.Exit(cli.Run(context.Background(), []string{"work"}, strings.NewReader(""), os.Stdout, os.Stderr, os.LookupEnv))
 	}
 	os.Exit(m.Run())
 }
@@ -42,22 +41,34 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	farm := mailsim.ReferenceFarm(3, mailsim.FarmOptions{Domains: 30, Addresses: 4000, Latency: 150 * time.Millisecond})
 	w := mailsim.Start(t, farm.Config())
 
-	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// The stores as the worker processes build them (their engine stays
+	// unused here: the workers verify).
+	engine, err := wiring.NewEngine(wiring.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := url.Parse("http://mailvet.test")
-	ts := tenants.NewStore(d.Bun, mail.NewQueue(inserter), base, tenants.Options{})
-	owner, err := ts.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", false)
+	defer engine.Close()
+	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tenant, err := ts.CreateTenant(ctx, "Crash Test", owner.ID, cliActor())
+	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", false, actor.Operator())
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := lists.NewStore(d, inserter, lists.Options{})
-	l, _, err := store.Create(ctx, lists.NewList{TenantID: tenant.ID, Name: "farm", Emails: farm.Emails()})
+	tenant, err := svc.Tenants.CreateTenant(ctx, "Crash Test", owner.ID, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4,000 addresses are more than the free plan's month.
+	if err := d.Tx(ctx, db.Tenant(tenant.ID), func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.NewRaw(`INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES (?, 'premium', 'active')`, tenant.ID).Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store, by := svc.Lists, actor.User(owner.ID, owner.Email, actor.RoleOwner)
+	l, _, err := store.Create(ctx, lists.NewList{TenantID: tenant.ID, By: by, Name: "farm", Emails: farm.Emails()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +76,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	env := append(os.Environ(),
 		"MAILVET_TEST_RUN_WORKER=1",
 		"DATABASE_URL="+dbURL,
+		"MAILVET_DB_ROLE="+dbtest.Role,
 		"MAILVET_DNS_SERVER="+w.DNSAddr(),
 		"MAILVET_SMTP_PORT="+strconv.Itoa(w.SMTPPort()),
 		"MAILVET_LIST_WORKERS=2",
@@ -82,7 +94,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 		return cmd
 	}
 	processed := func() int {
-		got, err := store.Get(ctx, tenant.ID, l.ID)
+		got, err := store.Get(ctx, tenant.ID, l.ID, by)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,14 +124,16 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	}
 	start()
 	waitFor("completion after two crashes", 3*time.Minute, func() bool {
-		got, _ := store.Get(ctx, tenant.ID, l.ID)
+		got, _ := store.Get(ctx, tenant.ID, l.ID, by)
 		return got.Status == lists.StatusCompleted
 	})
 
 	var done, pending, counted int
-	if err := d.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'pending'),
-			(SELECT deliverable + undeliverable + risky + unknown FROM lists WHERE id = $1)
-		FROM list_rows WHERE list_id = $1`, l.ID).Scan(&done, &pending, &counted); err != nil {
+	if err := d.Tx(ctx, db.Tenant(tenant.ID), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewRaw(`SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'pending'),
+				(SELECT deliverable + undeliverable + risky + unknown FROM lists WHERE id = ?)
+			FROM list_rows WHERE list_id = ?`, l.ID, l.ID).Scan(ctx, &done, &pending, &counted)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if done != l.UniqueRows || pending != 0 || counted != l.UniqueRows || processed() != l.UniqueRows {
@@ -130,7 +144,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	for _, a := range farm.Addresses {
 		expect[strings.ToLower(a.Email)] = a.Expect
 	}
-	page, err := store.Results(ctx, tenant.ID, l.ID, "", "", "", 1000)
+	page, err := store.Results(ctx, tenant.ID, l.ID, "", "", "", 1000, by)
 	for err == nil {
 		for _, r := range page.Results {
 			want := map[mailsim.Outcome]string{mailsim.OutcomeExists: "deliverable", mailsim.OutcomeUnknown: "undeliverable", mailsim.OutcomeCatchAll: "risky"}[expect[strings.ToLower(r.Email)]]
@@ -141,7 +155,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 		if page.Next == "" {
 			break
 		}
-		page, err = store.Results(ctx, tenant.ID, l.ID, "", "", page.Next, 1000)
+		page, err = store.Results(ctx, tenant.ID, l.ID, "", "", page.Next, 1000, by)
 	}
 	if err != nil {
 		t.Fatal(err)
