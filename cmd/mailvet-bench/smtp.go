@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 
-	"mailvet/verify/bench"
+	"mailvet/cmd/mailvet-bench/smtpbench"
 )
 
-const benchUsage = `Usage: mailvet bench smtp [--seed N] [--naive-sample N]
-       mailvet bench lists [--rows N] [--addresses N] [--phases ingest,export,e2e]
-         (see mailvet bench lists --help)
+const smtpUsage = `Usage: mailvet-bench smtp [--seed N] [--naive-sample N]
 
 Builds the simulated reference farm (20,000 addresses over 500 domains,
 Zipf-like spread, 50 ms per SMTP reply, at most 5 connections per MX,
@@ -21,27 +19,20 @@ forced to a fresh connection and one RCPT per address without pipelining,
 and (c) the bound the protocol's round trips set under those caps.
 `
 
-func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) error {
-	if len(args) > 0 && args[0] == "lists" {
-		return cmdBenchLists(ctx, args[1:], stdout, stderr, env)
-	}
-	if len(args) == 0 || args[0] != "smtp" {
-		fmt.Fprint(stderr, benchUsage)
-		return errUsage
-	}
-	fs := flag.NewFlagSet("bench smtp", flag.ContinueOnError)
+func cmdSMTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("smtp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, smtpUsage); fs.PrintDefaults() }
 	seed := fs.Int64("seed", 1, "farm seed")
 	sample := fs.Int("naive-sample", 0, "verify only this many addresses (uniform sample) in the naive run; 0 = all")
-	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	rep, err := bench.Measure(ctx, bench.Options{Seed: *seed, NaiveSample: *sample}, stdout)
+	rep, err := smtpbench.Measure(ctx, smtpbench.Options{Seed: *seed, NaiveSample: *sample}, stdout)
 	if err != nil {
 		return err
 	}
-	line := func(label string, r bench.Run) {
+	line := func(label string, r smtpbench.Run) {
 		fmt.Fprintf(stdout, "%-34s %9.0f addr/s  (%d addresses in %.2fs, %d/%d verdicts right, %d connections, %d transactions, %d RCPTs)\n",
 			label, r.Rate, r.Addresses, r.Duration.Seconds(), r.Correct, r.Addresses, r.Connections, r.Transactions, r.RCPTs)
 	}

@@ -1,20 +1,20 @@
-package lists_test
+package listbench_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
+	"mailvet/cmd/mailvet-bench/listbench"
 	"mailvet/db/dbtest"
-	"mailvet/lists/listbench"
 	"mailvet/verify/mailsim"
 )
 
 // Benchmarks at production scale. They only run with -bench, e.g.
 //
-//	go test -run '^$' -bench 'Ingest1M|Export1M' -benchtime 1x ./lists/
+//	go test -run '^$' -bench 'Ingest1M|Export1M' -benchtime 1x ./cmd/mailvet-bench/listbench/
 //
-// (`mailvet bench lists` runs the same measurements as a command). Each
+// (`go tool task bench:lists` runs the same measurements as a command). Each
 // reports rows/s and peak_rss_MB: the process's VmHWM, reset before each
 // measured run where the kernel allows (/proc/self/clear_refs).
 
@@ -22,11 +22,12 @@ const million = 1_000_000
 
 func benchEnv(b *testing.B) *listbench.Env {
 	b.Helper()
-	d := dbtest.New(b)
-	e, err := listbench.NewEnv(context.Background(), d, nil, 0)
+	d, ownerURL := dbtest.NewWithURL(b)
+	e, err := listbench.NewEnv(context.Background(), d, ownerURL, nil, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(e.Close)
 	return e
 }
 

@@ -2,22 +2,17 @@ package listbench
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"runtime/debug"
 	"sort"
-	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
-	"mailvet/jobs"
+	"mailvet/db"
 	"mailvet/lists"
-	"mailvet/mail"
-	"mailvet/rules"
-	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/verify/mailsim"
+	"mailvet/wiring"
 )
 
 // E2EOptions describe an end-to-end run on the reference farm.
@@ -98,22 +93,28 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	res.Addresses, res.Domains, res.Hosts = len(farm.Addresses), len(farm.Domains), len(farm.Hosts)
 	res.Latency, res.MaxConnsPerMX = farm.Hosts[0].Latency, farm.Hosts[0].MaxConns
 
-	cfg := verify.DefaultConfig()
+	// The services again, as a worker process builds them, on an engine
+	// pointed at the world, with ONE list worker.
+	cfg := e.Services.Config
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	cfg.Workers, cfg.ListWorkers = 1, 1
+	vc := wiring.EngineConfig(cfg)
 	if o.MaxConns > 0 {
-		cfg.MaxConns = o.MaxConns
+		vc.MaxConns = o.MaxConns
 	}
-	engine, err := verify.New(cfg)
+	engine, err := verify.New(vc)
 	if err != nil {
 		return res, err
 	}
 	defer engine.Close()
-	ruleStore := rules.NewStore(e.DB.Bun)
-	verifs := verifications.NewService(e.DB.Bun, engine, ruleStore, time.Minute)
-	timedEng, timedCache := &timedEngine{Engine: engine}, &timedCache{Cache: verifs}
-	proc := lists.NewProcessor(e.Store, timedEng, ruleStore, timedCache, e.Tenants.CacheTTL)
-	worker, err := jobs.NewClient(e.DB, jobs.Deps{Tenants: e.Tenants, Mailer: noMail{}, Lists: proc},
-		jobs.Options{Work: true, MaxWorkers: 1, ListWorkers: 1, Logger: e.Log})
+	svc, err := wiring.Build(cfg, e.Log, e.DB, engine)
+	if err != nil {
+		return res, err
+	}
+	// The processor is wired by hand only to time its engine and cache.
+	timedEng, timedCache := &timedEngine{Engine: engine}, &timedCache{Cache: svc.Verifications}
+	proc := lists.NewProcessor(e.Store, timedEng, svc.Rules, timedCache, svc.Tenants.CacheTTL)
+	worker, err := svc.Worker(noMail{}, proc)
 	if err != nil {
 		return res, err
 	}
@@ -130,7 +131,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 		return append(b, farm.Addresses[k].Email...)
 	}})
 	start := time.Now()
-	l, _, err := e.Store.Create(ctx, lists.NewList{TenantID: e.TenantID, Name: "bench: reference farm", File: g})
+	l, _, err := e.Store.Create(ctx, lists.NewList{TenantID: e.TenantID, By: e.By, Name: "bench: reference farm", File: g})
 	res.Upload = time.Since(start)
 	if err != nil {
 		return res, err
@@ -151,7 +152,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 			return res, fmt.Errorf("list not completed after %s: %d of %d rows verified", o.Timeout, l.ProcessedRows, l.UniqueRows)
 		case <-tick.C:
 		}
-		if l, err = e.Store.Get(ctx, e.TenantID, l.ID); err != nil {
+		if l, err = e.Store.Get(ctx, e.TenantID, l.ID, e.By); err != nil {
 			return res, err
 		}
 		if o.Progress != nil && time.Since(lastReport) >= time.Second {
@@ -172,12 +173,21 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 // checkVerdicts compares every row of the list, in upload order, with the
 // farm's address at that position.
 func checkVerdicts(ctx context.Context, e *Env, res *E2EResult, farm mailsim.Farm) error {
+	return e.DB.Tx(ctx, db.Tenant(e.TenantID).Snapshot(), func(ctx context.Context, tx db.Tx) error {
+		return checkVerdictsIn(ctx, tx.Tx.Tx, e, res, farm)
+	})
+}
+
+// checkVerdictsIn is checkVerdicts in the tenant's transaction q (plain
+// SQL with bind parameters: the bench's own statements, not a store's).
+func checkVerdictsIn(ctx context.Context, q *sql.Tx, e *Env, res *E2EResult, farm mailsim.Farm) error {
 	res.Mismatches = map[string]int{}
-	rows, err := e.DB.Pool.Query(ctx, `SELECT row_no, email, state, coalesce(status, ''), coalesce(reason, ''), coalesce(catch_all, false)
+	rows, err := q.QueryContext(ctx, `SELECT row_no, email, state, coalesce(status, ''), coalesce(reason, ''), coalesce(catch_all, false)
 		FROM list_rows WHERE tenant_id = $1 AND list_id = $2 ORDER BY row_no`, e.TenantID, res.List.ID)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	n := 0
 	for rows.Next() {
 		var rowNo int
@@ -212,7 +222,7 @@ func checkVerdicts(ctx context.Context, e *Env, res *E2EResult, farm mailsim.Far
 		return fmt.Errorf("the list holds %d rows for %d addresses", n, len(farm.Addresses))
 	}
 	var busy, gaps, first float64
-	err = e.DB.Pool.QueryRow(ctx, `WITH j AS (
+	err = q.QueryRowContext(ctx, `WITH j AS (
 			SELECT state, attempt, attempted_at, finalized_at, lag(finalized_at) OVER (ORDER BY attempted_at) AS prev_end
 			FROM river_job WHERE kind = $1 AND args->>'list_id' = $2)
 		SELECT count(*), count(*) FILTER (WHERE state = 'completed'), coalesce(sum(attempt), 0),
@@ -253,36 +263,4 @@ func (r E2EResult) MismatchSummary() []string {
 		out[i] = fmt.Sprintf("%d × %s", r.Mismatches[k], k)
 	}
 	return out
-}
-
-// noMail refuses to send: a bench worker must not deliver anyone's mail
-// (a refused job is retried later by a real worker).
-type noMail struct{}
-
-func (noMail) Send(context.Context, mail.Message) error {
-	return errors.New("the list bench worker does not send mail")
-}
-
-// timedEngine and timedCache measure where a batch's time goes without
-// touching the processor: they wrap what it is given.
-type timedEngine struct {
-	lists.Engine
-	d atomic.Int64
-}
-
-func (t *timedEngine) VerifyBatch(ctx context.Context, emails []string, emit func(i int, r verify.Result)) {
-	start := time.Now()
-	t.Engine.VerifyBatch(ctx, emails, emit)
-	t.d.Add(int64(time.Since(start)))
-}
-
-type timedCache struct {
-	lists.Cache
-	d atomic.Int64
-}
-
-func (t *timedCache) CachedMany(ctx context.Context, tenantID uuid.UUID, normalized []string, ttl time.Duration) (map[string]verify.Result, error) {
-	start := time.Now()
-	defer func() { t.d.Add(int64(time.Since(start))) }()
-	return t.Cache.CachedMany(ctx, tenantID, normalized, ttl)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"mailvet/db"
 )
 
 // MarkDone gives every row of a list a verdict with one UPDATE — setup
@@ -20,27 +22,36 @@ func MarkDone(ctx context.Context, e *Env, listID uuid.UUID, vacuum bool) (int64
 	if err := e.ForgetJobs(ctx); err != nil {
 		return 0, err
 	}
-	tag, err := e.DB.Pool.Exec(ctx, `UPDATE list_rows SET state = 'done',
-			status = (ARRAY['deliverable', 'undeliverable', 'risky', 'unknown'])[row_no % 4 + 1],
-			reason = (ARRAY['accepted_email', 'rejected_email', 'catch_all', 'timeout'])[row_no % 4 + 1],
-			score = (ARRAY[95, 0, 60, 30])[row_no % 4 + 1],
-			disposable = row_no % 50 = 0, role = row_no % 30 = 0, free = row_no % 3 = 0, catch_all = row_no % 4 = 2,
-			suggestion = CASE WHEN row_no % 100 = 0 THEN 'gmail.com' END,
-			mx = 'mx.example.test', checked_at = now(), duplicate_of = NULL
-		WHERE tenant_id = $1 AND list_id = $2`, e.TenantID, listID)
+	var n int64
+	err := e.tenantTx(ctx, func(ctx context.Context, tx db.Tx) error {
+		res, err := tx.NewRaw(`UPDATE list_rows SET state = 'done',
+				status = (ARRAY['deliverable', 'undeliverable', 'risky', 'unknown'])[row_no % 4 + 1],
+				reason = (ARRAY['accepted_email', 'rejected_email', 'catch_all', 'timeout'])[row_no % 4 + 1],
+				score = (ARRAY[95, 0, 60, 30])[row_no % 4 + 1],
+				disposable = row_no % 50 = 0, role = row_no % 30 = 0, free = row_no % 3 = 0, catch_all = row_no % 4 = 2,
+				suggestion = CASE WHEN row_no % 100 = 0 THEN 'gmail.com' END,
+				mx = 'mx.example.test', checked_at = now(), duplicate_of = NULL
+			WHERE tenant_id = ? AND list_id = ?`, e.TenantID, listID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.NewRaw(`UPDATE lists SET status = 'completed', processed_rows = ?, started_at = now(), completed_at = now()
+			WHERE tenant_id = ? AND id = ?`, n, e.TenantID, listID).Exec(ctx)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
-	if _, err := e.DB.Pool.Exec(ctx, `UPDATE lists SET status = 'completed', processed_rows = $3, started_at = now(), completed_at = now()
-		WHERE tenant_id = $1 AND id = $2`, e.TenantID, listID, tag.RowsAffected()); err != nil {
-		return 0, err
-	}
+	// VACUUM is the owner's (PostgreSQL 15 grants it to no other role).
 	if vacuum {
-		if _, err := e.DB.Pool.Exec(ctx, `VACUUM (ANALYZE) list_rows`); err != nil {
+		if err := e.asOwner(ctx, `VACUUM (ANALYZE) list_rows`); err != nil {
 			return 0, err
 		}
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // ExportResult is one export of a list.
@@ -67,7 +78,7 @@ func Export(ctx context.Context, e *Env, listID uuid.UUID) (ExportResult, error)
 	heap := startHeapSampler(10 * time.Millisecond)
 	var w lineCounter
 	start := time.Now()
-	err := e.Store.Export(ctx, e.TenantID, listID, "", &w)
+	err := e.Store.Export(ctx, e.TenantID, listID, "", e.By, &w)
 	res.Duration = time.Since(start)
 	res.PeakHeap = heap.Stop()
 	res.PeakRSS, res.RSSAfter = PeakRSS(), RSS()

@@ -1,8 +1,9 @@
 // Package listbench measures bulk lists at scale: ingest of a generated
 // million-row CSV through lists.Store.Create, export of a million verdicts
 // through lists.Store.Export, and a list verified end to end by one worker
-// on the simulated reference farm. `mailvet bench lists` and the Go
-// benchmarks in package lists both run these measurements.
+// on the simulated reference farm. `mailvet-bench lists` and the Go
+// benchmarks in this package both run these measurements; the services
+// are built through package wiring, as `mailvet serve` builds them.
 package listbench
 
 import (

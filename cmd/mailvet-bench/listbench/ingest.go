@@ -2,12 +2,14 @@ package listbench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"runtime/debug"
 	"time"
 
 	"github.com/google/uuid"
 
+	"mailvet/db"
 	"mailvet/lists"
 )
 
@@ -31,7 +33,7 @@ func Ingest(ctx context.Context, e *Env, g *Gen, name string) (IngestResult, err
 	res := IngestResult{Rows: g.Rows(), ResetOK: ResetPeakRSS()}
 	heap := startHeapSampler(10 * time.Millisecond)
 	start := time.Now()
-	l, _, err := e.Store.Create(ctx, lists.NewList{TenantID: e.TenantID, Name: name, File: g})
+	l, _, err := e.Store.Create(ctx, lists.NewList{TenantID: e.TenantID, By: e.By, Name: name, File: g})
 	res.Duration = time.Since(start)
 	res.PeakHeap = heap.Stop()
 	res.PeakRSS = PeakRSS()
@@ -53,12 +55,22 @@ type IngestCheck struct {
 // and one River job per batch whose ranges cover every pending row once.
 func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestCheck, error) {
 	var c IngestCheck
+	// One snapshot of the tenant's rows, read as the service reads them
+	// (row-level security on). Plain SQL with bind parameters: these
+	// statements are the bench's own, not a store's.
+	err := e.DB.Tx(ctx, db.Tenant(e.TenantID).Snapshot(), func(ctx context.Context, tx db.Tx) error {
+		c = IngestCheck{}
+		return checkIngest(ctx, tx.Tx.Tx, &c, e, g, listID)
+	})
+	return c, err
+}
+
+func checkIngest(ctx context.Context, q *sql.Tx, c *IngestCheck, e *Env, g *Gen, listID uuid.UUID) error {
 	bad := func(format string, args ...any) { c.Problems = append(c.Problems, fmt.Sprintf(format, args...)) }
-	pool := e.DB.Pool
 	var status string
-	if err := pool.QueryRow(ctx, `SELECT status, total_rows, unique_rows, duplicate_rows, skipped_rows, batches FROM lists WHERE tenant_id = $1 AND id = $2`,
+	if err := q.QueryRowContext(ctx, `SELECT status, total_rows, unique_rows, duplicate_rows, skipped_rows, batches FROM lists WHERE tenant_id = $1 AND id = $2`,
 		e.TenantID, listID).Scan(&status, &c.Total, &c.Unique, &c.Duplicates, &c.Skipped, &c.Batches); err != nil {
-		return c, err
+		return err
 	}
 	if c.Total != g.Rows() || c.Unique != g.Unique() || c.Duplicates != g.Duplicates() || c.Skipped != 0 {
 		bad("counters total %d, unique %d, duplicates %d, skipped %d; generated %d, %d, %d, 0",
@@ -69,31 +81,33 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 	}
 
 	// Row states.
-	rows, err := pool.Query(ctx, `SELECT state, count(*) FROM list_rows WHERE tenant_id = $1 AND list_id = $2 GROUP BY state`, e.TenantID, listID)
+	rows, err := q.QueryContext(ctx, `SELECT state, count(*) FROM list_rows WHERE tenant_id = $1 AND list_id = $2 GROUP BY state`, e.TenantID, listID)
 	if err != nil {
-		return c, err
+		return err
 	}
+	defer rows.Close()
 	states := map[string]int{}
 	for rows.Next() {
 		var s string
 		var n int
 		if err := rows.Scan(&s, &n); err != nil {
-			return c, err
+			return err
 		}
 		states[s] = n
 	}
 	if err := rows.Err(); err != nil {
-		return c, err
+		return err
 	}
 	if states["pending"] != g.Unique() || states["duplicate"] != g.Duplicates() || len(states) != 2 && g.Duplicates() > 0 {
 		bad("row states %v", states)
 	}
 
 	// Every duplicate, in row order, against the generator.
-	rows, err = pool.Query(ctx, `SELECT row_no, duplicate_of FROM list_rows WHERE tenant_id = $1 AND list_id = $2 AND state = 'duplicate' ORDER BY row_no`, e.TenantID, listID)
+	rows, err = q.QueryContext(ctx, `SELECT row_no, duplicate_of FROM list_rows WHERE tenant_id = $1 AND list_id = $2 AND state = 'duplicate' ORDER BY row_no`, e.TenantID, listID)
 	if err != nil {
-		return c, err
+		return err
 	}
+	defer rows.Close()
 	want := 0 // last generated duplicate row compared
 	nextDup := func() (row, first int, v Variant, ok bool) {
 		for want < g.Rows() {
@@ -108,7 +122,7 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 	for rows.Next() {
 		var rowNo, dupOf int
 		if err := rows.Scan(&rowNo, &dupOf); err != nil {
-			return c, err
+			return err
 		}
 		r, first, v, ok := nextDup()
 		switch {
@@ -121,7 +135,7 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return c, err
+		return err
 	}
 	if r, _, _, ok := nextDup(); ok {
 		bad("generated duplicate row %d (and maybe more) not stored as one", r)
@@ -132,9 +146,9 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 
 	// No two pending rows share an address, case aside.
 	var distinct int
-	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT lower(email)) FROM list_rows WHERE tenant_id = $1 AND list_id = $2 AND state = 'pending'`,
+	if err := q.QueryRowContext(ctx, `SELECT count(DISTINCT lower(email)) FROM list_rows WHERE tenant_id = $1 AND list_id = $2 AND state = 'pending'`,
 		e.TenantID, listID).Scan(&distinct); err != nil {
-		return c, err
+		return err
 	}
 	if distinct != states["pending"] {
 		bad("%d pending rows hold %d distinct addresses", states["pending"], distinct)
@@ -143,7 +157,7 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 	// One River job per batch; the jobs' ranges do not overlap and hold
 	// every pending row.
 	var covered, overlaps int
-	if err := pool.QueryRow(ctx, `WITH j AS (
+	if err := q.QueryRowContext(ctx, `WITH j AS (
 			SELECT (args->>'from_row')::int AS f, (args->>'to_row')::int AS t
 			FROM river_job WHERE kind = $3 AND args->>'list_id' = $4
 		), c AS (
@@ -152,11 +166,11 @@ func CheckIngest(ctx context.Context, e *Env, g *Gen, listID uuid.UUID) (IngestC
 			FROM j)
 		SELECT count(*), coalesce(sum(n), 0), coalesce(min(n), 0), coalesce(max(n), 0), count(*) FILTER (WHERE f <= prev_t) FROM c`,
 		e.TenantID, listID, lists.VerifyBatchArgs{}.Kind(), listID.String()).Scan(&c.Jobs, &covered, &c.MinBatch, &c.MaxBatch, &overlaps); err != nil {
-		return c, err
+		return err
 	}
 	if c.Jobs != c.Batches || covered != states["pending"] || overlaps != 0 || c.MinBatch < 1 {
 		bad("%d River jobs for %d batches; they cover %d of %d pending rows, %d overlap, smallest holds %d rows",
 			c.Jobs, c.Batches, covered, states["pending"], overlaps, c.MinBatch)
 	}
-	return c, nil
+	return nil
 }

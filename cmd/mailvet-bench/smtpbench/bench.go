@@ -1,8 +1,8 @@
-// Package bench measures the engine on the simulated reference farm:
+// Package smtpbench measures the engine on the simulated reference farm:
 // addresses per second for the engine as shipped, for the same engine made
 // naive (a fresh connection and one RCPT per address, no pipelining), and
 // the bound the protocol's round trips set under the farm's caps.
-package bench
+package smtpbench
 
 import (
 	"context"

@@ -1,11 +1,11 @@
-package bench_test
+package smtpbench_test
 
 import (
 	"context"
 	"io"
 	"testing"
 
-	"mailvet/verify/bench"
+	"mailvet/cmd/mailvet-bench/smtpbench"
 	"mailvet/verify/mailsim"
 )
 
@@ -13,15 +13,15 @@ import (
 // the engine as shipped; one op is the whole farm.
 func BenchmarkReferenceFarm(b *testing.B) {
 	ctx := context.Background()
-	w, farm, err := bench.Start(ctx, bench.Options{Seed: 1})
+	w, farm, err := smtpbench.Start(ctx, smtpbench.Options{Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Close()
-	cfg := bench.Options{}.EngineConfig(w, false)
+	cfg := smtpbench.Options{}.EngineConfig(w, false)
 	b.ResetTimer()
 	for b.Loop() {
-		run, err := bench.RunEngine(ctx, w, farm.Addresses, cfg)
+		run, err := smtpbench.RunEngine(ctx, w, farm.Addresses, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func BenchmarkReferenceFarm(b *testing.B) {
 // A small farm, end to end: every verdict is right, the engine beats the
 // naive engine on connections, and the bound is positive.
 func TestMeasureSmallFarm(t *testing.T) {
-	rep, err := bench.Measure(context.Background(), bench.Options{
+	rep, err := smtpbench.Measure(context.Background(), smtpbench.Options{
 		Seed: 2, Farm: mailsim.FarmOptions{Domains: 20, Addresses: 400, Latency: -1},
 	}, io.Discard)
 	if err != nil {
