@@ -79,6 +79,10 @@ func TestAPIKeysAreIsolated(t *testing.T) {
 	wantNotFound(t, "B revokes A's key in A's tenant", err)
 	_, _, err = w.store.CreateAPIKey(ctx, w.a.ID, tenants.NewKeyInput{Name: "evil", Mode: tenants.ModeLive}, bob)
 	wantNotFound(t, "B creates a key in A's tenant", err)
+	// A's key acting on B's tenant finds nothing there either.
+	_, err = w.store.CreateInvite(ctx, w.b.ID, "evil@alpha.example", actor.RoleMember, keyA.Actor())
+	wantNotFound(t, "A's key invites into B's tenant", err)
+	wantNotFound(t, "A's key removes Bob", w.store.RemoveMember(ctx, w.b.ID, w.bob.ID, keyA.Actor()))
 
 	if n := w.visibleIn(t, w.b.ID, "api_keys"); n != 0 {
 		t.Errorf("B's scope sees %d api_keys rows, want 0", n)

@@ -30,19 +30,30 @@ func roleOf(ctx context.Context, tx bun.IDB, tenantID, userID uuid.UUID) (actor.
 }
 
 // authorize checks, inside the caller's transaction, that by may act on
-// the tenant with at least role min. A user's role is the one the
-// database holds now, not the one the caller saw when it built the actor
-// (it may have changed since); a user who is not a member gets
-// ErrNotFound, so another tenant's existence is not revealed. An API key,
-// the operator CLI and a system job carry their role. An actor without a
-// kind is refused (actor.Require): no zero value is allowed.
+// the tenant with at least role min, and returns by with the role it acts
+// with. A user's role is the one the database holds now, not the one the
+// caller saw when it built the actor (it may have changed since); an API
+// key acts as an admin, once it is known to be the tenant's. A user who is
+// not a member, or a key of another tenant, gets ErrNotFound, so another
+// tenant's existence is not revealed. The operator CLI and a system job
+// carry their role. An actor without a kind is refused (actor.Require):
+// no zero value is allowed.
 func authorize(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, min actor.Role) (actor.Actor, error) {
-	if by.Kind == actor.KindUser {
+	switch by.Kind {
+	case actor.KindUser:
 		role, err := roleOf(ctx, tx, tenantID, by.UserID)
 		if err != nil {
 			return by, err
 		}
 		by.Role = role
+	case actor.KindAPIKey:
+		ours, err := tx.NewSelect().Model((*APIKey)(nil)).Where("tenant_id = ? AND id = ?", tenantID, by.APIKeyID).Exists(ctx)
+		if err != nil {
+			return by, err
+		}
+		if !ours {
+			return by, ErrNotFound
+		}
 	}
 	return by, by.Require(min)
 }
@@ -118,36 +129,25 @@ func (s *Store) RemoveMember(ctx context.Context, tenantID, userID uuid.UUID, by
 }
 
 // lockMembers locks the tenant's memberships (so two owners cannot demote
-// each other at once), checks that by may manage the tenant and returns
-// by with the role it acts with (a user's from the locked rows) and the
-// target's role. The operator CLI acts as an owner because
-// actor.Operator() says so, not because it has no user: an actor without
-// a kind is refused.
+// each other at once), checks that by may manage the tenant (authorize)
+// and returns by with the role it acts with, and the target's role. The
+// operator CLI acts as an owner because actor.Operator() says so, not
+// because it has no user.
 func lockMembers(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, userID uuid.UUID) (actor.Actor, actor.Role, error) {
 	var rows []Membership
 	if err := tx.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).For("UPDATE").Scan(ctx); err != nil {
 		return by, "", err
 	}
-	var target actor.Role
-	member := by.Kind != actor.KindUser // only a user's role comes from the rows
-	for _, m := range rows {
-		if m.UserID == userID {
-			target = m.Role
-		}
-		if by.Kind == actor.KindUser && m.UserID == by.UserID {
-			by.Role, member = m.Role, true
-		}
-	}
-	if !member {
-		return by, "", ErrNotFound
-	}
-	if err := by.Require(actor.RoleAdmin); err != nil {
+	by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+	if err != nil {
 		return by, "", err
 	}
-	if target == "" {
-		return by, "", ErrNotFound
+	for _, m := range rows {
+		if m.UserID == userID {
+			return by, m.Role, nil
+		}
 	}
-	return by, target, nil
+	return by, "", ErrNotFound
 }
 
 func keepAnOwner(ctx context.Context, tx bun.IDB, tenantID uuid.UUID) error {
