@@ -109,7 +109,7 @@ func Settings() []Setting {
 		{"MAILVET_LIST_MAX_ATTEMPTS", "3", "Tries per list address before it is reported unknown."},
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
 		{"MAILVET_BILLING_GRACE", "168h", "How long a past-due subscription keeps its plan before the workspace falls back to free."},
-		{"MAILVET_LIST_BATCH_TIMEOUT", "10m", "Longest run of one list batch; a batch whose worker died is run again after 1.5 times this."},
+		{"MAILVET_LIST_BATCH_TIMEOUT", "1m", "Longest run of one list batch (a longer one writes what it has and goes on at once); a batch whose worker died is taken back this plus half of it (at most 20 s) later, on River's next 30 s round."},
 		{"STRIPE_SECRET_KEY", "(empty: billing off, every workspace on the free plan)", "Stripe secret key (sk_… or restricted rk_…)."},
 		{"STRIPE_WEBHOOK_SECRET", "(required with STRIPE_SECRET_KEY)", "Signing secret (whsec_…) of the Stripe webhook endpoint pointing at /stripe/webhook."},
 		{"MAILVET_STRIPE_PRICE_BASIC", "(empty: Basic cannot be bought)", "Stripe price id of the Basic plan's monthly fee."},
@@ -159,7 +159,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListRetryDelay = r.duration("MAILVET_LIST_RETRY_DELAY", 5*time.Minute, 10*time.Millisecond)
 	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
-	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", 10*time.Minute, time.Second)
+	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", time.Minute, time.Second)
 	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
 	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
 	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")
