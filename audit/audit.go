@@ -5,23 +5,15 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-)
 
-// Actor is who acts and from where: a signed-in user, an API key, or the
-// operator CLI (all zero but Email "cli").
-type Actor struct {
-	UserID    uuid.UUID
-	APIKeyID  uuid.UUID
-	Email     string
-	IP        string
-	UserAgent string
-}
+	"mailvet/actor"
+	"mailvet/safetext"
+)
 
 // Event is one line of the audit log. A nil TenantID is a platform event.
 type Event struct {
@@ -29,6 +21,7 @@ type Event struct {
 	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid"`
 	ActorID    *uuid.UUID     `bun:"actor_id,type:uuid"`
 	ActorKey   *uuid.UUID     `bun:"actor_key,type:uuid"`
+	ActorKind  actor.Kind     `bun:"actor_kind"`
 	ActorEmail string         `bun:"actor_email"`
 	Action     string         `bun:"action"`
 	TargetType string         `bun:"target_type"`
@@ -63,15 +56,20 @@ const (
 	APIKeyLimits     = "api_key.limits_changed"
 )
 
-// Record writes one event through db (a transaction or the pool).
-func Record(ctx context.Context, db bun.IDB, tenantID uuid.UUID, actor Actor, action, targetType, targetID string, metadata map[string]any) error {
+// Record writes one event in tx, the transaction of the change it
+// describes. An actor without a kind is refused: every event says who.
+func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, action, targetType, targetID string, metadata map[string]any) error {
+	if by.Kind == "" {
+		return fmt.Errorf("record audit event %s: %w", action, actor.ErrForbidden)
+	}
 	e := &Event{
-		ActorEmail: actor.Email,
+		ActorKind:  by.Kind,
+		ActorEmail: safetext.Truncate(by.Email, 320),
 		Action:     action,
 		TargetType: targetType,
 		TargetID:   targetID,
-		IP:         actor.IP,
-		UserAgent:  truncate(actor.UserAgent, 512),
+		IP:         by.IP,
+		UserAgent:  safetext.Truncate(by.UserAgent, 512),
 		Metadata:   metadata,
 	}
 	if e.Metadata == nil {
@@ -80,41 +78,32 @@ func Record(ctx context.Context, db bun.IDB, tenantID uuid.UUID, actor Actor, ac
 	if tenantID != uuid.Nil {
 		e.TenantID = &tenantID
 	}
-	if actor.UserID != uuid.Nil {
-		e.ActorID = &actor.UserID
+	if by.Kind == actor.KindSystem && by.Job != "" {
+		e.ActorEmail = "job:" + by.Job
 	}
-	if actor.APIKeyID != uuid.Nil {
-		e.ActorKey = &actor.APIKeyID
+	if by.UserID != uuid.Nil {
+		e.ActorID = &by.UserID
 	}
-	if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
+	if by.APIKeyID != uuid.Nil {
+		e.ActorKey = &by.APIKeyID
+	}
+	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("record audit event %s: %w", action, err)
 	}
 	return nil
 }
 
-// List returns a tenant's most recent events, newest first.
-func List(ctx context.Context, db bun.IDB, tenantID uuid.UUID, limit int) ([]Event, error) {
+// List returns a tenant's most recent events, newest first, read in tx
+// (a transaction of that tenant).
+func List(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, limit int) ([]Event, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	var events []Event
-	err := db.NewSelect().Model(&events).
+	err := tx.NewSelect().Model(&events).
 		Where("tenant_id = ?", tenantID).
 		OrderExpr("created_at DESC, id DESC").
 		Limit(int64(limit)).
 		Scan(ctx)
 	return events, err
-}
-
-// MetadataJSON renders the metadata for display.
-func (e Event) MetadataJSON() string {
-	b, _ := json.Marshal(e.Metadata)
-	return string(b)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

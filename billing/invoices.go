@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
+
+	"mailvet/db"
 )
 
 // Invoice is a Stripe invoice as the invoice webhooks last described it.
@@ -27,7 +29,17 @@ type Invoice struct {
 
 // Invoices lists a tenant's invoices, newest first, at most limit.
 func (s *Service) Invoices(ctx context.Context, tenantID uuid.UUID, limit int) ([]Invoice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT stripe_invoice_id, number, status, amount_due, amount_paid, currency,
+	var out []Invoice
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		out, err = invoices(ctx, sqlTx(tx), tenantID, limit)
+		return err
+	})
+	return out, err
+}
+
+func invoices(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, limit int) ([]Invoice, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT stripe_invoice_id, number, status, amount_due, amount_paid, currency,
 			hosted_invoice_url, invoice_pdf, period_start, period_end, created
 		FROM invoices WHERE tenant_id = $1 ORDER BY created DESC, stripe_invoice_id DESC LIMIT $2`, tenantID, limit)
 	if err != nil {
@@ -60,7 +72,9 @@ func invoiceRank(status string) int {
 }
 
 // storeInvoice upserts an invoice from an event created at `at`, unless the
-// stored one is newer. It returns the status now stored.
+// stored one is newer. It returns the status now stored. It runs in the
+// webhook's system transaction: an invoice is found by its Stripe id, and
+// may belong to no tenant yet.
 func storeInvoice(ctx context.Context, tx *sql.Tx, tenantID *uuid.UUID, inv *stripe.Invoice, at time.Time) (string, error) {
 	var oldStatus string
 	var oldAt time.Time

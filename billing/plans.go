@@ -1,5 +1,14 @@
 // Package billing owns plans, subscriptions and quotas: what each tenant
 // may use, counted exactly across every process in PostgreSQL.
+//
+// Every statement goes through db.Tx: a tenant's transaction for its own
+// rows, the named system path for Stripe look-ups by customer id, webhook
+// de-duplication and sweeps. The statements are written one way: plain SQL
+// with $n bind parameters on the transaction's *sql.Tx (sqlTx). The
+// counting statements run on every live verification, and bind parameters
+// let each connection prepare them once, where bun would inline the values
+// into a new statement text each time; the rest of the package writes SQL
+// the same way so that a store has one idiom.
 package billing
 
 import (
@@ -11,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailvet/db"
 	"mailvet/mail"
 	"mailvet/memo"
 )
@@ -34,7 +44,7 @@ const FreePlan = "free"
 
 // Service reads plans and counts usage.
 type Service struct {
-	db    *sql.DB
+	db    *db.DB
 	mail  *mail.Queue
 	grace time.Duration
 	link  func(path string) string
@@ -60,11 +70,11 @@ const (
 // NewService returns a Service. grace is how long a past-due subscription
 // keeps its plan before the tenant falls back to free; link makes absolute
 // URLs for mails.
-func NewService(db *sql.DB, mailQueue *mail.Queue, grace time.Duration, link func(path string) string) *Service {
+func NewService(d *db.DB, mailQueue *mail.Queue, grace time.Duration, link func(path string) string) *Service {
 	if grace <= 0 {
 		grace = 7 * 24 * time.Hour
 	}
-	return &Service{db: db, mail: mailQueue, grace: grace, link: link, now: time.Now,
+	return &Service{db: d, mail: mailQueue, grace: grace, link: link, now: time.Now,
 		plans: memo.New[uuid.UUID, Plan](planMemory, memoryTenants), usage: memo.New[uuid.UUID, Quota](usageMemory, memoryTenants)}
 }
 
@@ -76,22 +86,29 @@ func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
 	return p, err
 }
 
+// sqlTx is the transaction's database/sql side, which sends $n bind
+// parameters as they are (see the package comment).
+func sqlTx(tx db.Tx) *sql.Tx { return tx.Tx.Tx }
+
 // Plans lists every plan, cheapest first.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+planColumns+` FROM plans p ORDER BY p.sort, p.price_cents`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Plan
-	for rows.Next() {
-		p, err := scanPlan(rows)
+	err := s.db.Tx(ctx, db.System("billing: read the plan catalogue, which belongs to no tenant"), func(ctx context.Context, tx db.Tx) error {
+		rows, err := sqlTx(tx).QueryContext(ctx, `SELECT `+planColumns+` FROM plans p ORDER BY p.sort, p.price_cents`)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPlan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // PlanFor returns the plan a tenant is on now: its subscription's while
@@ -100,7 +117,12 @@ func (s *Service) PlanFor(ctx context.Context, tenantID uuid.UUID) (Plan, error)
 	if p, ok := s.plans.Get(tenantID); ok {
 		return p, nil
 	}
-	p, err := planFor(ctx, s.db, tenantID, s.grace)
+	var p Plan
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		p, err = planFor(ctx, sqlTx(tx), tenantID, s.grace)
+		return err
+	})
 	if err != nil {
 		return p, err
 	}
@@ -115,21 +137,15 @@ func (s *Service) ForgetPlan(tenantID uuid.UUID) {
 	s.usage.Forget(tenantID)
 }
 
-func planFor(ctx context.Context, q querier, tenantID uuid.UUID, grace time.Duration) (Plan, error) {
-	row := q.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = coalesce((
+// planFor reads the plan in force, in a transaction of the tenant.
+func planFor(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, grace time.Duration) (Plan, error) {
+	row := tx.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = coalesce((
 			SELECT s.plan_id FROM subscriptions s WHERE s.tenant_id = $1
-			  AND (s.status IN ('active', 'trialing') OR (s.status = 'past_due' AND s.past_due_since > now() - $2::interval))
-		), $3)`, tenantID, fmt.Sprintf("%d seconds", int(grace.Seconds())), FreePlan)
+			  AND (s.status IN ('active', 'trialing') OR (s.status = 'past_due' AND s.past_due_since > now() - make_interval(secs => $2)))
+		), $3)`, tenantID, grace.Seconds(), FreePlan)
 	p, err := scanPlan(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("plan %q missing from the plans table", FreePlan)
 	}
 	return p, err
-}
-
-// querier is what both *sql.DB and *sql.Tx offer.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }

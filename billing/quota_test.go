@@ -16,34 +16,60 @@ import (
 	"mailvet/mail"
 )
 
+// seed runs test set-up (or a check across tenants) on the system path;
+// statements take bun's ? placeholders there.
+func seed(t *testing.T, d *db.DB, fn func(ctx context.Context, tx db.Tx) error) {
+	t.Helper()
+	if err := d.Tx(context.Background(), db.System("test: seed billing fixtures"), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exec runs one set-up statement on the system path.
+func exec(t *testing.T, d *db.DB, query string, args ...any) {
+	t.Helper()
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+}
+
 func newTenant(t *testing.T, d *db.DB) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
-	if err := d.Pool.QueryRow(context.Background(), "INSERT INTO tenants (name, slug) VALUES ('T', $1) RETURNING id", uuid.NewString()[:8]).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', ?) RETURNING id", uuid.NewString()[:8]).Scan(&id)
+	})
 	return id
 }
 
+func newKey(t *testing.T, d *db.DB, tenant uuid.UUID) uuid.UUID {
+	t.Helper()
+	var key uuid.UUID
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES (?, 'k', 'live', ?, ?) RETURNING id`,
+			tenant, "mv_live_"+uuid.NewString()[:6], []byte(uuid.NewString())).Scan(&key)
+	})
+	return key
+}
+
+// consume counts n in a transaction of the tenant, as a caller does; an
+// error rolls it back.
 func consume(t *testing.T, d *db.DB, svc *billing.Service, tenant, key uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error) {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := d.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := svc.Consume(ctx, tx, tenant, key, lim, n)
-	if err != nil {
-		_ = tx.Rollback()
-		return q, err
-	}
-	return q, tx.Commit()
+	var q billing.Quota
+	err := d.Tx(context.Background(), db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		q, err = svc.Consume(ctx, tx, tenant, key, lim, n)
+		return err
+	})
+	return q, err
 }
 
 // 50 concurrent requests with 10 verifications left: exactly 10 succeed.
 func TestQuotaIsExactUnderConcurrency(t *testing.T) {
 	d := dbtest.New(t)
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
 	tenant := newTenant(t, d)
 	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 190); err != nil { // free: 200 a day
 		t.Fatal(err)
@@ -80,7 +106,7 @@ func TestQuotaIsExactUnderConcurrency(t *testing.T) {
 
 func TestExceededSaysTheNumbersAndRefundGivesBack(t *testing.T) {
 	d := dbtest.New(t)
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
 	tenant := newTenant(t, d)
 	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 150); err != nil {
 		t.Fatal(err)
@@ -90,11 +116,11 @@ func TestExceededSaysTheNumbersAndRefundGivesBack(t *testing.T) {
 	if !errors.As(err, &ex) || ex.Needed != 120 || ex.Left != 50 || !strings.Contains(err.Error(), "needs 120, 50 left today") {
 		t.Fatalf("%v", err)
 	}
-	tx, _ := d.SQL.Begin()
-	if err := svc.Refund(context.Background(), tx, tenant, 100); err != nil {
+	if err := d.Tx(context.Background(), db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+		return svc.Refund(ctx, tx, tenant, 100)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	_ = tx.Commit()
 	if q, _ := svc.Usage(context.Background(), tenant); q.DayUsed != 50 || q.MonthUsed != 50 {
 		t.Fatalf("after refund %+v", q)
 	}
@@ -102,12 +128,9 @@ func TestExceededSaysTheNumbersAndRefundGivesBack(t *testing.T) {
 
 func TestKeyLimitsAreLowerThanThePlan(t *testing.T) {
 	d := dbtest.New(t)
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
 	tenant := newTenant(t, d)
-	var key uuid.UUID
-	if err := d.Pool.QueryRow(context.Background(), `INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES ($1, 'k', 'live', 'mv_live_x', '\x01') RETURNING id`, tenant).Scan(&key); err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t, d, tenant)
 	three := 3
 	for i := range 4 {
 		_, err := consume(t, d, svc, tenant, key, billing.KeyLimits{Daily: &three}, 1)
@@ -124,14 +147,12 @@ func TestKeyLimitsAreLowerThanThePlan(t *testing.T) {
 func TestPlanFollowsSubscriptionAndGrace(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
 	tenant, other := newTenant(t, d), newTenant(t, d)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
 		t.Fatalf("plan %s", p.ID)
 	}
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES ($1, 'basic', 'active')`, tenant); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, d, `INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES (?, 'basic', 'active')`, tenant)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
 		t.Fatal("the plan is remembered for a few seconds; it changed at once")
 	}
@@ -142,12 +163,12 @@ func TestPlanFollowsSubscriptionAndGrace(t *testing.T) {
 	if p, _ := svc.PlanFor(ctx, other); p.ID != "free" {
 		t.Fatal("another tenant got the subscription's plan")
 	}
-	d.Pool.Exec(ctx, `UPDATE subscriptions SET status = 'past_due', past_due_since = now() - interval '1 day'`)
+	exec(t, d, `UPDATE subscriptions SET status = 'past_due', past_due_since = now() - interval '1 day'`)
 	svc.ForgetPlan(tenant)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "basic" {
 		t.Fatal("past due within grace lost the plan")
 	}
-	d.Pool.Exec(ctx, `UPDATE subscriptions SET past_due_since = now() - interval '8 days'`)
+	exec(t, d, `UPDATE subscriptions SET past_due_since = now() - interval '8 days'`)
 	svc.ForgetPlan(tenant)
 	if p, _ := svc.PlanFor(ctx, tenant); p.ID != "free" {
 		t.Fatal("past due beyond grace kept the plan")
@@ -162,20 +183,21 @@ func TestThresholdMailsOncePerMonth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return "https://app.test" + p })
+	svc := billing.NewService(d, mail.NewQueue(inserter), 0, func(p string) string { return "https://app.test" + p })
 	tenant := newTenant(t, d)
 	var user uuid.UUID
-	if err := d.Pool.QueryRow(ctx, `INSERT INTO users (email, password_hash) VALUES ('owner@t.test', 'x') RETURNING id`).Scan(&user); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`, tenant, user); err != nil {
-		t.Fatal(err)
-	}
-	// Earlier this month (another day) the free plan's tenant used 799 of 1,000.
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used)
-		VALUES ($1, date_trunc('day', now() AT TIME ZONE 'UTC') - interval '1 day', 50, date_trunc('month', now() AT TIME ZONE 'UTC'), 799)`, tenant); err != nil {
-		t.Skip("cannot seed an earlier day on the first of the month")
-	}
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO users (email, password_hash) VALUES ('owner@t.test', 'x') RETURNING id`).Scan(&user); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, 'owner')`, tenant, user)
+		return err
+	})
+	// Earlier (yesterday, which on the 1st is last month's last day: the day
+	// counter simply starts again) the free plan's tenant had used 799 of
+	// the 1,000 of this month. A seeding error fails the test.
+	exec(t, d, `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used)
+		VALUES (?, date_trunc('day', now() AT TIME ZONE 'UTC') - interval '1 day', 50, date_trunc('month', now() AT TIME ZONE 'UTC'), 799)`, tenant)
 	mails := func() int {
 		var n int
 		_ = d.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'mail.send' AND args->>'to' = 'owner@t.test'`).Scan(&n)
@@ -189,9 +211,7 @@ func TestThresholdMailsOncePerMonth(t *testing.T) {
 	if n := mails(); n != 1 {
 		t.Fatalf("%d mails after crossing 80%%, want 1", n)
 	}
-	if _, err := d.Pool.Exec(ctx, `UPDATE quota_usage SET month_used = 999`); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, d, `UPDATE quota_usage SET month_used = 999`)
 	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 1); err != nil {
 		t.Fatal(err)
 	}

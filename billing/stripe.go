@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
+
+	"mailvet/db"
 )
 
 // StripeConfig is how the service talks to Stripe. Without SecretKey
@@ -37,7 +38,7 @@ type StripeConfig struct {
 // Customer Portal, webhooks and metered usage. Each instance has its own
 // API client; stripe-go's package-level key and backends are never used.
 type Stripe struct {
-	db  *sql.DB
+	db  *db.DB
 	svc *Service
 	api *client.API // nil: billing is off
 	cfg StripeConfig
@@ -55,12 +56,12 @@ var (
 )
 
 // NewStripe returns the Stripe side of billing for svc's plans.
-func NewStripe(db *sql.DB, svc *Service, cfg StripeConfig) *Stripe {
+func NewStripe(d *db.DB, svc *Service, cfg StripeConfig) *Stripe {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Stripe{db: db, svc: svc, cfg: cfg, log: log, now: time.Now}
+	s := &Stripe{db: d, svc: svc, cfg: cfg, log: log, now: time.Now}
 	if cfg.SecretKey == "" {
 		return s
 	}

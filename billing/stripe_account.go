@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"mailvet/db"
 )
 
 // Subscription is a tenant's row of the subscriptions table.
@@ -31,9 +33,19 @@ func (s *Subscription) Live() bool {
 
 // Subscription returns the tenant's subscription row, or nil without one.
 func (s *Service) Subscription(ctx context.Context, tenantID uuid.UUID) (*Subscription, error) {
+	var sub *Subscription
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		sub, err = subscription(ctx, sqlTx(tx), tenantID)
+		return err
+	})
+	return sub, err
+}
+
+func subscription(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID) (*Subscription, error) {
 	sub := Subscription{TenantID: tenantID}
 	var customer, subID, item sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id,
+	err := tx.QueryRowContext(ctx, `SELECT plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id,
 			current_period_start, current_period_end, past_due_since
 		FROM subscriptions WHERE tenant_id = $1`, tenantID).
 		Scan(&sub.PlanID, &sub.Status, &customer, &subID, &item, &sub.CurrentPeriodStart, &sub.CurrentPeriodEnd, &sub.PastDueSince)
@@ -60,34 +72,44 @@ type Account struct {
 	Invoices      []Invoice
 }
 
-// Account gathers a tenant's plan, subscription, usage and invoices.
+// Account gathers a tenant's plan, subscription, usage and invoices, read
+// in one snapshot so that the page's figures agree.
 func (s *Service) Account(ctx context.Context, tenantID uuid.UUID) (Account, error) {
 	var a Account
-	var err error
-	if a.Usage, err = s.Usage(ctx, tenantID); err != nil {
-		return a, err
-	}
-	if a.Plan, err = s.PlanFor(ctx, tenantID); err != nil {
-		return a, err
-	}
-	if a.Subscription, err = s.Subscription(ctx, tenantID); err != nil {
-		return a, err
-	}
-	if sub := a.Subscription; sub != nil && sub.Live() {
-		p, err := s.plan(ctx, sub.PlanID)
-		if err != nil {
-			return a, err
+	day, month := periods(s.now())
+	err := s.db.Tx(ctx, db.Tenant(tenantID).Snapshot(), func(ctx context.Context, tx db.Tx) error {
+		stx := sqlTx(tx)
+		var err error
+		if a.Plan, err = planFor(ctx, stx, tenantID, s.grace); err != nil {
+			return err
 		}
-		a.Subscribed = &p
-		if sub.Status == "past_due" && sub.PastDueSince != nil {
-			ends := sub.PastDueSince.Add(s.grace)
-			a.GraceEnds = &ends
+		a.Usage = planQuota(a.Plan)
+		if a.Usage.DayUsed, a.Usage.MonthUsed, err = usedIn(ctx, stx, day, month, tenantCounter, tenantID); err != nil {
+			return err
 		}
+		a.Usage.derive()
+		if a.Subscription, err = subscription(ctx, stx, tenantID); err != nil {
+			return err
+		}
+		if sub := a.Subscription; sub != nil && sub.Live() {
+			p, err := plan(ctx, stx, sub.PlanID)
+			if err != nil {
+				return err
+			}
+			a.Subscribed = &p
+			if sub.Status == "past_due" && sub.PastDueSince != nil {
+				ends := sub.PastDueSince.Add(s.grace)
+				a.GraceEnds = &ends
+			}
+		}
+		a.Invoices, err = invoices(ctx, stx, tenantID, 24)
+		return err
+	})
+	if err != nil {
+		return a, err
 	}
+	s.plans.Put(tenantID, a.Plan)
 	a.EstimateCents = Estimate(a.Plan, a.Usage.MonthUsed)
-	if a.Invoices, err = s.Invoices(ctx, tenantID, 24); err != nil {
-		return a, err
-	}
 	return a, nil
 }
 
@@ -102,8 +124,10 @@ func Estimate(plan Plan, used int) int {
 func (s *Service) Notice(ctx context.Context, tenantID uuid.UUID) (string, error) {
 	var planName string
 	var since time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT p.name, s.past_due_since FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-		WHERE s.tenant_id = $1 AND s.status = 'past_due' AND s.past_due_since IS NOT NULL`, tenantID).Scan(&planName, &since)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return sqlTx(tx).QueryRowContext(ctx, `SELECT p.name, s.past_due_since FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+			WHERE s.tenant_id = $1 AND s.status = 'past_due' AND s.past_due_since IS NOT NULL`, tenantID).Scan(&planName, &since)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -118,6 +142,6 @@ func (s *Service) Notice(ctx context.Context, tenantID uuid.UUID) (string, error
 	return fmt.Sprintf("Your payment is overdue, so this workspace is on the Free plan. Pay the open invoice on the Billing page to get the %s plan back.", planName), nil
 }
 
-func (s *Service) plan(ctx context.Context, id string) (Plan, error) {
-	return scanPlan(s.db.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = $1`, id))
+func plan(ctx context.Context, tx *sql.Tx, id string) (Plan, error) {
+	return scanPlan(tx.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = $1`, id))
 }

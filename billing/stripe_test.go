@@ -80,8 +80,8 @@ func newFixture(t *testing.T, apiBase string) *fixture {
 		apiBase = "http://127.0.0.1:1"
 	}
 	f := &fixture{t: t, d: d, rec: &recorder{}, clock: time.Now().Add(-time.Hour).Truncate(time.Second)}
-	f.svc = billing.NewService(d.SQL, nil, 7*24*time.Hour, func(p string) string { return "http://mailvet.test" + p })
-	f.stripe = billing.NewStripe(d.SQL, f.svc, billing.StripeConfig{
+	f.svc = billing.NewService(d, nil, 7*24*time.Hour, func(p string) string { return "http://mailvet.test" + p })
+	f.stripe = billing.NewStripe(d, f.svc, billing.StripeConfig{
 		SecretKey: "sk_test_123", WebhookSecret: whsec, APIBase: apiBase,
 		Prices:        map[string]string{"basic": "price_basic", "premium": "price_premium"},
 		MeteredPrices: map[string]string{"basic": "price_basic_over", "premium": "price_premium_over"},
@@ -93,10 +93,17 @@ func newFixture(t *testing.T, apiBase string) *fixture {
 func (f *fixture) tenant() uuid.UUID {
 	f.t.Helper()
 	var id uuid.UUID
-	if err := f.d.Pool.QueryRow(context.Background(), "INSERT INTO tenants (name, slug) VALUES ('T', $1) RETURNING id", "t-"+uuid.NewString()[:8]).Scan(&id); err != nil {
-		f.t.Fatal(err)
-	}
+	seed(f.t, f.d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', ?) RETURNING id", "t-"+uuid.NewString()[:8]).Scan(&id)
+	})
 	return id
+}
+
+// scalar reads one value on the system path (a check across tenants).
+func (f *fixture) scalar(dest any, query string, args ...any) error {
+	return f.d.Tx(context.Background(), db.System("test: read billing state"), func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, query, args...).Scan(dest)
+	})
 }
 
 // event is a Stripe event as JSON; each gets a later created time than the
@@ -166,9 +173,9 @@ var period = func() string {
 func (f *fixture) state(tenant uuid.UUID) string {
 	f.t.Helper()
 	var s string
-	err := f.d.SQL.QueryRow(`SELECT concat_ws(' ', plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id,
+	err := f.scalar(&s, `SELECT concat_ws(' ', plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id,
 			current_period_start::date, current_period_end::date, past_due_since IS NOT NULL)
-		FROM subscriptions WHERE tenant_id = $1`, tenant).Scan(&s)
+		FROM subscriptions WHERE tenant_id = ?`, tenant)
 	if err != nil {
 		return "none: " + err.Error()
 	}

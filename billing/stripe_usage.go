@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
+
+	"mailvet/db"
 )
 
 // UsageReport counts what one ReportUsage run did.
@@ -30,46 +32,8 @@ func (s *Stripe) ReportUsage(ctx context.Context) (UsageReport, error) {
 		return rep, nil
 	}
 	_, month := periods(s.now())
-	rows, err := s.db.QueryContext(ctx, `SELECT s.tenant_id, s.stripe_metered_item_id, s.current_period_start, p.monthly_included,
-			coalesce(CASE WHEN q.month = $1 THEN q.month_used END, 0),
-			coalesce(r.subscription_item_id, ''), coalesce(r.quantity, 0), coalesce(r.revision, 0)
-		FROM subscriptions s
-		JOIN plans p ON p.id = s.plan_id
-		LEFT JOIN quota_usage q ON q.tenant_id = s.tenant_id
-		LEFT JOIN usage_reports r ON r.tenant_id = s.tenant_id AND r.period = $1
-		WHERE s.stripe_metered_item_id IS NOT NULL AND p.price_cents > 0
-		  AND s.status IN ('active', 'trialing', 'past_due')
-		ORDER BY s.tenant_id`, month)
+	todo, err := s.usageDue(ctx, month, &rep)
 	if err != nil {
-		return rep, err
-	}
-	type due struct {
-		tenant             uuid.UUID
-		item, reportedItem string
-		periodStart        *time.Time
-		overage, reported  int
-		revision           int
-	}
-	var todo []due
-	for rows.Next() {
-		var d due
-		var included, used int
-		if err := rows.Scan(&d.tenant, &d.item, &d.periodStart, &included, &used, &d.reportedItem, &d.reported, &d.revision); err != nil {
-			rows.Close()
-			return rep, err
-		}
-		rep.Checked++
-		d.overage = max(used-included, 0)
-		if d.reportedItem == "" && d.overage == 0 {
-			continue // nothing reported is zero
-		}
-		if d.reportedItem == d.item && d.reported == d.overage {
-			continue
-		}
-		todo = append(todo, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return rep, err
 	}
 
@@ -99,21 +63,79 @@ func (s *Stripe) ReportUsage(ctx context.Context) (UsageReport, error) {
 			continue
 		}
 		rep.Sent++
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO usage_reports AS r (tenant_id, period, subscription_item_id, quantity, revision)
+		// What was sent is the tenant's own row: its transaction writes it.
+		err := s.db.Tx(ctx, db.Tenant(d.tenant), func(ctx context.Context, tx db.Tx) error {
+			_, err := sqlTx(tx).ExecContext(ctx, `INSERT INTO usage_reports AS r (tenant_id, period, subscription_item_id, quantity, revision)
 				VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (tenant_id, period) DO UPDATE SET subscription_item_id = EXCLUDED.subscription_item_id,
 					quantity = EXCLUDED.quantity, revision = EXCLUDED.revision, reported_at = now()`,
-			d.tenant, month, d.item, d.overage, revision); err != nil {
+				d.tenant, month, d.item, d.overage, revision)
+			return err
+		})
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return rep, errors.Join(errs...)
 }
 
+// usageDue is one tenant to report: its metered item, its overage this
+// month and what was last reported for it.
+type usageDue struct {
+	tenant             uuid.UUID
+	item, reportedItem string
+	periodStart        *time.Time
+	overage, reported  int
+	revision           int
+}
+
+// usageDue finds, across every tenant, the paid subscriptions whose
+// overage this month differs from what Stripe was last told; it counts
+// the tenants checked in rep.
+func (s *Stripe) usageDue(ctx context.Context, month time.Time, rep *UsageReport) ([]usageDue, error) {
+	var todo []usageDue
+	err := s.db.Tx(ctx, db.System("billing: hourly sweep of every paid tenant's overage for Stripe metered usage"), func(ctx context.Context, tx db.Tx) error {
+		rows, err := sqlTx(tx).QueryContext(ctx, `SELECT s.tenant_id, s.stripe_metered_item_id, s.current_period_start, p.monthly_included,
+				coalesce(CASE WHEN q.month = $1 THEN q.month_used END, 0),
+				coalesce(r.subscription_item_id, ''), coalesce(r.quantity, 0), coalesce(r.revision, 0)
+			FROM subscriptions s
+			JOIN plans p ON p.id = s.plan_id
+			LEFT JOIN quota_usage q ON q.tenant_id = s.tenant_id
+			LEFT JOIN usage_reports r ON r.tenant_id = s.tenant_id AND r.period = $1
+			WHERE s.stripe_metered_item_id IS NOT NULL AND p.price_cents > 0
+			  AND s.status IN ('active', 'trialing', 'past_due')
+			ORDER BY s.tenant_id`, month)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d usageDue
+			var included, used int
+			if err := rows.Scan(&d.tenant, &d.item, &d.periodStart, &included, &used, &d.reportedItem, &d.reported, &d.revision); err != nil {
+				return err
+			}
+			rep.Checked++
+			d.overage = max(used-included, 0)
+			if d.reportedItem == "" && d.overage == 0 {
+				continue // nothing reported is zero
+			}
+			if d.reportedItem == d.item && d.reported == d.overage {
+				continue
+			}
+			todo = append(todo, d)
+		}
+		return rows.Err()
+	})
+	return todo, err
+}
+
 // ReportedUsage is what was last sent for a tenant's month, for tests and
 // support.
 func (s *Service) ReportedUsage(ctx context.Context, tenantID uuid.UUID, month time.Time) (quantity int, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT quantity FROM usage_reports WHERE tenant_id = $1 AND period = $2`, tenantID, month).Scan(&quantity)
+	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return sqlTx(tx).QueryRowContext(ctx, `SELECT quantity FROM usage_reports WHERE tenant_id = $1 AND period = $2`, tenantID, month).Scan(&quantity)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

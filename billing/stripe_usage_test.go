@@ -22,14 +22,11 @@ func TestReportUsageOncePerChange(t *testing.T) {
 	f.deliver(f.event("customer.subscription.updated", subscription("sub_U", "cus_U", "active", "basic", nil)))
 	f.deliver(f.event("checkout.session.completed", checkoutCompleted(quiet, "cus_Q", "sub_Q")))
 	f.deliver(f.event("customer.subscription.updated", subscription("sub_Q", "cus_Q", "active", "basic", nil)))
-	month := time.Now().UTC()
-	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	month := firstOfMonth()
 	setUsage := func(tenant uuid.UUID, used int) {
 		t.Helper()
-		if _, err := f.d.SQL.Exec(`INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used) VALUES ($1, now()::date, 0, $2, $3)
-			ON CONFLICT (tenant_id) DO UPDATE SET month = EXCLUDED.month, month_used = EXCLUDED.month_used`, tenant, month, used); err != nil {
-			t.Fatal(err)
-		}
+		exec(t, f.d, `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used) VALUES (?, now()::date, 0, ?, ?)
+			ON CONFLICT (tenant_id) DO UPDATE SET month = EXCLUDED.month, month_used = EXCLUDED.month_used`, tenant, month, used)
 	}
 	setUsage(paid, 50_000+1234) // basic includes 50,000
 	setUsage(free, 900)
@@ -70,8 +67,8 @@ func TestReportUsageOncePerChange(t *testing.T) {
 func TestBillingOff(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
-	off := billing.NewStripe(d.SQL, svc, billing.StripeConfig{WebhookSecret: whsec})
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
+	off := billing.NewStripe(d, svc, billing.StripeConfig{WebhookSecret: whsec})
 	var nilStripe *billing.Stripe
 	if off.Enabled() || nilStripe.Enabled() || off.ForSale("basic") {
 		t.Fatal("enabled without a key")
@@ -89,6 +86,12 @@ func TestBillingOff(t *testing.T) {
 	if _, err := off.HandleWebhook(ctx, payload, sign(payload)); !errors.Is(err, billing.ErrBillingOff) {
 		t.Fatalf("webhook: %v", err)
 	}
+}
+
+// firstOfMonth is the calendar month (UTC) usage is counted in now.
+func firstOfMonth() time.Time {
+	now := time.Now().UTC()
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
 func TestEstimate(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/webhook"
+
+	"mailvet/db"
 )
 
 // ErrBadEvent is a correctly signed delivery whose content cannot be read.
@@ -28,48 +29,38 @@ type WebhookResult struct {
 // HandleWebhook verifies a Stripe webhook delivery and applies it. The
 // event id is stored in the same transaction as the event's effects, so a
 // replay changes nothing; events are applied so that any delivery order
-// ends in the same state. A bad signature is ErrBadSignature, and nothing
-// is read or written then.
+// ends in the same state. A bad signature, or one whose timestamp is
+// outside the tolerance either way, is ErrBadSignature, and nothing is
+// read or written then.
 func (s *Stripe) HandleWebhook(ctx context.Context, payload []byte, signature string) (WebhookResult, error) {
 	var res WebhookResult
 	if !s.Enabled() || s.cfg.WebhookSecret == "" {
 		return res, ErrBillingOff
 	}
-	ev, err := webhook.ConstructEventWithOptions(payload, signature, s.cfg.WebhookSecret,
-		webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
+	ev, err := s.verifiedEvent(payload, signature)
 	if err != nil {
-		switch {
-		case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader),
-			errors.Is(err, webhook.ErrNoValidSignature), errors.Is(err, webhook.ErrTooOld):
-			return res, fmt.Errorf("%w: %v", ErrBadSignature, err)
-		}
-		return res, fmt.Errorf("%w: %v", ErrBadEvent, err)
+		return res, err
 	}
 	res.EventID, res.Type = ev.ID, string(ev.Type)
-	if ev.ID == "" || ev.Data == nil || ev.Created == 0 {
-		return res, fmt.Errorf("%w: no id, data or created time", ErrBadEvent)
-	}
 	at := time.Unix(ev.Created, 0).UTC()
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	// The system path: an event names a Stripe customer, and which tenant
+	// that is is what the transaction finds out; the event id it records
+	// belongs to no tenant.
+	err = s.db.Tx(ctx, db.System("stripe webhook: record the event id and find its tenant by Stripe customer id"), func(ctx context.Context, dtx db.Tx) error {
+		tx := sqlTx(dtx)
+		fresh, err := recordEvent(ctx, tx, ev)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			res.Duplicate = true
+			return nil
+		}
+		res.Note, res.Tenant, err = s.apply(ctx, tx, ev, at)
+		return err
+	})
 	if err != nil {
-		return res, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	// A concurrent delivery of the same event waits here for ours to
-	// commit, then finds the id.
-	r, err := tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, ev.ID, string(ev.Type))
-	if err != nil {
-		return res, err
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		res.Duplicate = true
-		return res, nil
-	}
-	if res.Note, res.Tenant, err = s.apply(ctx, tx, ev, at); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(); err != nil {
 		return res, err
 	}
 	if res.Tenant != uuid.Nil {
@@ -275,20 +266,4 @@ func (s *Stripe) invoiceChanged(ctx context.Context, tx *sql.Tx, typ string, inv
 			status_event_at = $2, updated_at = now() WHERE tenant_id = $1`, tenantID, at)
 	}
 	return "", tenantID, err
-}
-
-// EventMemory is how long processed webhook event ids are kept. Stripe
-// redelivers an event for at most three days and lets it be resent for 30
-// (events older than that cannot be retrieved), so an id older than this
-// can never arrive again.
-const EventMemory = 90 * 24 * time.Hour
-
-// PurgeEvents forgets the ids of events processed more than EventMemory
-// ago. It works with billing off too: the table is simply empty.
-func (s *Stripe) PurgeEvents(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM stripe_events WHERE received_at < now() - make_interval(secs => $1)`, EventMemory.Seconds())
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }

@@ -98,7 +98,7 @@ func TestWebhooksAreOrderIndependentAndIdempotent(t *testing.T) {
 		}
 	}
 	var pending int
-	if err := f.d.SQL.QueryRow(`SELECT count(*) FROM stripe_pending_subscriptions`).Scan(&pending); err != nil || pending != 0 {
+	if err := f.scalar(&pending, `SELECT count(*) FROM stripe_pending_subscriptions`); err != nil || pending != 0 {
 		t.Fatalf("%d pending subscriptions left, %v", pending, err)
 	}
 
@@ -140,16 +140,18 @@ func TestPaymentFailedGraceAndPaid(t *testing.T) {
 	}
 	// A second failure keeps the first date.
 	var since1, since2 time.Time
-	_ = f.d.SQL.QueryRow(`SELECT past_due_since FROM subscriptions WHERE tenant_id = $1`, tenant).Scan(&since1)
+	if err := f.scalar(&since1, `SELECT past_due_since FROM subscriptions WHERE tenant_id = ?`, tenant); err != nil {
+		t.Fatal(err)
+	}
 	f.deliver(f.event("invoice.payment_failed", invoice("in_1", "cus_P", "sub_P", "open", 4900, 0)))
-	_ = f.d.SQL.QueryRow(`SELECT past_due_since FROM subscriptions WHERE tenant_id = $1`, tenant).Scan(&since2)
+	if err := f.scalar(&since2, `SELECT past_due_since FROM subscriptions WHERE tenant_id = ?`, tenant); err != nil {
+		t.Fatal(err)
+	}
 	if !since1.Equal(since2) {
 		t.Fatalf("past_due_since moved from %v to %v", since1, since2)
 	}
 
-	if _, err := f.d.SQL.Exec(`UPDATE subscriptions SET past_due_since = now() - interval '8 days' WHERE tenant_id = $1`, tenant); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, f.d, `UPDATE subscriptions SET past_due_since = now() - interval '8 days' WHERE tenant_id = ?`, tenant)
 	f.svc.ForgetPlan(tenant) // the plan is remembered for a few seconds
 	if got := f.plan(tenant); got != "free" {
 		t.Fatalf("after grace: plan %s", got)
@@ -204,10 +206,46 @@ func TestBadSignatureChangesNothing(t *testing.T) {
 	if _, err := f.stripe.HandleWebhook(context.Background(), payload, sign(other)); !errors.Is(err, billing.ErrBadSignature) {
 		t.Fatalf("signature of another body: %v", err)
 	}
+	f.expectNothingStored()
+}
+
+// expectNothingStored checks that no delivery got as far as the database.
+func (f *fixture) expectNothingStored() {
+	f.t.Helper()
 	var events, subs int
-	_ = f.d.SQL.QueryRow(`SELECT (SELECT count(*) FROM stripe_events), (SELECT count(*) FROM subscriptions)`).Scan(&events, &subs)
+	if err := f.scalar(&events, `SELECT count(*) FROM stripe_events`); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.scalar(&subs, `SELECT count(*) FROM subscriptions`); err != nil {
+		f.t.Fatal(err)
+	}
 	if events != 0 || subs != 0 {
-		t.Fatalf("%d events, %d subscriptions stored", events, subs)
+		f.t.Fatalf("%d events, %d subscriptions stored", events, subs)
+	}
+}
+
+// The signature's timestamp must be within the tolerance both ways: a
+// delivery signed too far in the future is refused like a stale one, and
+// nothing is stored; one a little ahead (clock skew) is accepted.
+func TestSignatureTimestampToleranceAppliesBothWays(t *testing.T) {
+	f := newFixture(t, "")
+	tenant := f.tenant()
+	payload := f.event("checkout.session.completed", checkoutCompleted(tenant, "cus_T", "sub_T"))
+	signedAt := func(at time.Time) string {
+		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: whsec, Timestamp: at}).Header
+	}
+	for name, at := range map[string]time.Time{
+		"an hour ahead":     time.Now().Add(time.Hour),
+		"six minutes ahead": time.Now().Add(webhook.DefaultTolerance + time.Minute),
+		"six minutes old":   time.Now().Add(-webhook.DefaultTolerance - time.Minute),
+	} {
+		if _, err := f.stripe.HandleWebhook(context.Background(), payload, signedAt(at)); !errors.Is(err, billing.ErrBadSignature) {
+			t.Errorf("signed %s: %v, want ErrBadSignature", name, err)
+		}
+	}
+	f.expectNothingStored()
+	if _, err := f.stripe.HandleWebhook(context.Background(), payload, signedAt(time.Now().Add(time.Minute))); err != nil {
+		t.Fatalf("signed a minute ahead (clock skew): %v", err)
 	}
 }
 

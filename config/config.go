@@ -15,6 +15,7 @@ import (
 // documentation; Load fills a Config from an environment lookup.
 type Config struct {
 	DatabaseURL     string
+	DBRole          string // SET ROLE on every connection; empty: the login's own
 	Port            int
 	BaseURL         *url.URL
 	Env             string // development | production
@@ -77,6 +78,7 @@ type Setting struct {
 func Settings() []Setting {
 	return []Setting{
 		{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable", "PostgreSQL connection URL (system of record and River's queue)."},
+		{"MAILVET_DB_ROLE", "(empty: the login's own role)", "Role every database connection SETs ROLE to. serve and work refuse a superuser or BYPASSRLS role (row-level security would not apply); `mailvet migrate` creates it when missing and grants it the tables."},
 		{"PORT", "8080", "HTTP port for pages, API and health checks."},
 		{"MAILVET_BASE_URL", "http://localhost:$PORT", "Public URL of the service; used in emailed links. https here makes cookies Secure."},
 		{"MAILVET_ENV", "development", "development or production."},
@@ -111,7 +113,7 @@ func Settings() []Setting {
 		{"MAILVET_LIST_MAX_ATTEMPTS", "3", "Tries per list address before it is reported unknown."},
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
 		{"MAILVET_BILLING_GRACE", "168h", "How long a past-due subscription keeps its plan before the workspace falls back to free."},
-		{"MAILVET_LIST_BATCH_TIMEOUT", "10m", "Longest run of one list batch; a batch whose worker died is run again after 1.5 times this."},
+		{"MAILVET_LIST_BATCH_TIMEOUT", "1m", "Longest run of one list batch (a longer one writes what it has and goes on at once); a batch whose worker died is taken back this plus half of it (at most 20 s) later, on River's next 30 s round."},
 		{"STRIPE_SECRET_KEY", "(empty: billing off, every workspace on the free plan)", "Stripe secret key (sk_… or restricted rk_…)."},
 		{"STRIPE_WEBHOOK_SECRET", "(required with STRIPE_SECRET_KEY)", "Signing secret (whsec_…) of the Stripe webhook endpoint pointing at /stripe/webhook."},
 		{"MAILVET_STRIPE_PRICE_BASIC", "(empty: Basic cannot be bought)", "Stripe price id of the Basic plan's monthly fee."},
@@ -128,6 +130,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
 		DatabaseURL:     r.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailvet?sslmode=disable"),
+		DBRole:          r.str("MAILVET_DB_ROLE", ""),
 		Port:            r.intRange("PORT", 8080, 1, 65535),
 		Env:             r.oneOf("MAILVET_ENV", "development", "development", "production"),
 		LogLevel:        r.oneOf("MAILVET_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
@@ -169,7 +172,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListRetryDelay = r.duration("MAILVET_LIST_RETRY_DELAY", 5*time.Minute, 10*time.Millisecond)
 	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
-	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", 10*time.Minute, time.Second)
+	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", time.Minute, time.Second)
 	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
 	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
 	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")

@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivermigrate"
@@ -36,7 +40,7 @@ func (d *DB) bunMigrator() (*migrate.Migrator, *migrate.Migrations, error) {
 	if err := migrations.Discover(MigrationsFS()); err != nil {
 		return nil, nil, fmt.Errorf("discover migrations: %w", err)
 	}
-	return migrate.NewMigrator(d.Bun, migrations, migrate.WithMarkAppliedOnSuccess(true)), migrations, nil
+	return migrate.NewMigrator(d.bun, migrations, migrate.WithMarkAppliedOnSuccess(true)), migrations, nil
 }
 
 func (d *DB) riverMigrator() (*rivermigrate.Migrator[*sql.Tx], error) {
@@ -151,4 +155,49 @@ func SchemaFingerprint() (string, error) {
 	}
 	fmt.Fprintf(h, "river:%d", len(rm.AllVersions()))
 	return fmt.Sprintf("%016x", h.Sum64()), nil
+}
+
+// GrantTo makes role the one the service runs as: it creates it (NOLOGIN:
+// a login SETs ROLE to it) when missing and grants it the rows of every
+// table and sequence, and nothing else: it owns no table, so it can neither
+// alter a policy nor turn row-level security off. Run after Migrate, by the
+// tables' owner.
+func (d *DB) GrantTo(ctx context.Context, role string) error {
+	r := pgx.Identifier{role}.Sanitize()
+	var exists bool
+	if err := d.Pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", role).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		// Two test binaries may race to create it; the loser finds it made.
+		if _, err := d.Pool.Exec(ctx, "CREATE ROLE "+r+" NOLOGIN NOSUPERUSER NOBYPASSRLS"); err != nil && !isDuplicateRole(err) {
+			return fmt.Errorf("create role %s: %w", role, err)
+		}
+	}
+	if _, err := d.Pool.Exec(ctx, "GRANT "+r+" TO current_user"); err != nil && !isGrantNoop(err) {
+		return fmt.Errorf("let the login SET ROLE %s: %w", role, err)
+	}
+	for _, stmt := range []string{
+		"GRANT USAGE ON SCHEMA public TO " + r,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + r,
+		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO " + r,
+		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO " + r,
+	} {
+		if _, err := d.Pool.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+func isDuplicateRole(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")
+}
+
+// isGrantNoop: a superuser login needs no membership, and granting one
+// that exists only warns; other refusals are real errors.
+func isGrantNoop(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "0LP01"
 }

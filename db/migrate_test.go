@@ -11,7 +11,7 @@ import (
 )
 
 func TestMigrateIsCurrentAndIdempotent(t *testing.T) {
-	d := dbtest.New(t)
+	d := dbtest.NewOwner(t)
 	ctx := context.Background()
 
 	pending, err := d.PendingMigrations(ctx)
@@ -33,7 +33,7 @@ func TestMigrateIsCurrentAndIdempotent(t *testing.T) {
 // Two `mailvet migrate` at once on an empty database must both succeed, one
 // waiting for the other, and leave everything applied exactly once.
 func TestConcurrentMigrateOnEmptyDatabase(t *testing.T) {
-	d := dbtest.New(t)
+	d := dbtest.NewOwner(t)
 	ctx := context.Background()
 	// Start from nothing: drop what the template applied.
 	if _, err := d.SQL.ExecContext(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {

@@ -59,23 +59,26 @@ func TestPeriodicUsageReportSendsOncePerChange(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
 	counter := &usageCounter{}
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
-	stripe := billing.NewStripe(d.SQL, svc, billing.StripeConfig{
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
+	stripe := billing.NewStripe(d, svc, billing.StripeConfig{
 		SecretKey: "sk_test_123", WebhookSecret: "whsec_x", APIBase: base,
 		Prices: map[string]string{"basic": "price_basic"}, MeteredPrices: map[string]string{"basic": "price_basic_over"},
 		HTTPClient: &http.Client{Transport: counter},
 	})
 	var tenant uuid.UUID
-	if err := d.SQL.QueryRow(`INSERT INTO tenants (name, slug) VALUES ('Acme', 'acme') RETURNING id`).Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
 	month := time.Now().UTC()
 	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if _, err := d.SQL.Exec(`INSERT INTO subscriptions (tenant_id, plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id, current_period_start)
-		VALUES ($1, 'basic', 'active', 'cus_1', 'sub_1', 'si_over', $2)`, tenant, month); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.SQL.Exec(`INSERT INTO quota_usage (tenant_id, day, month, month_used) VALUES ($1, now()::date, $2, 50500)`, tenant, month); err != nil {
+	if err := d.Tx(ctx, db.System("test: seed a paying tenant"), func(ctx context.Context, tx db.Tx) error {
+		if err := tx.NewRaw(`INSERT INTO tenants (name, slug) VALUES ('Acme', 'acme') RETURNING id`).Scan(ctx, &tenant); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw(`INSERT INTO subscriptions (tenant_id, plan_id, status, stripe_customer_id, stripe_subscription_id, stripe_metered_item_id, current_period_start)
+			VALUES (?, 'basic', 'active', 'cus_1', 'sub_1', 'si_over', ?)`, tenant, month).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewRaw(`INSERT INTO quota_usage (tenant_id, day, month, month_used) VALUES (?, now()::date, ?, 50500)`, tenant, month).Exec(ctx)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -98,8 +101,8 @@ func TestPeriodicUsageReportSendsOncePerChange(t *testing.T) {
 // Without a Stripe key the job runs and does nothing.
 func TestPeriodicUsageReportWithBillingOff(t *testing.T) {
 	d := dbtest.New(t)
-	svc := billing.NewService(d.SQL, nil, 0, func(p string) string { return p })
-	startUsageWorker(t, d, billing.NewStripe(d.SQL, svc, billing.StripeConfig{}))
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
+	startUsageWorker(t, d, billing.NewStripe(d, svc, billing.StripeConfig{}))
 	deadline := time.Now().Add(30 * time.Second)
 	for completedUsageJobs(t, d) < 1 {
 		if time.Now().After(deadline) {

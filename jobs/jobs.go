@@ -48,9 +48,11 @@ type Options struct {
 	FetchPollInterval time.Duration
 	// ListWorkers is how many list batches run at once in this process.
 	ListWorkers int
-	// BatchTimeout bounds one list batch; RescueAfter (default 1.5 times
-	// BatchTimeout) is when River's leader gives a job whose worker died to
-	// another worker. It must be longer than BatchTimeout.
+	// BatchTimeout bounds one list batch run (default lists.BatchTimeout);
+	// RescueAfter is when River's leader gives a job whose worker died to
+	// another worker. It must be longer than BatchTimeout, so that a batch
+	// still running is never run twice at once; by default it is
+	// BatchTimeout plus half of it, at most plus rescueMargin.
 	BatchTimeout time.Duration
 	RescueAfter  time.Duration
 }
@@ -73,7 +75,7 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 			timeout := cmp.Or(opts.BatchTimeout, lists.BatchTimeout)
 			river.AddWorker(workers, &VerifyBatchWorker{Lists: deps.Lists, timeout: timeout})
 			cfg.Queues[lists.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.ListWorkers, 4)}
-			cfg.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+timeout/2)
+			cfg.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, rescueAfter(timeout))
 			if cfg.RescueStuckJobsAfter <= river.JobTimeoutDefault {
 				// River wants the rescue delay above every job's timeout.
 				cfg.JobTimeout = timeout
@@ -96,4 +98,17 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 		}
 	}
 	return river.NewClient(riverdatabasesql.NewWithPgxListener(d.SQL, d.Pool), cfg)
+}
+
+// rescueMargin is how long after a batch's timeout its job may still be
+// winding down (writing what it answered, returning to River) before the
+// rescuer may take it for dead.
+const rescueMargin = 20 * time.Second
+
+// rescueAfter is the default rescue delay for a batch timeout. River's
+// rescuer looks every 30 s, so with the default one-minute timeout a list
+// whose worker died resumes within about 80 s + 30 s + River's first retry
+// (about a second): under two minutes.
+func rescueAfter(timeout time.Duration) time.Duration {
+	return timeout + min(timeout/2, rescueMargin)
 }

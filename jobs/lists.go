@@ -24,17 +24,19 @@ func (w *VerifyBatchWorker) Timeout(*river.Job[lists.VerifyBatchArgs]) time.Dura
 	return w.timeout
 }
 
-// Work processes the batch; deferred rows (greylisting) snooze the job.
+// Work processes the batch. Deferred rows (greylisting) snooze the job
+// until they are due; a run cut short by its time limit snoozes it for no
+// time at all, to go on from what it wrote. Snoozes count no attempt.
 func (w *VerifyBatchWorker) Work(ctx context.Context, job *river.Job[lists.VerifyBatchArgs]) error {
-	wait, err := w.Lists.Process(ctx, job.Args, func(ctx context.Context, tx *sql.Tx) error {
+	next, err := w.Lists.Process(ctx, job.Args, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		return river.JobSnooze(wait)
+	if !next.Done {
+		return river.JobSnooze(next.After)
 	}
 	return nil
 }

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/billing"
+	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
 	"mailvet/mail"
@@ -27,13 +28,14 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://mailvet.test")
-	store := tenants.NewStore(d.Bun, mail.NewQueue(inserter), base, tenants.Options{})
+	store := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
 
-	u, tn, err := store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "ann@acme.test", Password: "correct horse battery"}, audit.Actor{})
+	u, tn, err := store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "ann@acme.test", Password: "correct horse battery"}, actor.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", tenants.RoleMember, audit.Actor{}); err != nil {
+	owner := actor.User(u.ID, u.Email, actor.RoleOwner)
+	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", actor.RoleMember, owner); err != nil {
 		t.Fatal(err)
 	}
 	_, live := tenants.NewToken()
@@ -43,19 +45,28 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := d.Pool.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, expired); err != nil {
+	// Age one session and the invitation, and store Stripe event ids: one
+	// processed 91 days ago (past billing.EventMemory), one yesterday.
+	if err := d.Tx(ctx, db.System("test: age rows across tenants"), func(ctx context.Context, tx db.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE sessions SET expires_at = now() - make_interval(secs => ?) WHERE token_hash = ?`, []any{time.Minute.Seconds(), expired}},
+			{`UPDATE invites SET expires_at = now() - make_interval(secs => ?)`, []any{time.Minute.Seconds()}},
+			{`INSERT INTO stripe_events (id, type, received_at) VALUES
+				('evt_old', 'invoice.paid', now() - make_interval(secs => ?)), ('evt_recent', 'invoice.paid', now() - make_interval(secs => ?))`,
+				[]any{(91 * 24 * time.Hour).Seconds(), (24 * time.Hour).Seconds()}},
+		} {
+			if _, err := tx.NewRaw(q.sql, q.args...).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Pool.Exec(ctx, `UPDATE invites SET expires_at = now() - interval '1 minute'`); err != nil {
-		t.Fatal(err)
-	}
-
-	// Stripe event ids: one processed 91 days ago (past billing.EventMemory), one yesterday.
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO stripe_events (id, type, received_at) VALUES
-		('evt_old', 'invoice.paid', now() - interval '91 days'), ('evt_recent', 'invoice.paid', now() - interval '1 day')`); err != nil {
-		t.Fatal(err)
-	}
-	keyless := billing.NewStripe(d.SQL, billing.NewService(d.SQL, nil, 0, func(p string) string { return p }), billing.StripeConfig{})
+	keyless := billing.NewStripe(d, billing.NewService(d, nil, 0, func(p string) string { return p }), billing.StripeConfig{})
 
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: discardSender{}, Stripe: keyless},
 		jobs.Options{Work: true, Logger: log, PurgeEvery: time.Second, FetchPollInterval: 100 * time.Millisecond})
@@ -71,8 +82,10 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 	for {
 		var sessions, invites int
 		var events string
-		if err := d.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM invites),
-			(SELECT coalesce(string_agg(id, ','), '') FROM stripe_events)`).Scan(&sessions, &invites, &events); err != nil {
+		if err := d.Tx(ctx, db.System("test: count what is left across tenants"), func(ctx context.Context, tx db.Tx) error {
+			return tx.NewRaw(`SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM invites),
+				(SELECT coalesce(string_agg(id, ','), '') FROM stripe_events)`).Scan(ctx, &sessions, &invites, &events)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if sessions == 1 && invites == 0 && events == "evt_recent" {

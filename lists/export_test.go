@@ -2,6 +2,7 @@ package lists_test
 
 import (
 	"encoding/csv"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ func TestExportColumnsLineUp(t *testing.T) {
 	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", Mailboxes: []string{"ann", "bob"}}}})
 	e := setup(t, world, lists.Options{})
 	e.start(1)
-	tenant := e.tenant(t, "acme")
+	w := e.workspace(t, "acme")
 	ctx := t.Context()
 
 	for _, c := range []struct {
@@ -28,13 +29,13 @@ func TestExportColumnsLineUp(t *testing.T) {
 		{"one column", "ann@shop.test\nbob@shop.test\n", []string{"email"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l, _, err := e.store.Create(ctx, lists.NewList{TenantID: tenant, Name: c.name, File: strings.NewReader(c.file)})
+			l, _, err := e.store.Create(ctx, lists.NewList{TenantID: w.ID, By: w.Owner, Name: c.name, File: strings.NewReader(c.file)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.wait(t, tenant, l.ID, func(l lists.List) bool { return l.Status == lists.StatusCompleted })
+			e.wait(t, w.ID, l.ID, w.Owner, done)
 			var out strings.Builder
-			if err := e.store.Export(ctx, tenant, l.ID, "", &out); err != nil {
+			if err := e.store.Export(ctx, w.ID, l.ID, "", w.Owner, &out); err != nil {
 				t.Fatal(err)
 			}
 			records, err := csv.NewReader(strings.NewReader(out.String())).ReadAll() // fails on ragged rows
@@ -51,5 +52,48 @@ func TestExportColumnsLineUp(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Results come in row order, limit at a time, each page's cursor leading
+// to the next, filtered by status when asked.
+func TestResultsPages(t *testing.T) {
+	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", Mailboxes: []string{"ann", "bob", "cy"}}}})
+	e := setup(t, world, lists.Options{})
+	e.start(1)
+	w := e.workspace(t, "acme")
+	ctx := t.Context()
+	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: w.ID, By: w.Owner, Name: "pages",
+		Emails: []string{"ann@shop.test", "nobody@shop.test", "Bob@shop.test", "cy@shop.test", "ann@shop.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(t, w.ID, l.ID, w.Owner, done)
+	var rows []int
+	cursor := ""
+	for range 5 {
+		page, err := e.store.Results(ctx, w.ID, l.ID, "", "", cursor, 2, w.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Results {
+			rows = append(rows, r.Row)
+			if r.Domain != "shop.test" || r.Normalized == "" || r.CheckedAt == nil {
+				t.Errorf("row %+v lacks its address parts or time", r)
+			}
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(rows, []int{1, 2, 3, 4}) {
+		t.Fatalf("pages gave rows %v, want 1 to 4 (row 5 is a duplicate)", rows)
+	}
+	page, err := e.store.Results(ctx, w.ID, l.ID, "undeliverable", "", "", 10, w.Owner)
+	if err != nil || len(page.Results) != 1 || page.Results[0].Email != "nobody@shop.test" || page.Next != "" {
+		t.Fatalf("undeliverable results %+v %v, want nobody's row alone", page, err)
+	}
+	if _, err := e.store.Results(ctx, w.ID, l.ID, "", "", "not a cursor", 10, w.Owner); !errors.Is(err, lists.ErrBadCursor) {
+		t.Fatalf("bad cursor: %v", err)
 	}
 }

@@ -7,28 +7,32 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/fnv"
 	"io"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"mailvet/actor"
 	"mailvet/billing"
+	"mailvet/db"
 	"mailvet/lists/csvin"
-	"mailvet/verify/address"
+	"mailvet/safetext"
 )
 
 // NewList is an upload: a file (CSV or plain text), or a list of
 // addresses sent as JSON.
 type NewList struct {
-	TenantID    uuid.UUID
-	CreatedBy   uuid.UUID // zero for API uploads
-	APIKeyID    uuid.UUID // zero for page uploads
+	TenantID uuid.UUID
+	// By uploads the list, and decides its mode: a test key's list
+	// (By.TestMode) is answered from the local part, touches no network,
+	// spends no quota and is seen only by test keys. The list records the
+	// user (page uploads) or the key (API uploads) that made it.
+	By          actor.Actor
 	Name        string
 	Dedupe      string
 	EmailColumn string
@@ -36,9 +40,6 @@ type NewList struct {
 	File   io.Reader
 	Emails []string
 
-	// TestMode lists (uploaded with a test key) are answered from the
-	// local part, touch no network and spend no quota.
-	TestMode bool
 	// KeyLimits are the uploading key's own limits; MaxRows, when set,
 	// lowers the store's row limit (the plan's).
 	KeyLimits billing.KeyLimits
@@ -51,11 +52,34 @@ type NewList struct {
 	RequestHash    []byte
 }
 
+// MaxNameChars is the longest list name, in characters (the column's
+// CHECK counts them so).
+const MaxNameChars = 200
+
+// validName: 1 to MaxNameChars characters, none of them a control
+// character (a CR/LF or NUL in a name breaks every page and mail it is
+// shown in).
+func validName(name string) bool {
+	return name != "" && utf8.RuneCountInString(name) <= MaxNameChars && !safetext.HasControl(name)
+}
+
+// errRaced says a concurrent request with the same idempotency key
+// committed its list first.
+var errRaced = errors.New("idempotency key taken by a concurrent request")
+
 // Create stores a list and its rows and queues its verification, all in
 // one transaction: a list is never stored without its work, nor work
-// without its list, and a refused file leaves nothing behind. existing is
-// true when an earlier request with the same idempotency key made it.
+// without its list, and a refused file leaves nothing behind. The list row,
+// its rows (COPY), its batch jobs and its quota reservation commit
+// together. existing is true when an earlier request with the same
+// idempotency key made it. Any member may upload.
 func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, err error) {
+	if err := in.By.Require(actor.RoleMember); err != nil {
+		return l, false, err
+	}
+	if !validName(in.Name) {
+		return l, false, ErrInvalidName
+	}
 	if in.Dedupe == "" {
 		in.Dedupe = DedupeCaseInsensitive
 	}
@@ -73,43 +97,57 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 			return s.sameRequest(prev, in, hasher)
 		}
 	}
-
-	conn, err := s.db.SQL.Conn(ctx)
-	if err != nil {
-		return l, false, err
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return l, false, err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-
 	src, err := s.source(in)
 	if err != nil {
 		return l, false, err
 	}
-	l.ID = uuid.New()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lists (id, tenant_id, name, dedupe, created_by, api_key_id, test_mode) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		l.ID, in.TenantID, in.Name, in.Dedupe, nullUUID(in.CreatedBy), nullUUID(in.APIKeyID), in.TestMode); err != nil {
-		return l, false, err
-	}
-	ing := newIngest(in.TenantID, l.ID, in.Dedupe, src)
-	err = conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		_, err := pc.CopyFrom(ctx, pgx.Identifier{"list_rows"},
-			[]string{"tenant_id", "list_id", "row_no", "line", "fields", "email", "state", "skip_reason", "duplicate_of"},
-			pgx.CopyFromFunc(ing.next))
+	err = s.db.Tx(ctx, db.Tenant(in.TenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		l, err = s.insert(ctx, tx, &in, src, hasher)
 		return err
 	})
-	if err != nil {
-		if ing.err != nil {
-			return l, false, ing.err // the file's fault, not the database's
+	if errors.Is(err, errRaced) {
+		prev, _, gerr := s.byIdempotencyKey(ctx, in.TenantID, in.IdempotencyKey)
+		if gerr != nil {
+			return List{}, false, gerr
 		}
-		return l, false, err
+		return s.sameRequest(prev, in, nil)
+	}
+	if err != nil {
+		return List{}, false, err
+	}
+	return l, false, nil
+}
+
+// listRowColumns are the columns an upload's rows are copied into.
+var listRowColumns = []string{"tenant_id", "list_id", "row_no", "line", "fields", "email", "state", "skip_reason", "duplicate_of"}
+
+// insert is Create's transaction. It sets in.RequestHash from hasher once
+// the upload is read.
+func (s *Store) insert(ctx context.Context, tx db.Tx, in *NewList, src rowSource, hasher hash.Hash) (List, error) {
+	var l List
+	id := uuid.New()
+	var createdBy, keyID uuid.UUID
+	switch in.By.Kind {
+	case actor.KindUser:
+		createdBy = in.By.UserID
+	case actor.KindAPIKey:
+		keyID = in.By.APIKeyID
+	}
+	testMode := in.By.TestMode
+	if _, err := tx.NewRaw(`INSERT INTO lists (id, tenant_id, name, dedupe, created_by, api_key_id, test_mode) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, in.TenantID, in.Name, in.Dedupe, nullUUID(createdBy), nullUUID(keyID), testMode).Exec(ctx); err != nil {
+		return l, err
+	}
+	ing := newIngest(in.TenantID, id, in.Dedupe, src)
+	if _, err := tx.CopyFrom(ctx, "list_rows", listRowColumns, pgx.CopyFromFunc(ing.next)); err != nil {
+		if ing.err != nil {
+			return l, ing.err // the file's fault, not the database's
+		}
+		return l, err
 	}
 	if ing.total == 0 {
-		return l, false, ErrEmpty
+		return l, ErrEmpty
 	}
 	if hasher != nil {
 		in.RequestHash = hasher.Sum(nil)
@@ -123,37 +161,27 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 		status = StatusCompleted
 	}
 	batches := ing.batches()
-	if _, err := tx.ExecContext(ctx, `UPDATE lists SET header = $2, email_column = $3, total_rows = $4, unique_rows = $5,
-			duplicate_rows = $6, skipped_rows = $7, batches = $8, status = $9, idempotency_key = $10, request_hash = $11,
-			completed_at = CASE WHEN $9 = 'completed' THEN now() END
-		WHERE id = $1`,
-		l.ID, exportHeader(src.Header(), src.EmailIndex(), ing.widest), src.EmailIndex(), ing.total, ing.unique, ing.duplicates, ing.skipped, len(batches), status, key, in.RequestHash); err != nil {
-		if isUniqueViolation(err) {
-			// A concurrent request with the same key won the race.
-			_ = tx.Rollback()
-			prev, _, gerr := s.byIdempotencyKey(ctx, in.TenantID, in.IdempotencyKey)
-			if gerr != nil {
-				return l, false, gerr
-			}
-			return s.sameRequest(prev, in, nil)
-		}
-		return l, false, err
+	err := tx.NewRaw(`UPDATE lists SET header = ?, email_column = ?, total_rows = ?, unique_rows = ?,
+			duplicate_rows = ?, skipped_rows = ?, batches = ?, status = ?, idempotency_key = ?, request_hash = ?,
+			completed_at = CASE WHEN ? = 'completed' THEN now() END
+		WHERE tenant_id = ? AND id = ? RETURNING *`,
+		pgdialect.Array(exportHeader(src.Header(), src.EmailIndex(), ing.widest)), src.EmailIndex(), ing.total, ing.unique,
+		ing.duplicates, ing.skipped, len(batches), status, key, in.RequestHash, status, in.TenantID, id).Scan(ctx, &l)
+	if isUniqueViolation(err) {
+		return l, errRaced
 	}
-	if s.quota != nil && !in.TestMode && ing.unique > 0 {
+	if err != nil {
+		return l, err
+	}
+	if s.quota != nil && !testMode && ing.unique > 0 {
 		// Reserve the list's unique addresses now: a list that does not
 		// fit is refused whole, before any work.
-		if _, err := s.quota.Consume(ctx, tx, in.TenantID, in.APIKeyID, in.KeyLimits, ing.unique); err != nil {
-			return l, false, err
+		if _, err := s.quota.Consume(ctx, tx, in.TenantID, keyID, in.KeyLimits, ing.unique); err != nil {
+			return l, err
 		}
 	}
-	if err := s.queue(ctx, tx, in.TenantID, l.ID, ing.unique, batches); err != nil {
-		return l, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return l, false, err
-	}
-	l, err = s.Get(ctx, in.TenantID, l.ID)
-	return l, false, err
+	// River inserts its jobs through the transaction's *sql.Tx.
+	return l, s.queue(ctx, tx.Tx.Tx, in.TenantID, id, ing.unique, batches)
 }
 
 func (s *Store) source(in NewList) (rowSource, error) {
@@ -199,7 +227,9 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, tenantID, listID uuid.UUI
 
 func (s *Store) byIdempotencyKey(ctx context.Context, tenantID uuid.UUID, key string) (List, bool, error) {
 	var l List
-	err := s.db.Bun.NewSelect().Model(&l).Where("tenant_id = ? AND idempotency_key = ?", tenantID, key).Scan(ctx)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewSelect().Model(&l).Where("tenant_id = ? AND idempotency_key = ?", tenantID, key).Scan(ctx)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, false, nil
 	}
@@ -207,51 +237,18 @@ func (s *Store) byIdempotencyKey(ctx context.Context, tenantID uuid.UUID, key st
 }
 
 // sameRequest answers a repeated idempotency key: the earlier list when
-// the request is the same, ErrIdempotencyMismatch otherwise.
+// the request is the same, ErrIdempotencyMismatch otherwise (a key of the
+// other mode is another request too: a test key never sees a live list).
 func (s *Store) sameRequest(prev List, in NewList, hasher hash.Hash) (List, bool, error) {
 	if hasher != nil {
 		_, _ = io.Copy(io.Discard, in.File) // hash the rest of the upload
 		in.RequestHash = hasher.Sum(nil)
 	}
-	if string(prev.RequestHash) != string(in.RequestHash) {
+	if string(prev.RequestHash) != string(in.RequestHash) || prev.TestMode != in.By.TestMode {
 		return List{}, false, ErrIdempotencyMismatch
 	}
 	return prev, true, nil
 }
-
-// rowSource yields upload rows; csvin.Reader is one.
-type rowSource interface {
-	Next() (csvin.Row, error)
-	Header() []string
-	EmailIndex() int
-}
-
-// sliceSource serves a JSON upload's addresses as rows.
-type sliceSource struct {
-	emails []string
-	i      int
-}
-
-func (s *sliceSource) Next() (csvin.Row, error) {
-	if s.i >= len(s.emails) {
-		return csvin.Row{}, io.EOF
-	}
-	s.i++
-	e := strings.TrimSpace(s.emails[s.i-1])
-	r := csvin.Row{Line: s.i, Number: s.i, Fields: []string{s.emails[s.i-1]}, Email: e}
-	switch a, problem := address.Parse(e); {
-	case e == "":
-		r.Skip = "no_email"
-	case problem != nil:
-		r.Skip = "invalid_email"
-	default:
-		r.Address = a
-	}
-	return r, nil
-}
-
-func (s *sliceSource) Header() []string { return []string{"email"} }
-func (s *sliceSource) EmailIndex() int  { return 0 }
 
 func nullUUID(id uuid.UUID) *uuid.UUID {
 	if id == uuid.Nil {
@@ -263,12 +260,4 @@ func nullUUID(id uuid.UUID) *uuid.UUID {
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
-}
-
-// hashKey maps a dedupe key to 64 bits: a set of 1M of them costs tens of
-// megabytes where the keys themselves would cost hundreds.
-func hashKey(k string) uint64 {
-	h := fnv.New64a()
-	_, _ = io.WriteString(h, k)
-	return h.Sum64()
 }

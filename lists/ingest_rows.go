@@ -2,8 +2,10 @@ package lists
 
 import (
 	"errors"
+	"hash/fnv"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -48,6 +50,7 @@ func (g *ingest) next() ([]any, error) {
 	}
 	g.total++
 	g.widest = max(g.widest, len(row.Fields))
+	dropNUL(&row)
 	state, skip, dupOf := "pending", any(nil), any(nil)
 	if row.Skip != "" {
 		state, skip = "skipped", row.Skip
@@ -70,6 +73,27 @@ func (g *ingest) next() ([]any, error) {
 	}
 	return []any{g.tenantID, g.listID, row.Number, row.Line, row.Fields, row.Email, state, skip, dupOf}, nil
 }
+
+// dropNUL removes NUL bytes, which PostgreSQL text cannot hold, from a
+// row's cells, so that such an upload is stored rather than refused with a
+// server error. An address that held one is not the address that was sent:
+// its row is skipped as invalid_email, never verified as another address.
+// Other cells are kept without their NULs.
+func dropNUL(row *csvin.Row) {
+	if strings.IndexByte(row.Email, 0) >= 0 {
+		row.Email = withoutNUL(row.Email)
+		if row.Skip == "" {
+			row.Skip = csvin.SkipInvalidEmail
+		}
+	}
+	for i, f := range row.Fields { // the row's to keep (csvin.Row.Fields)
+		if strings.IndexByte(f, 0) >= 0 {
+			row.Fields[i] = withoutNUL(f)
+		}
+	}
+}
+
+func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // Batch sizes: the first rows go in small batches so progress shows at
 // once and small lists spread over workers; the rest in large batches so
@@ -115,7 +139,10 @@ func exportHeader(header []string, emailIndex, widest int) []string {
 	if header == nil && widest <= 1 {
 		return nil
 	}
-	out := append([]string{}, header...)
+	out := make([]string, len(header), max(len(header), widest))
+	for i, h := range header {
+		out[i] = withoutNUL(h)
+	}
 	for i := len(out); i < widest; i++ {
 		name := "column_" + strconv.Itoa(i+1)
 		if header == nil && i == emailIndex {
@@ -124,4 +151,12 @@ func exportHeader(header []string, emailIndex, widest int) []string {
 		out = append(out, name)
 	}
 	return out
+}
+
+// hashKey maps a dedupe key to 64 bits: a set of 1M of them costs tens of
+// megabytes where the keys themselves would cost hundreds.
+func hashKey(k string) uint64 {
+	h := fnv.New64a()
+	_, _ = io.WriteString(h, k)
+	return h.Sum64()
 }

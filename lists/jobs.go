@@ -29,6 +29,10 @@ func (VerifyBatchArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 10}
 }
 
-// BatchTimeout bounds one batch run; a worker killed mid-batch leaves the
-// job to River's rescuer, which runs it again from its checkpoint.
-const BatchTimeout = 10 * time.Minute
+// BatchTimeout bounds one batch run. A run that needs longer writes what it
+// answered and goes on in its next run (Process), so the bound costs no
+// work; it is short because a worker killed mid-batch leaves the job to
+// River's rescuer, which can only take it back once the timeout has passed
+// (jobs.Options.RescueAfter), and a list should resume within about two
+// minutes of its worker's death.
+const BatchTimeout = time.Minute

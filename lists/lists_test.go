@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/jobs"
@@ -28,6 +28,9 @@ type env struct {
 	d       *db.DB
 	store   *lists.Store
 	tenants *tenants.Store
+	verifs  *verifications.Service
+	rules   *rules.Store
+	engine  *verify.Verifier
 	world   *mailsim.World
 	start   func(listWorkers int)
 }
@@ -41,7 +44,7 @@ func setup(t *testing.T, world *mailsim.World, opts lists.Options) env {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://mailvet.test")
-	ts := tenants.NewStore(d.Bun, mail.NewQueue(inserter), base, tenants.Options{})
+	ts := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
 	store := lists.NewStore(d, inserter, opts)
 	cfg := verify.DefaultConfig()
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
@@ -50,9 +53,9 @@ func setup(t *testing.T, world *mailsim.World, opts lists.Options) env {
 		t.Fatal(err)
 	}
 	t.Cleanup(engine.Close)
-	rs := rules.NewStore(d.Bun)
-	verifs := verifications.NewService(d.Bun, engine, rs, time.Minute)
-	e := env{d: d, store: store, tenants: ts, world: world}
+	rs := rules.NewStore(d)
+	verifs := verifications.NewService(d, engine, rs, time.Minute)
+	e := env{d: d, store: store, tenants: ts, verifs: verifs, rules: rs, engine: engine, world: world}
 	e.start = func(listWorkers int) {
 		proc := lists.NewProcessor(store, engine, rs, verifs, ts.CacheTTL)
 		w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Lists: proc},
@@ -76,24 +79,75 @@ type discard struct{}
 
 func (discard) Send(context.Context, mail.Message) error { return nil }
 
-func (e env) tenant(t *testing.T, name string) uuid.UUID {
-	t.Helper()
-	u, err := e.tenants.CreateUser(context.Background(), name+"@owner.test", name, "correct horse battery", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn, err := e.tenants.CreateTenant(context.Background(), name, u.ID, audit.Actor{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tn.ID
+// workspace is a tenant with its owner, who acts on its lists.
+type workspace struct {
+	ID    uuid.UUID
+	Owner actor.Actor
 }
 
-func (e env) wait(t *testing.T, tenantID, id uuid.UUID, cond func(lists.List) bool) lists.List {
+func (e env) workspace(t *testing.T, name string) workspace {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.tenants.CreateUser(ctx, name+"@owner.test", name, "correct horse battery", false, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := e.tenants.CreateTenant(ctx, name, u.ID, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workspace{ID: tn.ID, Owner: actor.User(u.ID, u.Email, actor.RoleOwner)}
+}
+
+// key makes an API key of the workspace and returns it as an actor.
+func (e env) key(t *testing.T, w workspace, testMode bool) actor.Actor {
+	t.Helper()
+	mode := tenants.ModeLive
+	if testMode {
+		mode = tenants.ModeTest
+	}
+	k, _, err := e.tenants.CreateAPIKey(context.Background(), w.ID, tenants.NewKeyInput{Name: "key " + string(mode), Mode: mode}, w.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return actor.APIKey(k.ID, testMode)
+}
+
+// member adds a user with role to the workspace and returns it as an actor.
+func (e env) member(t *testing.T, w workspace, name string, role actor.Role) actor.Actor {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.tenants.CreateUser(ctx, name+"@member.test", name, "correct horse battery", false, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Tx(ctx, db.System("test: add a member without an invitation"), func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.NewRaw(`INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, ?)`, w.ID, u.ID, string(role)).Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return actor.User(u.ID, u.Email, role)
+}
+
+// count runs a count(*) query across tenants and modes, through the named
+// system path: the tests' own view of what is stored.
+func (e env) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.d.Tx(context.Background(), db.System("test: check stored rows"), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewRaw(query, args...).Scan(ctx, &n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e env) wait(t *testing.T, tenantID, id uuid.UUID, by actor.Actor, cond func(lists.List) bool) lists.List {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		l, err := e.store.Get(context.Background(), tenantID, id)
+		l, err := e.store.Get(context.Background(), tenantID, id, by)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,6 +160,8 @@ func (e env) wait(t *testing.T, tenantID, id uuid.UUID, cond func(lists.List) bo
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func done(l lists.List) bool { return l.Status == lists.StatusCompleted }
 
 func emails(domain string, n int) []string {
 	out := make([]string, n)
@@ -123,19 +179,19 @@ func TestSmallListIsNotStarvedByABigOne(t *testing.T) {
 		{Name: "small.test", CatchAll: true},
 	}})
 	e := setup(t, world, lists.Options{SmallList: 1000})
-	a, b := e.tenant(t, "alpha"), e.tenant(t, "beta")
+	a, b := e.workspace(t, "alpha"), e.workspace(t, "beta")
 	ctx := context.Background()
-	big, _, err := e.store.Create(ctx, lists.NewList{TenantID: a, Name: "big", Emails: emails("big.test", 20000)})
+	big, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "big", Emails: emails("big.test", 20000)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	small, _, err := e.store.Create(ctx, lists.NewList{TenantID: b, Name: "small", Emails: emails("small.test", 100)})
+	small, _, err := e.store.Create(ctx, lists.NewList{TenantID: b.ID, By: b.Owner, Name: "small", Emails: emails("small.test", 100)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.start(1)
-	e.wait(t, b, small.ID, func(l lists.List) bool { return l.Status == lists.StatusCompleted })
-	if l, _ := e.store.Get(ctx, a, big.ID); l.Finished() || l.ProcessedRows == l.UniqueRows {
+	e.wait(t, b.ID, small.ID, b.Owner, done)
+	if l, _ := e.store.Get(ctx, a.ID, big.ID, a.Owner); l.Finished() || l.ProcessedRows == l.UniqueRows {
 		t.Fatalf("the big list finished first: %+v", l)
 	}
 }
@@ -145,34 +201,31 @@ func TestSmallListIsNotStarvedByABigOne(t *testing.T) {
 func TestCancelAndDeleteStopWork(t *testing.T) {
 	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "slow.test", CatchAll: true, Server: mailsim.Host{Latency: 30 * time.Millisecond}}}})
 	e := setup(t, world, lists.Options{})
-	a := e.tenant(t, "alpha")
+	a := e.workspace(t, "alpha")
 	ctx := context.Background()
-	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: a, Name: "long", Emails: emails("slow.test", 8000)})
+	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "long", Emails: emails("slow.test", 8000)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone, _, err := e.store.Create(ctx, lists.NewList{TenantID: a, Name: "to delete", Emails: emails("slow.test", 3000)})
+	gone, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "to delete", Emails: emails("slow.test", 3000)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.start(2)
-	e.wait(t, a, l.ID, func(l lists.List) bool { return l.ProcessedRows > 0 })
-	if _, err := e.store.Cancel(ctx, a, l.ID); err != nil {
+	e.wait(t, a.ID, l.ID, a.Owner, func(l lists.List) bool { return l.ProcessedRows > 0 })
+	if _, err := e.store.Cancel(ctx, a.ID, l.ID, a.Owner); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.Delete(ctx, a, gone.ID); err != nil {
+	if err := e.store.Delete(ctx, a.ID, gone.ID, a.Owner); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Cancel(ctx, a, l.ID); err != lists.ErrFinished {
+	if _, err := e.store.Cancel(ctx, a.ID, l.ID, a.Owner); err != lists.ErrFinished {
 		t.Fatalf("second cancel: %v", err)
 	}
 	// Every batch job ends (completed without work) soon after.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		var open int
-		if err := e.d.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'lists.verify_batch' AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&open); err != nil {
-			t.Fatal(err)
-		}
+		open := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'lists.verify_batch' AND state NOT IN ('completed', 'cancelled', 'discarded')`)
 		if open == 0 {
 			break
 		}
@@ -181,50 +234,11 @@ func TestCancelAndDeleteStopWork(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	got, _ := e.store.Get(ctx, a, l.ID)
+	got, _ := e.store.Get(ctx, a.ID, l.ID, a.Owner)
 	if got.Status != lists.StatusCancelled || got.ProcessedRows >= got.UniqueRows {
 		t.Fatalf("cancelled list %+v", got)
 	}
-	var rows int
-	if err := e.d.Pool.QueryRow(ctx, `SELECT count(*) FROM list_rows WHERE list_id = $1`, gone.ID).Scan(&rows); err != nil || rows != 0 {
-		t.Fatalf("deleted list left %d rows (%v)", rows, err)
-	}
-}
-
-// Tenant B can neither read, list, cancel, delete nor export A's list.
-func TestStoreIsolation(t *testing.T) {
-	world := mailsim.Start(t, mailsim.Config{})
-	e := setup(t, world, lists.Options{})
-	a, b := e.tenant(t, "alpha"), e.tenant(t, "beta")
-	ctx := context.Background()
-	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: a, Name: "a", Emails: []string{"x@y.test", "x@y.test", "bad"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.Get(ctx, b, l.ID); err != lists.ErrNotFound {
-		t.Errorf("get: %v", err)
-	}
-	if p, _ := e.store.ListAll(ctx, b, "", 10); len(p.Lists) != 0 {
-		t.Errorf("B lists %d", len(p.Lists))
-	}
-	if _, err := e.store.Cancel(ctx, b, l.ID); err != lists.ErrNotFound {
-		t.Errorf("cancel: %v", err)
-	}
-	if err := e.store.Delete(ctx, b, l.ID); err != lists.ErrNotFound {
-		t.Errorf("delete: %v", err)
-	}
-	if err := e.store.Export(ctx, b, l.ID, "", io.Discard); err != lists.ErrNotFound {
-		t.Errorf("export: %v", err)
-	}
-	for _, state := range []string{"duplicate", "skipped"} {
-		if err := e.store.ExportRows(ctx, b, l.ID, state, io.Discard); err != lists.ErrNotFound {
-			t.Errorf("export %s: %v", state, err)
-		}
-	}
-	if _, err := e.store.Results(ctx, b, l.ID, "", "", "", 10); err != lists.ErrNotFound {
-		t.Errorf("results: %v", err)
-	}
-	if got, err := e.store.Get(ctx, a, l.ID); err != nil || got.Status == lists.StatusCancelled {
-		t.Fatalf("A's list changed: %+v %v", got, err)
+	if rows := e.count(t, `SELECT count(*) FROM list_rows WHERE list_id = ?`, gone.ID); rows != 0 {
+		t.Fatalf("deleted list left %d rows", rows)
 	}
 }

@@ -122,4 +122,7 @@ var (
 	ErrFinished = errors.New("list already finished")
 	// ErrEmpty: nothing in the upload to verify or report.
 	ErrEmpty = errors.New("the file has no rows")
+	// ErrInvalidName: a list name must be 1 to MaxNameChars characters
+	// without control characters.
+	ErrInvalidName = errors.New("invalid list name: use 1 to 200 characters and no control characters")
 )

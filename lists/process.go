@@ -3,16 +3,13 @@ package lists
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
+	"mailvet/db"
 	"mailvet/rules"
-	"mailvet/verifications"
 	"mailvet/verify"
 )
 
@@ -26,9 +23,13 @@ type RuleSource interface {
 	RuleSet(ctx context.Context, tenantID uuid.UUID) (*rules.RuleSet, error)
 }
 
-// Cache reads a tenant's cached results in bulk.
+// Cache is the tenant's result cache (verifications.Service): read in
+// bulk, and given a batch's live verdicts in the batch's own transaction.
+// It keeps live engine verdicts only; a test-mode caller gets and gives
+// none.
 type Cache interface {
-	CachedMany(ctx context.Context, tenantID uuid.UUID, normalized []string, ttl time.Duration) (map[string]verify.Result, error)
+	CachedMany(ctx context.Context, tenantID uuid.UUID, testMode bool, normalized []string, ttl time.Duration) (map[string]verify.Result, error)
+	SaveVerdicts(ctx context.Context, tx db.Tx, tenantID uuid.UUID, testMode bool, results []verify.Result) error
 }
 
 // Processor verifies list batches.
@@ -54,33 +55,37 @@ type pendingRow struct {
 	RetryAt  *time.Time `bun:"retry_at"`
 }
 
+// Next says what a batch's job does after a run.
+type Next struct {
+	// Done: nothing is left to do (the last results were written with the
+	// job's completion, or the list is finished or gone).
+	Done bool
+	// After is, when not Done, how long the job waits before it runs again:
+	// until greylisted rows may be asked again, or zero when the run was
+	// cut short by its time limit and goes on at once from what it wrote.
+	After time.Duration
+}
+
 // Process verifies the due pending rows of one batch and writes their
 // results, the list's counters and (through complete) the job's completion
 // in one transaction: a batch run again after a crash finds its written
-// rows done and redoes nothing. It returns how long to wait before the
-// batch's deferred rows (greylisted, timed out) may be asked again, or
-// zero when the batch is finished.
-func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) (time.Duration, error) {
-	l, err := p.store.Get(ctx, args.TenantID, args.ListID)
+// rows done and redoes nothing. Everything runs in the list's tenant scope
+// (args.TenantID), whatever the list's mode.
+//
+// A run keeps to the deadline of ctx (the job's timeout): the engine stops
+// early enough for the rows answered so far to be written, and the rows it
+// did not answer stay pending, untouched, for the next run. So a timeout
+// shorter than a batch needs neither loses a row nor verifies one twice.
+func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) (Next, error) {
+	l, rows, err := p.start(ctx, args)
 	if errors.Is(err, ErrNotFound) {
-		return 0, nil // deleted: nothing to do
+		return Next{Done: true}, nil // deleted: nothing to do
 	}
 	if err != nil {
-		return 0, err
+		return Next{}, err
 	}
 	if l.Finished() {
-		return 0, nil // cancelled
-	}
-	db := p.store.db.Bun
-	if _, err := db.NewUpdate().Model((*List)(nil)).Set("status = 'running'").Set("started_at = coalesce(started_at, now())").
-		Where("tenant_id = ? AND id = ? AND status = 'queued'", args.TenantID, args.ListID).Exec(ctx); err != nil {
-		return 0, err
-	}
-	var rows []pendingRow
-	if err := db.NewSelect().Table("list_rows").Column("row_no", "email", "attempts", "retry_at").
-		Where("tenant_id = ? AND list_id = ? AND row_no BETWEEN ? AND ? AND state = 'pending'", args.TenantID, args.ListID, args.FromRow, args.ToRow).
-		OrderExpr("row_no").Scan(ctx, &rows); err != nil {
-		return 0, err
+		return Next{Done: true}, nil // cancelled
 	}
 	now := time.Now()
 	var due []pendingRow
@@ -94,146 +99,52 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	}
 	if len(due) == 0 {
 		if wait > 0 {
-			return wait, nil
+			return Next{After: wait}, nil
 		}
-		return 0, p.finish(ctx, args, nil, complete)
+		return Next{Done: true}, p.finish(ctx, args, complete)
 	}
-	results, err := p.verify(ctx, args.TenantID, due, l.TestMode)
+	answers, err := p.verify(ctx, args.TenantID, due, l.TestMode)
 	if err != nil {
-		return 0, err
+		return Next{}, err
 	}
-	var final []rowResult
-	var retry []rowRetry
-	for i, r := range due {
-		res := results[i]
-		if res.Temporary() && r.Attempts+1 < p.store.opts.MaxAttempts {
-			retry = append(retry, rowRetry{RowNo: r.RowNo, Attempts: r.Attempts + 1})
-			continue
+	if err := ctx.Err(); err != nil {
+		return Next{}, err // stopped from outside: nothing written, River runs the job again
+	}
+	out := p.sort(due, answers)
+	next := Next{Done: true}
+	later := func(d time.Duration) {
+		if next.Done || d < next.After {
+			next = Next{After: d}
 		}
-		final = append(final, rowResult{RowNo: r.RowNo, Result: res})
 	}
-	if len(retry) > 0 {
-		wait = p.store.opts.RetryDelay
+	if wait > 0 {
+		later(wait)
 	}
-	return wait, p.write(ctx, args, final, retry, wait == 0, complete)
+	for _, r := range out.retry {
+		later(r.delay)
+	}
+	if out.cut > 0 {
+		later(0)
+	}
+	return next, p.write(ctx, args, l.TestMode, out, next.Done, complete)
 }
 
-// verify answers each due row: the tenant's rules first, then its cache,
-// then the engine for the rest, grouped in one batch call.
-func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode bool) ([]verify.Result, error) {
-	out := make([]verify.Result, len(due))
-	done := make([]bool, len(due))
-	rs, err := p.rules.RuleSet(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	var norms []string
-	for i, r := range due {
-		if res, _, ok := rs.Check(r.Email); ok {
-			out[i], done[i] = res, true
-			continue
-		}
-		if testMode {
-			out[i], done[i] = verify.TestMode(r.Email), true
-			continue
-		}
-		norms = append(norms, normalized(r.Email))
-	}
-	ttl, err := p.cacheTTL(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	cached, err := p.cache.CachedMany(ctx, tenantID, norms, ttl)
-	if err != nil {
-		return nil, err
-	}
-	var emails []string
-	var idx []int
-	for i, r := range due {
-		if done[i] {
-			continue
-		}
-		if c, ok := cached[normalized(r.Email)]; ok {
-			c.Email = r.Email
-			out[i] = c
-			continue
-		}
-		emails = append(emails, r.Email)
-		idx = append(idx, i)
-	}
-	p.engine.VerifyBatch(ctx, emails, func(j int, r verify.Result) { out[idx[j]] = r })
-	return out, ctx.Err()
-}
-
-type rowResult struct {
-	RowNo  int
-	Result verify.Result
-}
-
-type rowRetry struct {
-	RowNo    int `json:"row_no"`
-	Attempts int `json:"attempts"`
-}
-
-// write stores a batch's outcome in one transaction.
-func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, final []rowResult, retry []rowRetry, batchDone bool,
-	complete func(ctx context.Context, tx *sql.Tx) error) error {
-	return p.store.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockList(ctx, tx, args); err != nil {
+// start marks the list running and reads the batch's pending rows.
+func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pendingRow, error) {
+	var l List
+	var rows []pendingRow
+	err := p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		if l, err = getAnyMode(ctx, tx, args.TenantID, args.ListID); err != nil || l.Finished() {
 			return err
 		}
-		if err := writeResults(ctx, tx, args, final); err != nil {
+		if _, err := tx.NewUpdate().Model((*List)(nil)).Set("status = 'running'").Set("started_at = coalesce(started_at, now())").
+			Where("tenant_id = ? AND id = ? AND status = 'queued'", args.TenantID, args.ListID).Exec(ctx); err != nil {
 			return err
 		}
-		if len(retry) > 0 {
-			payload, _ := json.Marshal(retry)
-			if _, err := tx.ExecContext(ctx, `UPDATE list_rows AS r SET attempts = v.attempts, retry_at = now() + ?::interval
-				FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, attempts int)
-				WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no = v.row_no AND r.state = 'pending'`,
-				fmt.Sprintf("%d milliseconds", p.store.opts.RetryDelay.Milliseconds()), string(payload), args.TenantID, args.ListID); err != nil {
-				return err
-			}
-		}
-		results := make([]verify.Result, len(final))
-		for i, f := range final {
-			results[i] = f.Result
-		}
-		if err := verifications.SaveCacheMany(ctx, tx, args.TenantID, results); err != nil {
-			return err
-		}
-		if !batchDone {
-			return nil
-		}
-		return p.finishTx(ctx, tx, args, complete)
+		return tx.NewSelect().Table("list_rows").Column("row_no", "email", "attempts", "retry_at").
+			Where("tenant_id = ? AND list_id = ? AND row_no BETWEEN ? AND ? AND state = 'pending'", args.TenantID, args.ListID, args.FromRow, args.ToRow).
+			OrderExpr("row_no").Scan(ctx, &rows)
 	})
-}
-
-// finish completes a batch that had nothing left to do.
-func (p *Processor) finish(ctx context.Context, args VerifyBatchArgs, _ any, complete func(ctx context.Context, tx *sql.Tx) error) error {
-	return p.store.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockList(ctx, tx, args); err != nil {
-			return err
-		}
-		return p.finishTx(ctx, tx, args, complete)
-	})
-}
-
-// lockList serialises the writes of a list's batches, so that the last
-// batch to finish always sees every other batch's rows as done. A deleted
-// list leaves nothing to lock; the writes then touch no rows.
-func lockList(ctx context.Context, tx bun.Tx, args VerifyBatchArgs) error {
-	_, err := tx.ExecContext(ctx, `SELECT 1 FROM lists WHERE tenant_id = ? AND id = ? FOR UPDATE`, args.TenantID, args.ListID)
-	return err
-}
-
-// finishTx completes the job and, when no row of the list is pending any
-// more, the list.
-func (p *Processor) finishTx(ctx context.Context, tx bun.Tx, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE lists SET status = 'completed', completed_at = now()
-		WHERE tenant_id = ? AND id = ? AND status = 'running'
-		  AND NOT EXISTS (SELECT 1 FROM list_rows WHERE tenant_id = ? AND list_id = ? AND state = 'pending')`,
-		args.TenantID, args.ListID, args.TenantID, args.ListID); err != nil {
-		return err
-	}
-	return complete(ctx, tx.Tx)
+	return l, rows, err
 }

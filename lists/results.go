@@ -2,81 +2,88 @@ package lists
 
 import (
 	"context"
-	"encoding/json"
+	"time"
 
-	"github.com/uptrace/bun"
+	"github.com/google/uuid"
 
-	"mailvet/usage"
+	"mailvet/actor"
+	"mailvet/db"
 	"mailvet/verify/address"
 )
 
-// writeResults marks rows done with their verdicts and adds what was
-// actually written to the list's counters and the tenant's usage rollups,
-// in one statement. Rows already done (a batch run again after a crash)
-// are not touched and not counted twice.
-func writeResults(ctx context.Context, tx bun.Tx, args VerifyBatchArgs, final []rowResult) error {
-	if len(final) == 0 {
-		return nil
-	}
-	type rec struct {
-		RowNo      int     `json:"row_no"`
-		Status     string  `json:"status"`
-		Reason     string  `json:"reason"`
-		Score      int     `json:"score"`
-		Disposable bool    `json:"disposable"`
-		Role       bool    `json:"role"`
-		Free       bool    `json:"free"`
-		CatchAll   bool    `json:"catch_all"`
-		Suggestion *string `json:"suggestion"`
-		MX         *string `json:"mx"`
-		SMTPReply  string  `json:"smtp_reply"`
-		CheckedAt  string  `json:"checked_at"`
-		Cached     bool    `json:"cached"`
-		Billable   bool    `json:"billable"` // but for test-mode lists
-	}
-	recs := make([]rec, len(final))
-	for i, f := range final {
-		r := f.Result
-		recs[i] = rec{RowNo: f.RowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
-			Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
-			Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00"),
-			Cached: r.Cached, Billable: usage.Billable(r, false)}
-	}
-	payload, err := json.Marshal(recs)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `WITH upd AS (
-			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,
-				disposable = v.disposable, role = v.role, free = v.free, catch_all = v.catch_all,
-				suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''), checked_at = v.checked_at, retry_at = NULL
-			FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, status text, reason text, score smallint, disposable bool, role bool,
-				free bool, catch_all bool, suggestion text, mx text, smtp_reply text, checked_at timestamptz, cached bool, billable bool)
-			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no = v.row_no AND r.state = 'pending'
-			RETURNING r.status, v.cached, v.billable),
-		rolled AS (
-			INSERT INTO usage_daily (`+usage.Columns+`)
-			SELECT l.tenant_id, (now() AT TIME ZONE 'UTC')::date, coalesce(l.api_key_id, ?::uuid), 'list', ?,
-				count(*) FILTER (WHERE u.status = 'deliverable'), count(*) FILTER (WHERE u.status = 'undeliverable'),
-				count(*) FILTER (WHERE u.status = 'risky'), count(*) FILTER (WHERE u.status = 'unknown'),
-				count(*) FILTER (WHERE u.cached), count(*) FILTER (WHERE u.billable AND NOT l.test_mode)
-			FROM upd u CROSS JOIN lists l WHERE l.tenant_id = ? AND l.id = ?
-			GROUP BY l.tenant_id, l.api_key_id, l.test_mode
-			`+usage.OnConflict+`)
-		UPDATE lists SET processed_rows = processed_rows + (SELECT count(*) FROM upd),
-			deliverable = deliverable + (SELECT count(*) FROM upd WHERE status = 'deliverable'),
-			undeliverable = undeliverable + (SELECT count(*) FROM upd WHERE status = 'undeliverable'),
-			risky = risky + (SELECT count(*) FROM upd WHERE status = 'risky'),
-			unknown = unknown + (SELECT count(*) FROM upd WHERE status = 'unknown')
-		WHERE tenant_id = ? AND id = ?`,
-		string(payload), args.TenantID, args.ListID, usage.NoKey, usage.Shard(), args.TenantID, args.ListID, args.TenantID, args.ListID)
-	return err
+// RowResult is one row's verdict, for the results API and page.
+type RowResult struct {
+	Row        int        `json:"row"`
+	Email      string     `json:"email"`
+	Normalized string     `json:"normalized"` // as in /v1/verify: empty when the address does not parse
+	Domain     string     `json:"domain"`
+	Status     string     `json:"status"`
+	Reason     string     `json:"reason"`
+	Score      int        `json:"score"`
+	Flags      Flags      `json:"flags"`
+	Suggestion *string    `json:"suggestion"`
+	MX         *string    `json:"mx"`
+	SMTPReply  *string    `json:"smtp_reply"`
+	CheckedAt  *time.Time `json:"checked_at"`
 }
 
-func normalized(email string) string {
-	a, problem := address.Parse(email)
-	if problem != nil {
-		return email
+// Flags mirror the verification flags.
+type Flags struct {
+	Disposable bool `json:"disposable"`
+	Role       bool `json:"role"`
+	Free       bool `json:"free"`
+	CatchAll   bool `json:"catch_all"`
+}
+
+// ResultPage is a page of results and the cursor of the next.
+type ResultPage struct {
+	Results []RowResult `json:"results"`
+	Next    string      `json:"next_cursor,omitempty"`
+}
+
+// Results returns verified rows after cursor, filtered by status and
+// reason ("" for any), limit at a time.
+func (s *Store) Results(ctx context.Context, tenantID, id uuid.UUID, status, reason, cursor string, limit int, by actor.Actor) (ResultPage, error) {
+	if err := by.Require(actor.RoleMember); err != nil {
+		return ResultPage{}, err
 	}
-	return a.Normalized
+	after, err := decodeRowCursor(cursor)
+	if err != nil {
+		return ResultPage{}, err
+	}
+	limit = min(max(limit, 1), 1000)
+	page := ResultPage{Results: []RowResult{}}
+	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if _, err := getList(ctx, tx, tenantID, id, by.TestMode); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT row_no, email, status, reason, score, disposable, role, free, catch_all, suggestion, mx, smtp_reply, checked_at
+			FROM list_rows WHERE tenant_id = ? AND list_id = ? AND state = 'done' AND row_no > ?
+			  AND (? = '' OR status = ?) AND (? = '' OR reason = ?)
+			ORDER BY row_no LIMIT ?`, tenantID, id, after, status, status, reason, reason, limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r RowResult
+			if err := rows.Scan(&r.Row, &r.Email, &r.Status, &r.Reason, &r.Score, &r.Flags.Disposable, &r.Flags.Role,
+				&r.Flags.Free, &r.Flags.CatchAll, &r.Suggestion, &r.MX, &r.SMTPReply, &r.CheckedAt); err != nil {
+				return err
+			}
+			if a, problem := address.Parse(r.Email); problem == nil {
+				r.Normalized, r.Domain = a.Normalized, a.Domain
+			}
+			page.Results = append(page.Results, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return ResultPage{}, err
+	}
+	if len(page.Results) > limit {
+		page.Results = page.Results[:limit]
+		page.Next = encodeRowCursor(page.Results[limit-1].Row)
+	}
+	return page, nil
 }

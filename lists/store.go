@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
-	"github.com/uptrace/bun"
 
+	"mailvet/actor"
 	"mailvet/billing"
 	"mailvet/db"
 )
@@ -32,13 +32,20 @@ type Options struct {
 }
 
 // Quota reserves a list's addresses against the tenant's plan and gives
-// back what a cancelled list did not use (billing.Service).
+// back what a cancelled or deleted list did not use (billing.Service), in
+// the list's own transaction.
 type Quota interface {
-	Consume(ctx context.Context, tx *sql.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
-	Refund(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, n int) error
+	Consume(ctx context.Context, tx db.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
+	Refund(ctx context.Context, tx db.Tx, tenantID uuid.UUID, n int) error
 }
 
 // Store keeps lists and their rows.
+//
+// Every method works in one tenant's scope (db.Tenant) and in one mode:
+// the actor's. A test key (by.TestMode) sees and changes only test-mode
+// lists; live keys, signed-in users and the operator only live ones, the
+// way Stripe keeps test and live data apart. A list of the other mode is
+// ErrNotFound, like another tenant's.
 type Store struct {
 	db    *db.DB
 	jobs  JobInserter
@@ -72,10 +79,34 @@ func NewStore(d *db.DB, jobs JobInserter, opts Options) *Store {
 // Options returns the store's limits.
 func (s *Store) Options() Options { return s.opts }
 
-// Get returns one of a tenant's lists.
-func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID) (List, error) {
+// Get returns one of a tenant's lists of the actor's mode.
+func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (List, error) {
+	if err := by.Require(actor.RoleMember); err != nil {
+		return List{}, err
+	}
 	var l List
-	err := s.db.Bun.NewSelect().Model(&l).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		l, err = getList(ctx, tx, tenantID, id, by.TestMode)
+		return err
+	})
+	return l, err
+}
+
+// getList reads a list of the transaction's tenant in the given mode.
+func getList(ctx context.Context, tx db.Tx, tenantID, id uuid.UUID, testMode bool) (List, error) {
+	l, err := getAnyMode(ctx, tx, tenantID, id)
+	if err == nil && l.TestMode != testMode {
+		return List{}, ErrNotFound
+	}
+	return l, err
+}
+
+// getAnyMode reads a list of the transaction's tenant whatever its mode:
+// for the batch jobs, which act on the list they were queued for.
+func getAnyMode(ctx context.Context, tx db.Tx, tenantID, id uuid.UUID) (List, error) {
+	var l List
+	err := tx.NewSelect().Model(&l).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, ErrNotFound
 	}
@@ -88,20 +119,26 @@ type Page struct {
 	Next  string
 }
 
-// ListAll returns a tenant's lists, newest first, limit at a time; cursor
-// is the Next of the previous page.
-func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, limit int) (Page, error) {
-	limit = min(max(limit, 1), 200)
-	q := s.db.Bun.NewSelect().Model((*List)(nil)).Where("tenant_id = ?", tenantID)
-	if cursor != "" {
-		c, err := decodeListCursor(cursor)
-		if err != nil {
-			return Page{}, err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", c.at, c.id)
+// ListAll returns a tenant's lists of the actor's mode, newest first,
+// limit at a time; cursor is the Next of the previous page.
+func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, limit int, by actor.Actor) (Page, error) {
+	if err := by.Require(actor.RoleMember); err != nil {
+		return Page{}, err
 	}
+	limit = min(max(limit, 1), 200)
 	var ls []List
-	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit+1)).Scan(ctx, &ls); err != nil {
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		q := tx.NewSelect().Model(&ls).Where("tenant_id = ? AND test_mode = ?", tenantID, by.TestMode)
+		if cursor != "" {
+			c, err := decodeListCursor(cursor)
+			if err != nil {
+				return err
+			}
+			q = q.Where("(created_at, id) < (?, ?)", c.at, c.id)
+		}
+		return q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1)).Scan(ctx)
+	})
+	if err != nil {
 		return Page{}, err
 	}
 	p := Page{Lists: ls}
@@ -111,42 +148,4 @@ func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, 
 		p.Next = encodeListCursor(last.CreatedAt, last.ID)
 	}
 	return p, nil
-}
-
-// Cancel stops a list: no further rows are verified, and the quota it
-// reserved for them is given back. Jobs still queued find the list
-// cancelled and end without work.
-func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID) (List, error) {
-	var l List
-	err := s.db.Bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// Locking the list waits for a batch writing its results, so the
-		// refund counts exactly the rows that will never be verified.
-		err := tx.NewUpdate().Model(&l).Set("status = 'cancelled'").Set("completed_at = now()").
-			Where("tenant_id = ? AND id = ? AND status IN ('queued', 'running')", tenantID, id).
-			Returning("*").Scan(ctx)
-		if err != nil || s.quota == nil || l.TestMode {
-			return err
-		}
-		return s.quota.Refund(ctx, tx.Tx, tenantID, l.UniqueRows-l.ProcessedRows)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, gerr := s.Get(ctx, tenantID, id); gerr != nil {
-			return l, gerr
-		}
-		return l, ErrFinished
-	}
-	return l, err
-}
-
-// Delete removes a list with its rows and results; its jobs find nothing
-// to do.
-func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID) error {
-	res, err := s.db.Bun.NewDelete().Model((*List)(nil)).Where("tenant_id = ? AND id = ?", tenantID, id).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"mailvet/safetext"
 	"mailvet/verify/address"
 )
 
@@ -89,8 +90,6 @@ var (
 	// ErrNotFound covers rules that do not exist and rules of another
 	// tenant: their existence is never revealed.
 	ErrNotFound = errors.New("not found")
-	// ErrForbidden is a member (not owner or admin) trying to change rules.
-	ErrForbidden = errors.New("your role does not allow this")
 	// ErrDuplicate is a second rule with the same kind and pattern.
 	ErrDuplicate = errors.New("a rule with this pattern already exists")
 	// ErrTooMany is the per-tenant limit.
@@ -121,6 +120,9 @@ func Validate(in NewRule) (NewRule, error) {
 	if !out.Action.Valid() {
 		return out, fieldErr("action", "Choose allow or block.")
 	}
+	if safetext.HasControl(out.Note) {
+		return out, fieldErr("note", "Remove the control characters (line breaks, tabs, NUL).")
+	}
 	if utf8.RuneCountInString(out.Note) > MaxNoteLen {
 		return out, fieldErr("note", "Use at most %d characters.", MaxNoteLen)
 	}
@@ -138,6 +140,12 @@ func NormalizePattern(kind Kind, raw string) (string, error) {
 	p := strings.TrimSpace(raw)
 	if p == "" {
 		return "", fieldErr("pattern", "This field is required.")
+	}
+	// A control character (a NUL, a line break inside) is never part of an
+	// address, a domain or a regex typed on one line; PostgreSQL refuses a
+	// NUL outright.
+	if safetext.HasControl(p) {
+		return "", fieldErr("pattern", "Remove the control characters (line breaks, tabs, NUL).")
 	}
 	switch kind {
 	case KindAddress:

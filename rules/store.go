@@ -9,9 +9,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/uptrace/bun"
 
+	"mailvet/actor"
 	"mailvet/audit"
+	"mailvet/db"
 	"mailvet/memo"
 )
 
@@ -21,10 +22,13 @@ const (
 	AuditDeleted = "rule.deleted"
 )
 
-// Store keeps rules in PostgreSQL. Every method takes the tenant; a rule
-// of another tenant is ErrNotFound.
+// Store keeps rules in PostgreSQL. Every method takes the tenant and runs
+// in that tenant's transaction (row-level security shows it no other
+// tenant's rules); a rule of another tenant is ErrNotFound. Statements are
+// written with bun's builder, raw SQL with bun's ? placeholders where the
+// builder has no words for it.
 type Store struct {
-	db *bun.DB
+	db *db.DB
 
 	// RuleSet runs on every verification; compiled sets are reused for
 	// setMemory. Changes made through this Store show at once; changes made
@@ -38,31 +42,34 @@ const (
 )
 
 // NewStore returns a Store.
-func NewStore(db *bun.DB) *Store {
-	return &Store{db: db, sets: memo.New[uuid.UUID, *RuleSet](setMemory, setTenants)}
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, sets: memo.New[uuid.UUID, *RuleSet](setMemory, setTenants)}
 }
 
 func (s *Store) forget(tenantID uuid.UUID) { s.sets.Forget(tenantID) }
 
-// Create validates and saves a rule. A signed-in actor must be an owner or
-// admin of the tenant (a stranger gets ErrNotFound); API keys and the CLI
-// act for their tenant. Errors: *FieldError, ErrDuplicate, ErrTooMany,
-// ErrForbidden, ErrNotFound.
-func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, actor audit.Actor) (Rule, error) {
+// Create validates and saves a rule. The actor must act as an admin or
+// owner (actor.ErrForbidden otherwise); a user who is not a member of the
+// tenant gets ErrNotFound. Errors: *FieldError, ErrDuplicate, ErrTooMany,
+// actor.ErrForbidden, ErrNotFound.
+func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, by actor.Actor) (Rule, error) {
+	if err := by.Require(actor.RoleAdmin); err != nil {
+		return Rule{}, err
+	}
 	in, err := Validate(in)
 	if err != nil {
 		return Rule{}, err
 	}
 	r := Rule{TenantID: tenantID, Kind: in.Kind, Pattern: in.Pattern, Action: in.Action, Note: in.Note}
-	if actor.UserID != uuid.Nil {
-		r.CreatedBy = &actor.UserID
+	if by.Kind == actor.KindUser {
+		r.CreatedBy = &by.UserID
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := requireManager(ctx, tx, tenantID, actor); err != nil {
+	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := requireMember(ctx, tx, tenantID, by); err != nil {
 			return err
 		}
 		// One creation at a time per tenant, so the limit holds under races.
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('rules:' || ?::text, 0))", tenantID); err != nil {
+		if _, err := tx.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended('rules:' || ?::text, 0))", tenantID).Exec(ctx); err != nil {
 			return err
 		}
 		n, err := tx.NewSelect().Model((*Rule)(nil)).Where("tenant_id = ?", tenantID).Count(ctx)
@@ -75,7 +82,7 @@ func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, acto
 		if _, err := tx.NewInsert().Model(&r).Returning("*").Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, tenantID, actor, AuditCreated, "rule", r.ID.String(),
+		return audit.Record(ctx, tx, tenantID, by, AuditCreated, "rule", r.ID.String(),
 			map[string]any{"kind": r.Kind, "pattern": r.Pattern, "action": r.Action})
 	})
 	s.forget(tenantID)
@@ -93,29 +100,36 @@ func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, acto
 // List returns a tenant's rules in order of creation.
 func (s *Store) List(ctx context.Context, tenantID uuid.UUID) ([]Rule, error) {
 	rules := []Rule{}
-	err := s.db.NewSelect().Model(&rules).Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewSelect().Model(&rules).Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
+	})
 	return rules, wrap("list rules", err)
 }
 
 // Get returns one of a tenant's rules.
 func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID) (Rule, error) {
 	var r Rule
-	err := s.db.NewSelect().Model(&r).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewSelect().Model(&r).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
+	})
 	return r, wrap("get rule", err)
 }
 
 // Delete removes one of a tenant's rules and returns it. The actor is
 // checked as for Create.
-func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, actor audit.Actor) (Rule, error) {
+func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (Rule, error) {
+	if err := by.Require(actor.RoleAdmin); err != nil {
+		return Rule{}, err
+	}
 	var r Rule
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := requireManager(ctx, tx, tenantID, actor); err != nil {
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := requireMember(ctx, tx, tenantID, by); err != nil {
 			return err
 		}
 		if err := tx.NewDelete().Model(&r).Where("tenant_id = ? AND id = ?", tenantID, id).Returning("*").Scan(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, tenantID, actor, AuditDeleted, "rule", id.String(),
+		return audit.Record(ctx, tx, tenantID, by, AuditDeleted, "rule", id.String(),
 			map[string]any{"kind": r.Kind, "pattern": r.Pattern, "action": r.Action})
 	})
 	s.forget(tenantID)
@@ -133,8 +147,10 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 		return set, nil
 	}
 	var rules []Rule
-	err := s.db.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note", "created_at").
-		Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewSelect().Model(&rules).Column("id", "kind", "pattern", "action", "note", "created_at").
+			Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
@@ -143,21 +159,21 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 	return set, nil
 }
 
-// requireManager lets owners and admins of the tenant through; a person
-// who is not a member gets ErrNotFound. Actors without a user (API keys,
-// the CLI) were resolved to the tenant already.
-func requireManager(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, actor audit.Actor) error {
-	if actor.UserID == uuid.Nil {
+// requireMember makes sure a signed-in user acts on a tenant they belong
+// to: the actor's role was read for one tenant, and a user of another
+// tenant gets ErrNotFound (the tenant's existence is not revealed). API
+// keys, the CLI and jobs were resolved to their tenant already.
+func requireMember(ctx context.Context, tx db.Tx, tenantID uuid.UUID, by actor.Actor) error {
+	if by.Kind != actor.KindUser {
 		return nil
 	}
-	var role string
-	err := tx.NewSelect().TableExpr("memberships").Column("role").
-		Where("tenant_id = ? AND user_id = ?", tenantID, actor.UserID).Scan(ctx, &role)
+	member, err := tx.NewSelect().TableExpr("memberships").
+		Where("tenant_id = ? AND user_id = ?", tenantID, by.UserID).Exists(ctx)
 	if err != nil {
 		return err
 	}
-	if role != "owner" && role != "admin" {
-		return ErrForbidden
+	if !member {
+		return ErrNotFound
 	}
 	return nil
 }
@@ -177,7 +193,7 @@ func wrap(op string, err error) error {
 		return nil
 	case errors.Is(err, sql.ErrNoRows), errors.Is(err, ErrNotFound):
 		return ErrNotFound
-	case errors.Is(err, ErrForbidden), errors.Is(err, ErrTooMany):
+	case errors.Is(err, actor.ErrForbidden), errors.Is(err, ErrTooMany):
 		return err
 	}
 	return fmt.Errorf("%s: %w", op, err)

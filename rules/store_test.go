@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/rules"
@@ -23,41 +24,51 @@ type fixture struct {
 func setup(t *testing.T) fixture {
 	t.Helper()
 	d := dbtest.New(t)
-	return fixture{db: d, store: rules.NewStore(d.Bun)}
+	return fixture{db: d, store: rules.NewStore(d)}
+}
+
+// seed runs statements that set a test up, on the system path (the
+// service's role sees no tenant's rows without it).
+func (f fixture) seed(t *testing.T, fn func(ctx context.Context, tx db.Tx) error) {
+	t.Helper()
+	if err := f.db.Tx(context.Background(), db.System("test: seed rules fixtures"), fn); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // tenant makes a tenant whose member has the given role; it returns the
 // tenant's id and the member as an actor.
-func (f fixture) tenant(t *testing.T, slug, role string) (uuid.UUID, audit.Actor) {
+func (f fixture) tenant(t *testing.T, slug string, role actor.Role) (uuid.UUID, actor.Actor) {
 	t.Helper()
-	ctx := context.Background()
 	var tenantID, userID uuid.UUID
-	if err := f.db.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ($1, $1) RETURNING id", slug).Scan(&tenantID); err != nil {
-		t.Fatal(err)
-	}
-	email := role + "@" + slug + ".test"
-	if err := f.db.Pool.QueryRow(ctx, "INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id", email).Scan(&userID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)", tenantID, userID, role); err != nil {
-		t.Fatal(err)
-	}
-	return tenantID, audit.Actor{UserID: userID, Email: email, IP: "198.51.100.1"}
+	email := string(role) + "@" + slug + ".test"
+	f.seed(t, func(ctx context.Context, tx db.Tx) error {
+		if err := tx.QueryRowContext(ctx, "INSERT INTO tenants (name, slug) VALUES (?, ?) RETURNING id", slug, slug).Scan(&tenantID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "INSERT INTO users (email, password_hash) VALUES (?, 'x') RETURNING id", email).Scan(&userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, ?)", tenantID, userID, string(role))
+		return err
+	})
+	return tenantID, actor.User(userID, email, role).From("198.51.100.1", "test")
 }
 
+// count runs a counting query on the system path: it sees every tenant.
 func (f fixture) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := f.db.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	f.seed(t, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, query, args...).Scan(&n)
+	})
 	return n
 }
 
 func TestCreateListDeleteWithAudit(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	tenant, owner := f.tenant(t, "alpha", "owner")
+	tenant, owner := f.tenant(t, "alpha", actor.RoleOwner)
 
 	r, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: " ACME.com ", Action: rules.Block, Note: "competitor"}, owner)
 	if err != nil {
@@ -81,7 +92,11 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 		t.Fatalf("bad regex: %v", err)
 	}
 	// An actor without a user (an API key, the CLI) acts for its tenant.
-	byKey, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindAddress, Pattern: "ceo@acme.com", Action: rules.Allow}, audit.Actor{Email: "cli"})
+	var key uuid.UUID
+	f.seed(t, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES (?, 'k', 'live', 'mv_live_k', '\x01') RETURNING id`, tenant).Scan(&key)
+	})
+	byKey, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindAddress, Pattern: "ceo@acme.com", Action: rules.Allow}, actor.APIKey(key, false))
 	if err != nil || byKey.CreatedBy != nil {
 		t.Fatalf("by key: %+v %v", byKey, err)
 	}
@@ -111,10 +126,13 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 	if _, err := f.store.Get(ctx, tenant, r.ID); !errors.Is(err, rules.ErrNotFound) {
 		t.Fatalf("get deleted: %v", err)
 	}
-	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'rule.created'", tenant); n != 4 {
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = 'rule.created'", tenant); n != 4 {
 		t.Fatalf("%d rule.created events, want 4", n)
 	}
-	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'rule.deleted' AND target_id = $2 AND actor_id = $3", tenant, r.ID.String(), owner.UserID); n != 1 {
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = 'rule.created' AND actor_kind = 'api_key'", tenant); n != 1 {
+		t.Fatalf("%d rule.created events by an API key, want 1", n)
+	}
+	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = 'rule.deleted' AND target_id = ? AND actor_id = ? AND actor_kind = 'user' AND ip = '198.51.100.1'", tenant, r.ID.String(), owner.UserID); n != 1 {
 		t.Fatalf("%d rule.deleted events, want 1", n)
 	}
 	// A failed creation leaves no audit line.
@@ -126,20 +144,28 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 func TestMembersCannotChangeRules(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	tenant, owner := f.tenant(t, "alpha", "owner")
-	_, member := f.tenant(t, "beta", "member")
-	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'member')", tenant, member.UserID); err != nil {
-		t.Fatal(err)
-	}
+	tenant, owner := f.tenant(t, "alpha", actor.RoleOwner)
+	_, member := f.tenant(t, "beta", actor.RoleMember)
+	f.seed(t, func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, 'member')", tenant, member.UserID)
+		return err
+	})
 	r, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block}, owner)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "b.com", Action: rules.Block}, member); !errors.Is(err, rules.ErrForbidden) {
+	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "b.com", Action: rules.Block}, member); !errors.Is(err, actor.ErrForbidden) {
 		t.Fatalf("member creates: %v", err)
 	}
-	if _, err := f.store.Delete(ctx, tenant, r.ID, member); !errors.Is(err, rules.ErrForbidden) {
+	if _, err := f.store.Delete(ctx, tenant, r.ID, member); !errors.Is(err, actor.ErrForbidden) {
 		t.Fatalf("member deletes: %v", err)
+	}
+	// An actor that does not say who it is is never allowed.
+	if _, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "c.com", Action: rules.Block}, actor.Actor{Role: actor.RoleOwner}); !errors.Is(err, actor.ErrForbidden) {
+		t.Fatalf("actor without a kind creates: %v", err)
+	}
+	if _, err := f.store.Delete(ctx, tenant, r.ID, actor.Actor{}); !errors.Is(err, actor.ErrForbidden) {
+		t.Fatalf("zero actor deletes: %v", err)
 	}
 	if list, _ := f.store.List(ctx, tenant); len(list) != 1 {
 		t.Fatalf("rules changed: %d", len(list))
@@ -151,8 +177,8 @@ func TestMembersCannotChangeRules(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	tA, annA := f.tenant(t, "alpha", "owner")
-	tB, bobB := f.tenant(t, "beta", "owner")
+	tA, annA := f.tenant(t, "alpha", actor.RoleOwner)
+	tB, bobB := f.tenant(t, "beta", actor.RoleOwner)
 	ruleA, err := f.store.Create(ctx, tA, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block}, annA)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +217,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatalf("A's rules changed: %+v", m)
 	}
 	// An unknown tenant has no rules and cannot get any.
-	if _, err := f.store.Create(ctx, uuid.New(), rules.NewRule{Kind: rules.KindDomain, Pattern: "x.test", Action: rules.Allow}, audit.Actor{Email: "cli"}); !errors.Is(err, rules.ErrNotFound) {
+	if _, err := f.store.Create(ctx, uuid.New(), rules.NewRule{Kind: rules.KindDomain, Pattern: "x.test", Action: rules.Allow}, actor.Operator()); !errors.Is(err, rules.ErrNotFound) {
 		t.Errorf("rule for a missing tenant: %v", err)
 	}
 }
@@ -199,13 +225,14 @@ func TestTenantIsolation(t *testing.T) {
 func TestLimitPerTenantHoldsUnderConcurrency(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	tenant, _ := f.tenant(t, "alpha", "owner")
-	cli := audit.Actor{Email: "cli"}
+	tenant, _ := f.tenant(t, "alpha", actor.RoleOwner)
+	cli := actor.Operator()
 	// Fill up to 5 below the limit in one statement, then race 10 creations.
-	if _, err := f.db.Pool.Exec(ctx, `INSERT INTO rules (tenant_id, kind, pattern, action)
-		SELECT $1, 'domain', 'd' || g || '.test', 'block' FROM generate_series(1, $2::int) AS g`, tenant, rules.MaxRulesPerTenant-5); err != nil {
-		t.Fatal(err)
-	}
+	f.seed(t, func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO rules (tenant_id, kind, pattern, action)
+			SELECT ?, 'domain', 'd' || g || '.test', 'block' FROM generate_series(1, ?::int) AS g`, tenant, rules.MaxRulesPerTenant-5)
+		return err
+	})
 	var wg sync.WaitGroup
 	errs := make([]error, 10)
 	for i := range errs {
@@ -228,10 +255,84 @@ func TestLimitPerTenantHoldsUnderConcurrency(t *testing.T) {
 	if ok != 5 || tooMany != 5 {
 		t.Fatalf("%d created, %d refused; want 5 and 5", ok, tooMany)
 	}
-	if n := f.count(t, "SELECT count(*) FROM rules WHERE tenant_id = $1", tenant); n != rules.MaxRulesPerTenant {
+	if n := f.count(t, "SELECT count(*) FROM rules WHERE tenant_id = ?", tenant); n != rules.MaxRulesPerTenant {
 		t.Fatalf("%d rules", n)
 	}
 	if rs, err := f.store.RuleSet(ctx, tenant); err != nil || rs.Len() != rules.MaxRulesPerTenant {
 		t.Fatalf("rule set of %d: %v", rs.Len(), err)
+	}
+}
+
+// The database itself keeps tenants apart: in B's transaction a statement
+// that names no tenant sees, changes and deletes none of A's rules.
+func TestRowLevelSecurityHidesOtherTenantsRules(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tA, annA := f.tenant(t, "alpha", actor.RoleOwner)
+	tB, _ := f.tenant(t, "beta", actor.RoleOwner)
+	ruleA, err := f.store.Create(ctx, tA, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block, Note: "a"}, annA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.db.Tx(ctx, db.Tenant(tB), func(ctx context.Context, tx db.Tx) error {
+		var seen int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM rules").Scan(&seen); err != nil {
+			return err
+		}
+		if seen != 0 {
+			t.Errorf("B's transaction sees %d rules", seen)
+		}
+		for _, stmt := range []string{"UPDATE rules SET note = 'b' WHERE id = ?", "DELETE FROM rules WHERE id = ?"} {
+			res, err := tx.ExecContext(ctx, stmt, ruleA.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 0 {
+				t.Errorf("%s in B's transaction touched %d rows", stmt, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nor can B write a rule in A's name.
+	err = f.db.Tx(ctx, db.Tenant(tB), func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO rules (tenant_id, kind, pattern, action) VALUES (?, 'domain', 'evil.test', 'allow')", tA)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Errorf("B inserts a rule for A: %v", err)
+	}
+	if got, err := f.store.Get(ctx, tA, ruleA.ID); err != nil || got.Note != "a" {
+		t.Fatalf("A's rule after B's statements: %+v %v", got, err)
+	}
+}
+
+// Control characters (a NUL, CR/LF) in a pattern or a note are refused as
+// invalid input, never sent to the database.
+func TestControlCharactersAreRefused(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	tenant, owner := f.tenant(t, "alpha", actor.RoleOwner)
+	for _, c := range []struct {
+		in    rules.NewRule
+		field string
+	}{
+		{rules.NewRule{Kind: rules.KindDomain, Pattern: "acme\x00.com", Action: rules.Block}, "pattern"},
+		{rules.NewRule{Kind: rules.KindRegex, Pattern: "^a\r\nb@", Action: rules.Block}, "pattern"},
+		{rules.NewRule{Kind: rules.KindAddress, Pattern: "a\x00@acme.com", Action: rules.Block}, "pattern"},
+		{rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block, Note: "line\nbreak"}, "note"},
+		{rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block, Note: "nul\x00"}, "note"},
+		{rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block, Note: "bad \xff utf-8"}, "note"},
+	} {
+		_, err := f.store.Create(ctx, tenant, c.in, owner)
+		var fe *rules.FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("%q / %q: %v, want a %s error", c.in.Pattern, c.in.Note, err, c.field)
+		}
+	}
+	if n := f.count(t, "SELECT count(*) FROM rules"); n != 0 {
+		t.Fatalf("%d rules stored", n)
 	}
 }

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/tenants"
 )
 
 func TestSignUpCreatesOwnerTenantAndQueuesVerification(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	u, tn, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme Widgets, Inc.", Name: "Ann", Email: " Ann@Example.COM ", Password: goodPassword}, audit.Actor{IP: "198.51.100.7"})
+	u, tn, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme Widgets, Inc.", Name: "Ann", Email: " Ann@Example.COM ", Password: goodPassword}, actor.Actor{IP: "198.51.100.7"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestSignUpCreatesOwnerTenantAndQueuesVerification(t *testing.T) {
 	if tn.Slug != "acme-widgets-inc" || tn.Status != "active" {
 		t.Fatalf("tenant %+v", tn)
 	}
-	if role, err := f.store.RoleOf(ctx, tn.ID, u.ID); err != nil || role != tenants.RoleOwner {
+	if role, err := f.store.RoleOf(ctx, tn.ID, u.ID); err != nil || role != actor.RoleOwner {
 		t.Fatalf("role %v %v", role, err)
 	}
 	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action IN ('user.sign_up','tenant.created')", tn.ID); n != 2 {
@@ -43,7 +43,7 @@ func TestSignUpCreatesOwnerTenantAndQueuesVerification(t *testing.T) {
 	}
 
 	// Same company name again gets its own slug.
-	_, tn2, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme Widgets Inc", Email: "bob@example.com", Password: goodPassword}, audit.Actor{})
+	_, tn2, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme Widgets Inc", Email: "bob@example.com", Password: goodPassword}, visitor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func TestSignUpBadInputChangesNothing(t *testing.T) {
 	f.signUp(t, "First", "taken@example.com")
 	before := f.count(t, "SELECT count(*) FROM tenants")
 
-	_, _, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Second", Email: "TAKEN@example.com", Password: goodPassword}, audit.Actor{})
+	_, _, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Second", Email: "TAKEN@example.com", Password: goodPassword}, visitor())
 	if !errors.Is(err, tenants.ErrEmailTaken) {
 		t.Fatalf("duplicate email (other case): %v", err)
 	}
-	_, _, err = f.store.SignUp(ctx, tenants.SignUpInput{Company: "Third", Email: "new@example.com", Password: "short"}, audit.Actor{})
+	_, _, err = f.store.SignUp(ctx, tenants.SignUpInput{Company: "Third", Email: "new@example.com", Password: "short"}, visitor())
 	var pwErr *tenants.PasswordError
 	if !errors.As(err, &pwErr) || !strings.Contains(pwErr.Reason, "at least 10") {
 		t.Fatalf("weak password: %v", err)
@@ -92,14 +92,14 @@ func TestAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	u, tn := f.signUp(t, "Acme", "ann@example.com")
 
-	got, err := f.store.Authenticate(ctx, "ANN@example.com", goodPassword, audit.Actor{IP: "203.0.113.5"})
+	got, err := f.store.Authenticate(ctx, "ANN@example.com", goodPassword, actor.Actor{IP: "203.0.113.5"})
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("good credentials: %v", err)
 	}
-	if _, err := f.store.Authenticate(ctx, "ann@example.com", "wrong password!", audit.Actor{IP: "203.0.113.5"}); !errors.Is(err, tenants.ErrInvalidCredentials) {
+	if _, err := f.store.Authenticate(ctx, "ann@example.com", "wrong password!", actor.Actor{IP: "203.0.113.5"}); !errors.Is(err, tenants.ErrInvalidCredentials) {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if _, err := f.store.Authenticate(ctx, "nobody@example.com", goodPassword, audit.Actor{}); !errors.Is(err, tenants.ErrInvalidCredentials) {
+	if _, err := f.store.Authenticate(ctx, "nobody@example.com", goodPassword, visitor()); !errors.Is(err, tenants.ErrInvalidCredentials) {
 		t.Fatalf("unknown email: %v", err)
 	}
 	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'user.sign_in_failed' AND ip = '203.0.113.5'", tn.ID); n != 1 {
@@ -129,20 +129,20 @@ func TestPasswordResetEndsSessions(t *testing.T) {
 	if err := f.store.CheckResetLink(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.ResetPassword(ctx, tok, "tiny", audit.Actor{}); err == nil {
+	if _, err := f.store.ResetPassword(ctx, tok, "tiny", visitor()); err == nil {
 		t.Fatal("weak new password accepted")
 	}
 	// The refused attempt did not use the link up.
-	if _, err := f.store.ResetPassword(ctx, tok, "a much better passphrase", audit.Actor{}); err != nil {
+	if _, err := f.store.ResetPassword(ctx, tok, "a much better passphrase", visitor()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.ResetPassword(ctx, tok, "another good passphrase", audit.Actor{}); !errors.Is(err, tenants.ErrInvalidLink) {
+	if _, err := f.store.ResetPassword(ctx, tok, "another good passphrase", visitor()); !errors.Is(err, tenants.ErrInvalidLink) {
 		t.Fatalf("reused reset link: %v", err)
 	}
 	if _, err := f.store.SessionByToken(ctx, hash); !errors.Is(err, tenants.ErrNotFound) {
 		t.Fatalf("session survived reset: %v", err)
 	}
-	if _, err := f.store.Authenticate(ctx, "ann@example.com", "a much better passphrase", audit.Actor{}); err != nil {
+	if _, err := f.store.Authenticate(ctx, "ann@example.com", "a much better passphrase", visitor()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -158,7 +158,7 @@ func TestChangePassword(t *testing.T) {
 	if err := f.store.ChangePassword(ctx, u.ID, goodPassword, "new passphrase ok", [16]byte{}, actorFor(u)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Authenticate(ctx, u.Email, "new passphrase ok", audit.Actor{}); err != nil {
+	if _, err := f.store.Authenticate(ctx, u.Email, "new passphrase ok", visitor()); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE action = 'user.password_changed' AND actor_id = $1", u.ID); n != 1 {

@@ -2,11 +2,13 @@ package tenants
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
+	"mailvet/actor"
 	"mailvet/audit"
+	"mailvet/db"
 )
 
 // KeyLimits are an API key's own limits, below its plan's; a nil field
@@ -17,13 +19,62 @@ type KeyLimits struct {
 	Monthly       *int
 }
 
+// PlanLimits are the limits of the tenant's plan, which a key's own may
+// not exceed (billing owns plans; the caller passes them in).
+type PlanLimits struct {
+	RatePerMinute int
+	Daily         int
+	Monthly       int
+}
+
+// KeyLimitError names a key limit that was refused: below 1, or above the
+// plan's (Max). It matches ErrKeyLimit.
+type KeyLimitError struct {
+	Limit string // "rate_per_minute", "daily_limit" or "monthly_limit"
+	Value int
+	Max   int
+}
+
+func (e *KeyLimitError) Error() string {
+	if e.Value < 1 {
+		return fmt.Sprintf("%s must be at least 1, not %d", e.Limit, e.Value)
+	}
+	return fmt.Sprintf("%s %d is above the plan's %d", e.Limit, e.Value, e.Max)
+}
+
+// Is makes errors.Is(err, ErrKeyLimit) true.
+func (e *KeyLimitError) Is(target error) bool { return target == ErrKeyLimit }
+
+// check enforces "a key's own limit is at least 1 and at most its plan's".
+func (lim KeyLimits) check(plan PlanLimits) error {
+	for _, l := range []struct {
+		name  string
+		value *int
+		max   int
+	}{
+		{"rate_per_minute", lim.RatePerMinute, plan.RatePerMinute},
+		{"daily_limit", lim.Daily, plan.Daily},
+		{"monthly_limit", lim.Monthly, plan.Monthly},
+	} {
+		if l.value != nil && (*l.value < 1 || *l.value > l.max) {
+			return &KeyLimitError{Limit: l.name, Value: *l.value, Max: l.max}
+		}
+	}
+	return nil
+}
+
 // SetAPIKeyLimits replaces the own limits of one of the tenant's keys that
-// is not revoked. Owners and admins only. The next request made with the
-// key is held to them (the key is read on every request).
-func (s *Store) SetAPIKeyLimits(ctx context.Context, tenantID, id uuid.UUID, lim KeyLimits, actor audit.Actor) (APIKey, error) {
+// is not revoked; none may be above plan's (a *KeyLimitError otherwise).
+// Owners and admins only. The next request made with the key is held to
+// them (the key is read on every request).
+func (s *Store) SetAPIKeyLimits(ctx context.Context, tenantID, id uuid.UUID, lim KeyLimits, plan PlanLimits, by actor.Actor) (APIKey, error) {
+	if err := lim.check(plan); err != nil {
+		return APIKey{}, err
+	}
 	var k APIKey
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := requireManager(ctx, tx, tenantID, actor); err != nil {
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+		if err != nil {
 			return err
 		}
 		if err := tx.NewUpdate().Model(&k).
@@ -31,7 +82,7 @@ func (s *Store) SetAPIKeyLimits(ctx context.Context, tenantID, id uuid.UUID, lim
 			Where("tenant_id = ? AND id = ? AND revoked_at IS NULL", tenantID, id).Returning("*").Scan(ctx); err != nil {
 			return notFound(err)
 		}
-		return audit.Record(ctx, tx, tenantID, actor, audit.APIKeyLimits, "api_key", id.String(), map[string]any{
+		return audit.Record(ctx, tx, tenantID, by, audit.APIKeyLimits, "api_key", id.String(), map[string]any{
 			"prefix": k.Prefix, "rate_per_minute": lim.RatePerMinute, "daily_limit": lim.Daily, "monthly_limit": lim.Monthly,
 		})
 	})

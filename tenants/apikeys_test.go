@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"mailvet/audit"
 	"mailvet/tenants"
 )
 
@@ -67,7 +66,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 func TestUnverifiedOwnerCannotCreateKeys(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	u, tn, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "new@example.com", Password: goodPassword}, audit.Actor{})
+	u, tn, err := f.store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "new@example.com", Password: goodPassword}, visitor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,9 +83,7 @@ func TestSuspendedTenantKeysStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.Pool.Exec(ctx, "UPDATE tenants SET status = 'suspended' WHERE id = $1", tn.ID); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(t, "UPDATE tenants SET status = 'suspended' WHERE id = $1", tn.ID)
 	if _, _, err := f.store.AuthenticateKey(ctx, raw); !errors.Is(err, tenants.ErrTenantSuspended) {
 		t.Fatalf("suspended tenant: %v", err)
 	}

@@ -8,22 +8,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"mailvet/actor"
 )
-
-// Role is a member's power within a tenant.
-type Role string
-
-const (
-	RoleOwner  Role = "owner"
-	RoleAdmin  Role = "admin"
-	RoleMember Role = "member"
-)
-
-// CanManage says whether the role may manage members, invites and keys.
-func (r Role) CanManage() bool { return r == RoleOwner || r == RoleAdmin }
-
-// Valid reports whether r is one of the three roles.
-func (r Role) Valid() bool { return r == RoleOwner || r == RoleAdmin || r == RoleMember }
 
 // Tenant is a customer company.
 type Tenant struct {
@@ -85,10 +72,10 @@ func (u User) Verified() bool { return u.EmailVerifiedAt != nil }
 
 // Membership joins a user to a tenant with a role.
 type Membership struct {
-	TenantID  uuid.UUID `bun:"tenant_id,pk,type:uuid"`
-	UserID    uuid.UUID `bun:"user_id,pk,type:uuid"`
-	Role      Role      `bun:"role"`
-	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+	TenantID  uuid.UUID  `bun:"tenant_id,pk,type:uuid"`
+	UserID    uuid.UUID  `bun:"user_id,pk,type:uuid"`
+	Role      actor.Role `bun:"role"`
+	CreatedAt time.Time  `bun:"created_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:memberships"`
 }
@@ -98,7 +85,7 @@ type Member struct {
 	UserID   uuid.UUID  `bun:"user_id"`
 	Email    string     `bun:"email"`
 	Name     string     `bun:"name"`
-	Role     Role       `bun:"role"`
+	Role     actor.Role `bun:"role"`
 	Verified *time.Time `bun:"email_verified_at"`
 	JoinedAt time.Time  `bun:"created_at"`
 }
@@ -106,7 +93,7 @@ type Member struct {
 // TenantRole is one of the tenants a user belongs to.
 type TenantRole struct {
 	Tenant Tenant
-	Role   Role
+	Role   actor.Role
 }
 
 // Invite asks someone by email to join a tenant.
@@ -114,7 +101,7 @@ type Invite struct {
 	ID         uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
 	TenantID   uuid.UUID  `bun:"tenant_id,type:uuid"`
 	Email      string     `bun:"email"`
-	Role       Role       `bun:"role"`
+	Role       actor.Role `bun:"role"`
 	TokenHash  []byte     `bun:"token_hash"`
 	InvitedBy  *uuid.UUID `bun:"invited_by,type:uuid"`
 	ExpiresAt  time.Time  `bun:"expires_at"`
@@ -144,6 +131,15 @@ type APIKey struct {
 
 	bun.BaseModel `bun:"table:api_keys"`
 }
+
+// TestMode reports whether k is a test key, which sees and changes only
+// test-mode data. It is the one place that decides "test key ⇒ test
+// mode": the mode column, which AuthenticateKey checks against the key's
+// mv_live_/mv_test_ prefix.
+func (k APIKey) TestMode() bool { return k.Mode == ModeTest }
+
+// Actor is the key acting for its tenant.
+func (k APIKey) Actor() actor.Actor { return actor.APIKey(k.ID, k.TestMode()) }
 
 // KeyMode separates keys that do real work from keys for integration tests.
 type KeyMode string

@@ -10,7 +10,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"mailvet/actor"
 	"mailvet/audit"
+	"mailvet/db"
 	"mailvet/mail"
 )
 
@@ -23,9 +25,15 @@ type SignUpInput struct {
 }
 
 // SignUp creates the user, their tenant and the owner membership, and mails
-// a verification link, all in one transaction.
-func (s *Store) SignUp(ctx context.Context, in SignUpInput, actor audit.Actor) (User, Tenant, error) {
+// a verification link, all in one transaction. Nobody is signed in yet:
+// from gives only where the request came from (IP, user agent); the
+// events are recorded as the new user.
+func (s *Store) SignUp(ctx context.Context, in SignUpInput, from actor.Actor) (User, Tenant, error) {
 	in.Email = NormalizeEmail(in.Email)
+	in.Company, in.Name = strings.TrimSpace(in.Company), strings.TrimSpace(in.Name)
+	if err := checkTexts("company", in.Company, "name", in.Name, "email", in.Email); err != nil {
+		return User{}, Tenant{}, err
+	}
 	if err := CheckPassword(in.Password, in.Email); err != nil {
 		return User{}, Tenant{}, err
 	}
@@ -33,24 +41,29 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput, actor audit.Actor) (
 	if err != nil {
 		return User{}, Tenant{}, err
 	}
-	var user User
-	var tenant Tenant
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		user = User{Email: in.Email, Name: strings.TrimSpace(in.Name), PasswordHash: hash}
+	user := User{Email: in.Email, Name: in.Name, PasswordHash: hash}
+	// The tenant's id is chosen here so that the whole sign-up runs in the
+	// new tenant's scope: it reads nobody else's rows (users and tokens
+	// belong to no tenant).
+	tenant := Tenant{ID: uuid.New()}
+	err = s.db.Tx(ctx, db.Tenant(tenant.ID), func(ctx context.Context, tx db.Tx) error {
 		if err := insertUser(ctx, tx, &user); err != nil {
 			return err
 		}
-		actor.UserID, actor.Email = user.ID, user.Email
-		tenant, err = createTenant(ctx, tx, in.Company, user.ID, actor)
-		if err != nil {
+		by := actor.User(user.ID, user.Email, actor.RoleOwner).From(from.IP, from.UserAgent)
+		var err error
+		if tenant, err = createTenant(ctx, tx, tenant.ID, in.Company, user.ID, by); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, tenant.ID, actor, audit.SignUp, "user", user.ID.String(), nil); err != nil {
+		if err := audit.Record(ctx, tx, tenant.ID, by, audit.SignUp, "user", user.ID.String(), nil); err != nil {
 			return err
 		}
 		return s.sendVerification(ctx, tx, user)
 	})
-	return user, tenant, wrap("sign up", err)
+	if err != nil {
+		return User{}, Tenant{}, wrap("sign up", err)
+	}
+	return user, tenant, nil
 }
 
 func insertUser(ctx context.Context, tx bun.IDB, u *User) error {
@@ -61,11 +74,12 @@ func insertUser(ctx context.Context, tx bun.IDB, u *User) error {
 	return err
 }
 
-// createTenant makes a tenant with a unique slug and its first owner.
-func createTenant(ctx context.Context, tx bun.IDB, name string, ownerID uuid.UUID, actor audit.Actor) (Tenant, error) {
+// createTenant makes tenant id with a unique slug and its first owner; tx
+// runs in that tenant's scope.
+func createTenant(ctx context.Context, tx db.Tx, id uuid.UUID, name string, ownerID uuid.UUID, by actor.Actor) (Tenant, error) {
 	name = strings.TrimSpace(name)
 	base := Slugify(name)
-	t := Tenant{Name: name, Status: "active"}
+	t := Tenant{ID: id, Name: name, Status: "active"}
 	for attempt := 0; ; attempt++ {
 		t.Slug = base
 		if attempt > 0 {
@@ -87,11 +101,11 @@ func createTenant(ctx context.Context, tx bun.IDB, name string, ownerID uuid.UUI
 			return t, err
 		}
 	}
-	m := Membership{TenantID: t.ID, UserID: ownerID, Role: RoleOwner}
+	m := Membership{TenantID: t.ID, UserID: ownerID, Role: actor.RoleOwner}
 	if _, err := tx.NewInsert().Model(&m).Exec(ctx); err != nil {
 		return t, err
 	}
-	return t, audit.Record(ctx, tx, t.ID, actor, audit.TenantCreated, "tenant", t.ID.String(), map[string]any{"name": t.Name, "slug": t.Slug})
+	return t, audit.Record(ctx, tx, t.ID, by, audit.TenantCreated, "tenant", t.ID.String(), map[string]any{"name": t.Name, "slug": t.Slug})
 }
 
 var slugJunk = regexp.MustCompile(`[^a-z0-9]+`)
@@ -110,7 +124,7 @@ func Slugify(name string) string {
 
 // ResendVerification mails a fresh verification link to an unverified user.
 func (s *Store) ResendVerification(ctx context.Context, userID uuid.UUID) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return wrap("resend verification", s.db.Tx(ctx, db.System("a user's verification link: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
 		var u User
 		if err := tx.NewSelect().Model(&u).Where("id = ?", userID).Scan(ctx); err != nil {
 			return notFound(err)
@@ -119,15 +133,15 @@ func (s *Store) ResendVerification(ctx context.Context, userID uuid.UUID) error 
 			return nil
 		}
 		return s.sendVerification(ctx, tx, u)
-	})
+	}))
 }
 
-func (s *Store) sendVerification(ctx context.Context, tx bun.Tx, u User) error {
+func (s *Store) sendVerification(ctx context.Context, tx db.Tx, u User) error {
 	raw, err := createUserToken(ctx, tx, u.ID, "verify_email", s.opts.VerifyTTL)
 	if err != nil {
 		return err
 	}
-	return s.mail.Enqueue(ctx, tx.Tx, mail.Message{
+	return s.mail.Enqueue(ctx, tx.Tx.Tx, mail.Message{
 		To:      u.Email,
 		Subject: "Verify your email for mailvet",
 		Text: fmt.Sprintf("Hello %s,\n\nConfirm this address to finish setting up mailvet:\n\n%s\n\nThe link expires in %s. If you did not sign up, ignore this message.\n",
@@ -135,10 +149,11 @@ func (s *Store) sendVerification(ctx context.Context, tx bun.Tx, u User) error {
 	})
 }
 
-// VerifyEmail consumes a verification link.
+// VerifyEmail consumes a verification link. The platform event it records
+// has no tenant, which only the system path may write.
 func (s *Store) VerifyEmail(ctx context.Context, raw string) (User, error) {
 	var u User
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, db.System("a verification link's token finds its user; the event is a platform one"), func(ctx context.Context, tx db.Tx) error {
 		userID, err := consumeUserToken(ctx, tx, raw, "verify_email")
 		if err != nil {
 			return err
@@ -148,15 +163,15 @@ func (s *Store) VerifyEmail(ctx context.Context, raw string) (User, error) {
 			Where("id = ?", userID).Returning("*").Scan(ctx); err != nil {
 			return notFound(err)
 		}
-		return audit.Record(ctx, tx, uuid.Nil, audit.Actor{UserID: u.ID, Email: u.Email}, audit.EmailVerified, "user", u.ID.String(), nil)
+		return audit.Record(ctx, tx, uuid.Nil, actor.User(u.ID, u.Email, ""), audit.EmailVerified, "user", u.ID.String(), nil)
 	})
 	return u, wrap("verify email", err)
 }
 
 func createUserToken(ctx context.Context, tx bun.IDB, userID uuid.UUID, purpose string, ttl time.Duration) (string, error) {
 	raw, hash := NewToken()
-	_, err := tx.NewRaw(`INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES (?, ?, ?, now() + ?::interval)`,
-		hash, userID, purpose, fmt.Sprintf("%d seconds", int(ttl.Seconds()))).Exec(ctx)
+	_, err := tx.NewRaw(`INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES (?, ?, ?, now() + make_interval(secs => ?))`,
+		hash, userID, purpose, ttl.Seconds()).Exec(ctx)
 	return raw, err
 }
 

@@ -1,7 +1,6 @@
 package tenants
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -10,31 +9,35 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/uptrace/bun"
 
+	"mailvet/db"
 	"mailvet/mail"
 )
 
-// Store is the tenants domain over PostgreSQL.
+// Store is the tenants domain over PostgreSQL. Every statement runs in a
+// transaction of the db helper: in the tenant's scope when the tenant is
+// known, through db.System (each use says why) when it is what is being
+// found (key hash, link token, session cookie, a user's memberships) or
+// when the data belongs to no tenant (users and their emailed tokens).
 type Store struct {
-	db      *bun.DB
-	mail    *mail.Queue
-	baseURL *url.URL
-	opts    Options
+	db        *db.DB
+	mail      *mail.Queue
+	baseURL   *url.URL
+	opts      Options
+	dummyHash string // see Authenticate
 }
 
 // Options tune the store; zero values take defaults.
 type Options struct {
-	InviteTTL       time.Duration
-	VerifyTTL       time.Duration
-	ResetTTL        time.Duration
-	Argon2          Argon2Params
-	KeyTouchEvery   time.Duration // how stale last_used_at may get
-	SessionTouchTTL time.Duration // sliding session lifetime
+	InviteTTL     time.Duration
+	VerifyTTL     time.Duration
+	ResetTTL      time.Duration
+	Argon2        Argon2Params
+	KeyTouchEvery time.Duration // how stale last_used_at may get
 }
 
 // NewStore returns a Store. baseURL is where emailed links point.
-func NewStore(db *bun.DB, mailQueue *mail.Queue, baseURL *url.URL, opts Options) *Store {
+func NewStore(d *db.DB, mailQueue *mail.Queue, baseURL *url.URL, opts Options) *Store {
 	if opts.InviteTTL == 0 {
 		opts.InviteTTL = 7 * 24 * time.Hour
 	}
@@ -50,19 +53,12 @@ func NewStore(db *bun.DB, mailQueue *mail.Queue, baseURL *url.URL, opts Options)
 	if opts.KeyTouchEvery == 0 {
 		opts.KeyTouchEvery = time.Minute
 	}
-	if opts.SessionTouchTTL == 0 {
-		opts.SessionTouchTTL = 14 * 24 * time.Hour
-	}
-	return &Store{db: db, mail: mailQueue, baseURL: baseURL, opts: opts}
+	return &Store{db: d, mail: mailQueue, baseURL: baseURL, opts: opts, dummyHash: newDummyHash(opts.Argon2)}
 }
 
 // link builds an absolute URL to path on the service.
 func (s *Store) link(path string) string {
 	return strings.TrimRight(s.baseURL.String(), "/") + path
-}
-
-func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.db.RunInTx(ctx, nil, fn)
 }
 
 // notFound maps "no rows" to ErrNotFound.
@@ -89,9 +85,14 @@ func NormalizeEmail(email string) string {
 	return email[:at+1] + strings.ToLower(email[at+1:])
 }
 
+// wrap names the operation of an unexpected error; domain errors pass as
+// they are. A nil tenant is nobody's, so its records are not found.
 func wrap(op string, err error) error {
-	if err == nil || errors.Is(err, ErrNotFound) {
+	switch {
+	case err == nil, errors.Is(err, ErrNotFound):
 		return err
+	case errors.Is(err, db.ErrNoTenant):
+		return ErrNotFound
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/tenants"
 )
 
@@ -17,7 +17,7 @@ func TestInviteAcceptAndRoles(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 
-	inv, err := f.store.CreateInvite(ctx, tn.ID, "Mia@Example.com", tenants.RoleMember, actorFor(owner))
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "Mia@Example.com", actor.RoleMember, actorFor(owner))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestInviteAcceptAndRoles(t *testing.T) {
 	if _, err := f.store.AcceptInvite(ctx, raw, other.ID, actorFor(other)); !errors.Is(err, tenants.ErrInviteEmail) {
 		t.Fatalf("accept with other email: %v", err)
 	}
-	mia, tid, err := f.store.AcceptInviteAsNewUser(ctx, raw, "Mia", "mia's own passphrase", audit.Actor{})
+	mia, tid, err := f.store.AcceptInviteAsNewUser(ctx, raw, "Mia", "mia's own passphrase", visitor())
 	if err != nil || tid != tn.ID || !mia.Verified() {
 		t.Fatalf("accept as new user: %+v %v", mia, err)
 	}
@@ -41,42 +41,42 @@ func TestInviteAcceptAndRoles(t *testing.T) {
 	}
 
 	// A member cannot manage.
-	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", tenants.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", actor.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member invites: %v", err)
 	}
 	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member creates key: %v", err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleOwner, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member promotes self: %v", err)
 	}
 
 	// Owner promotes Mia to admin; an admin cannot touch the owner.
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleAdmin, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleAdmin, actorFor(owner)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("admin demotes owner: %v", err)
 	}
 	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("admin removes owner: %v", err)
 	}
 	// The last owner stays.
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleAdmin, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleAdmin, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
 		t.Fatalf("demote last owner: %v", err)
 	}
 	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
 		t.Fatalf("remove last owner: %v", err)
 	}
 	// With a second owner, the first may step down.
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, tenants.RoleOwner, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(owner)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, tenants.RoleMember, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(owner)); err != nil {
 		t.Fatal(err)
 	}
 	members, err := f.store.ListMembers(ctx, tn.ID)
-	if err != nil || len(members) != 2 || members[0].Email != "Mia@example.com" || members[0].Role != tenants.RoleOwner {
+	if err != nil || len(members) != 2 || members[0].Email != "Mia@example.com" || members[0].Role != actor.RoleOwner {
 		t.Fatalf("members %+v %v", members, err)
 	}
 	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); err != nil {
@@ -94,10 +94,10 @@ func TestInviteExistingMemberAndRevoke(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	if _, err := f.store.CreateInvite(ctx, tn.ID, "OWNER@example.com", tenants.RoleMember, actorFor(owner)); !errors.Is(err, tenants.ErrAlreadyMember) {
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "OWNER@example.com", actor.RoleMember, actorFor(owner)); !errors.Is(err, tenants.ErrAlreadyMember) {
 		t.Fatalf("invite existing member: %v", err)
 	}
-	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", tenants.RoleAdmin, actorFor(owner))
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleAdmin, actorFor(owner))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestSessionsAndPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.SaveSession(ctx, hash, tn.ID, map[string]any{"flash": "hi"}, farFuture()); err != nil {
+	if err := f.store.SaveSession(ctx, hash, tn.ID, map[string]any{"flash": "hi"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.store.SessionByToken(ctx, hash)
@@ -146,9 +146,7 @@ func TestSessionsAndPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.db.Pool.Exec(ctx, "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1", expired); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(t, "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1", expired)
 	res, err := f.store.PurgeExpired(ctx)
 	if err != nil || res.Sessions != 1 {
 		t.Fatalf("purge %+v %v", res, err)

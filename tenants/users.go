@@ -2,68 +2,117 @@ package tenants
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
+	"errors"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
+	"mailvet/actor"
 	"mailvet/audit"
-	"mailvet/mail"
+	"mailvet/db"
+	"mailvet/safetext"
 )
 
-// dummyHash is verified against when no user has the address, so a wrong
-// email costs as long as a wrong password and does not reveal accounts.
-const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Qs0yZ4sv5yyRmgcdvQbRyjFYbG0BJtrI1WQkr7bFYA"
+// newDummyHash is verified against when no user has the address, so a
+// wrong email costs as long as a wrong password and does not reveal
+// accounts. It is made with the store's own parameters, the ones new
+// passwords get, so the two costs stay equal when they are tuned.
+func newDummyHash(p Argon2Params) string {
+	h, err := hashPassword("no account has this password", p)
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return h
+}
 
 // Authenticate checks an email and password. Failures are audited and
-// always ErrInvalidCredentials, whatever was wrong.
-func (s *Store) Authenticate(ctx context.Context, email, password string, actor audit.Actor) (User, error) {
+// always ErrInvalidCredentials, whatever was wrong. Nobody is signed in
+// yet: from gives only where the attempt came from (IP, user agent).
+func (s *Store) Authenticate(ctx context.Context, email, password string, from actor.Actor) (User, error) {
 	email = NormalizeEmail(email)
-	var u User
-	err := s.db.NewSelect().Model(&u).Where("lower(email) = lower(?)", email).Scan(ctx)
-	if err != nil {
-		verifyPassword(password, dummyHash)
-		actor.Email = email
-		_ = audit.Record(ctx, s.db, uuid.Nil, actor, audit.SignInFailed, "", "", map[string]any{"email": email, "reason": "unknown_email"})
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		verifyPassword(password, s.dummyHash)
+		s.auditSignInFailure(ctx, actor.User(uuid.Nil, email, "").From(from.IP, from.UserAgent),
+			map[string]any{"email": safetext.Truncate(email, 320), "reason": "unknown_email"})
 		return User{}, ErrInvalidCredentials
 	}
-	actor.UserID, actor.Email = u.ID, u.Email
+	if err != nil {
+		return User{}, wrap("authenticate", err)
+	}
+	// The hash is checked outside any transaction: it takes tens of
+	// milliseconds, during which no connection is held.
 	if !verifyPassword(password, u.PasswordHash) {
-		for _, tr := range s.mustTenants(ctx, u.ID) {
-			_ = audit.Record(ctx, s.db, tr.Tenant.ID, actor, audit.SignInFailed, "user", u.ID.String(), map[string]any{"reason": "wrong_password"})
-		}
+		s.auditSignInFailure(ctx, actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent),
+			map[string]any{"reason": "wrong_password"})
 		return User{}, ErrInvalidCredentials
 	}
 	return u, nil
 }
 
-// RecordSignIn audits a successful sign-in into tenantID.
-func (s *Store) RecordSignIn(ctx context.Context, tenantID uuid.UUID, actor audit.Actor) error {
-	return audit.Record(ctx, s.db, tenantID, actor, audit.SignInSucceeded, "user", actor.UserID.String(), nil)
+// auditSignInFailure records a failed sign-in in every tenant of the user,
+// or as a platform event when the address has no account. Best effort: a
+// failure to audit does not change the answer.
+func (s *Store) auditSignInFailure(ctx context.Context, by actor.Actor, metadata map[string]any) {
+	_ = s.db.Tx(ctx, db.System("sign-in failure: audited in every tenant of the user, or on the platform"), func(ctx context.Context, tx db.Tx) error {
+		if by.UserID == uuid.Nil {
+			return audit.Record(ctx, tx, uuid.Nil, by, audit.SignInFailed, "", "", metadata)
+		}
+		var tenantIDs []uuid.UUID
+		if err := tx.NewSelect().Model((*Membership)(nil)).Column("tenant_id").Where("user_id = ?", by.UserID).
+			Order("created_at").Scan(ctx, &tenantIDs); err != nil {
+			return err
+		}
+		for _, id := range tenantIDs {
+			if err := audit.Record(ctx, tx, id, by, audit.SignInFailed, "user", by.UserID.String(), metadata); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-func (s *Store) mustTenants(ctx context.Context, userID uuid.UUID) []TenantRole {
-	trs, _ := s.TenantsForUser(ctx, userID)
-	return trs
+// RecordSignIn audits a successful sign-in of by (the user) into tenantID.
+func (s *Store) RecordSignIn(ctx context.Context, tenantID uuid.UUID, by actor.Actor) error {
+	return wrap("record sign-in", s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return audit.Record(ctx, tx, tenantID, by, audit.SignInSucceeded, "user", by.UserID.String(), nil)
+	}))
 }
 
 // UserByID returns a user.
 func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	var u User
-	err := s.db.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx)
-	return u, notFound(err)
+	err := s.db.Tx(ctx, db.System("a user by id: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+		return notFound(tx.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx))
+	})
+	return u, wrap("user by id", err)
 }
 
 // UserByEmail returns a user by address, case-insensitively.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	email = NormalizeEmail(email)
+	if safetext.HasControl(email) {
+		return User{}, ErrNotFound // no account has one, and PostgreSQL refuses a NUL
+	}
 	var u User
-	err := s.db.NewSelect().Model(&u).Where("lower(email) = lower(?)", NormalizeEmail(email)).Scan(ctx)
-	return u, notFound(err)
+	err := s.db.Tx(ctx, db.System("a user by address: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewSelect().Model(&u).Where("lower(email) = lower(?)", email).Scan(ctx)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	return u, wrap("user by email", err)
 }
 
-// CreateUser makes a verified user, for the operator CLI.
-func (s *Store) CreateUser(ctx context.Context, email, name, password string, platformAdmin bool) (User, error) {
+// CreateUser makes a verified user. The operator CLI only.
+func (s *Store) CreateUser(ctx context.Context, email, name, password string, platformAdmin bool, by actor.Actor) (User, error) {
+	if by.Kind != actor.KindOperator {
+		return User{}, ErrForbidden
+	}
 	email = NormalizeEmail(email)
+	if err := checkTexts("email", email, "name", name); err != nil {
+		return User{}, err
+	}
 	if err := CheckPassword(password, email); err != nil {
 		return User{}, err
 	}
@@ -72,7 +121,7 @@ func (s *Store) CreateUser(ctx context.Context, email, name, password string, pl
 		return User{}, err
 	}
 	u := User{Email: email, Name: name, PasswordHash: hash, PlatformAdmin: platformAdmin}
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, db.System("the operator creates a user: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
 		if err := insertUser(ctx, tx, &u); err != nil {
 			return err
 		}
@@ -83,8 +132,11 @@ func (s *Store) CreateUser(ctx context.Context, email, name, password string, pl
 }
 
 // ChangePassword replaces a password after checking the current one, and
-// ends every other session of the user.
-func (s *Store) ChangePassword(ctx context.Context, userID uuid.UUID, current, next string, keepSession uuid.UUID, actor audit.Actor) error {
+// ends every other session of the user. Only the user themself may.
+func (s *Store) ChangePassword(ctx context.Context, userID uuid.UUID, current, next string, keepSession uuid.UUID, by actor.Actor) error {
+	if by.Kind != actor.KindUser || by.UserID != userID {
+		return ErrForbidden
+	}
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
 		return err
@@ -99,87 +151,13 @@ func (s *Store) ChangePassword(ctx context.Context, userID uuid.UUID, current, n
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return wrap("change password", s.db.Tx(ctx, db.System("a user's password and sessions span their tenants; the event is a platform one"), func(ctx context.Context, tx db.Tx) error {
 		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("password_hash = ?", hash).Set("updated_at = now()").Where("id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*Session)(nil)).Where("user_id = ? AND id <> ?", userID, keepSession).Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, uuid.Nil, actor, audit.PasswordChanged, "user", userID.String(), nil)
-	})
-}
-
-// RequestPasswordReset mails a reset link if the address has an account.
-// It says nothing either way, so it cannot be used to probe for accounts.
-func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
-	u, err := s.UserByEmail(ctx, email)
-	if err == ErrNotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		raw, err := createUserToken(ctx, tx, u.ID, "reset_password", s.opts.ResetTTL)
-		if err != nil {
-			return err
-		}
-		return s.mail.Enqueue(ctx, tx.Tx, mail.Message{
-			To:      u.Email,
-			Subject: "Reset your mailvet password",
-			Text: fmt.Sprintf("Hello %s,\n\nSomeone asked to reset the password of this mailvet account. To choose a new one, open:\n\n%s\n\nThe link expires in %s and works once. If it was not you, ignore this message: your password stays as it is.\n",
-				displayName(u), s.link("/reset-password?token="+raw), humanDuration(s.opts.ResetTTL)),
-		})
-	})
-}
-
-// CheckResetLink reports whether a reset link is still usable, without
-// using it up.
-func (s *Store) CheckResetLink(ctx context.Context, raw string) error {
-	exists, err := s.db.NewSelect().Table("user_tokens").
-		Where("token_hash = ? AND purpose = 'reset_password' AND expires_at > now()", HashToken(raw)).Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return ErrInvalidLink
-	}
-	return nil
-}
-
-// ResetPassword sets a new password from a reset link, ends all sessions
-// and marks the address verified (the link proved the mailbox).
-func (s *Store) ResetPassword(ctx context.Context, raw, next string, actor audit.Actor) (User, error) {
-	var u User
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		userID, err := consumeUserToken(ctx, tx, raw, "reset_password")
-		if err != nil {
-			return err
-		}
-		if err := tx.NewSelect().Model(&u).Where("id = ?", userID).For("UPDATE").Scan(ctx); err != nil {
-			return notFound(err)
-		}
-		if err := CheckPassword(next, u.Email); err != nil {
-			return err
-		}
-		hash, err := hashPassword(next, s.opts.Argon2)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.NewUpdate().Model(&u).Set("password_hash = ?", hash).
-			Set("email_verified_at = coalesce(email_verified_at, now())").Set("updated_at = now()").
-			Where("id = ?", userID).Returning("*").Exec(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.NewDelete().Table("user_tokens").Where("user_id = ? AND purpose = 'reset_password'", userID).Exec(ctx); err != nil {
-			return err
-		}
-		actor.UserID, actor.Email = u.ID, u.Email
-		return audit.Record(ctx, tx, uuid.Nil, actor, audit.PasswordReset, "user", u.ID.String(), nil)
-	})
-	return u, wrap("reset password", err)
+		return audit.Record(ctx, tx, uuid.Nil, by, audit.PasswordChanged, "user", userID.String(), nil)
+	}))
 }

@@ -3,12 +3,12 @@ package usage
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
+
+	"mailvet/db"
 )
 
 // Period is one period of a series.
@@ -55,7 +55,7 @@ func (s *Store) Report(ctx context.Context, tenantID uuid.UUID, r Range) (Report
 		rep.Series[i].Start, index[p] = p, i
 	}
 	from, to := r.From.Format(time.DateOnly), r.To.Format(time.DateOnly)
-	err := s.db.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, db.Tenant(tenantID).Snapshot(), func(ctx context.Context, tx db.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT day, `+sums+` FROM usage_daily
 			WHERE tenant_id = ? AND day BETWEEN ?::date AND ?::date GROUP BY day`, tenantID, from, to)
 		if err != nil {
@@ -82,7 +82,7 @@ func (s *Store) Report(ctx context.Context, tenantID uuid.UUID, r Range) (Report
 }
 
 // byKey sums the range per key, and per source into bySource.
-func byKey(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, from, to string, bySource map[string]Counts) ([]KeyUsage, error) {
+func byKey(ctx context.Context, tx db.Tx, tenantID uuid.UUID, from, to string, bySource map[string]Counts) ([]KeyUsage, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT a.api_key_id, a.source, a.d, a.ud, a.r, a.u, a.ch, a.b,
 			coalesce(k.name, ''), coalesce(k.prefix, ''), coalesce(k.mode, ''), k.revoked_at IS NOT NULL
 		FROM (SELECT api_key_id, source, `+sums+` FROM usage_daily
@@ -125,8 +125,10 @@ func byKey(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, from, to string, 
 // Totals sums the tenant's use from one UTC day to another, both included.
 func (s *Store) Totals(ctx context.Context, tenantID uuid.UUID, from, to time.Time) (Counts, error) {
 	var c Counts
-	err := s.db.QueryRowContext(ctx, `SELECT `+coalesced+` FROM usage_daily WHERE tenant_id = ? AND day BETWEEN ?::date AND ?::date`,
-		tenantID, DateOf(from).Format(time.DateOnly), DateOf(to).Format(time.DateOnly)).Scan(c.scanArgs()...)
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT `+coalesced+` FROM usage_daily WHERE tenant_id = ? AND day BETWEEN ?::date AND ?::date`,
+			tenantID, DateOf(from).Format(time.DateOnly), DateOf(to).Format(time.DateOnly)).Scan(c.scanArgs()...)
+	})
 	return c, err
 }
 

@@ -16,36 +16,52 @@ import (
 	"mailvet/verify"
 )
 
+// seed runs fn on the system path: test set-up that spans tenants.
+func seed(t *testing.T, d *db.DB, fn func(ctx context.Context, tx db.Tx) error) {
+	t.Helper()
+	if err := d.Tx(t.Context(), db.System("test: seed usage fixtures"), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newTenant(t *testing.T, d *db.DB, name string) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
-	if err := d.Pool.QueryRow(t.Context(), "INSERT INTO tenants (name, slug) VALUES ($1, $2) RETURNING id", name, uuid.NewString()[:8]).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO tenants (name, slug) VALUES (?, ?) RETURNING id", name, uuid.NewString()[:8]).Scan(&id)
+	})
 	return id
 }
 
 func newKey(t *testing.T, d *db.DB, tenant uuid.UUID, name, prefix string) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
-	if err := d.Pool.QueryRow(t.Context(), "INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES ($1, $2, 'live', $3, $4) RETURNING id",
-		tenant, name, prefix, []byte(uuid.NewString())).Scan(&id); err != nil {
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES (?, ?, 'live', ?, ?) RETURNING id",
+			tenant, name, prefix, []byte(uuid.NewString())).Scan(&id)
+	})
+	return id
+}
+
+// add adds one delta in its tenant's transaction.
+func add(t *testing.T, d *db.DB, delta usage.Delta) {
+	t.Helper()
+	if err := d.Tx(t.Context(), db.Tenant(delta.TenantID), func(ctx context.Context, tx db.Tx) error {
+		return usage.Add(ctx, tx, delta)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	return id
 }
 
 func TestReportBucketsTotalsAndKeys(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := t.Context()
-	store := usage.NewStore(d.Bun)
+	store := usage.NewStore(d)
 	a, b := newTenant(t, d, "A"), newTenant(t, d, "B")
 	ci, crm := newKey(t, d, a, "CI", "mv_live_ci"), newKey(t, d, a, "CRM", "mv_live_crm")
 	add := func(tenant uuid.UUID, day string, key uuid.UUID, source string, c usage.Counts) {
 		t.Helper()
-		if err := usage.Add(ctx, d.Bun, usage.Delta{TenantID: tenant, Day: date(day), APIKeyID: key, Source: source, Counts: c}); err != nil {
-			t.Fatal(err)
-		}
+		add(t, d, usage.Delta{TenantID: tenant, Day: date(day), APIKeyID: key, Source: source, Counts: c})
 	}
 	// Sunday 22 Nov closes a week, Monday 23 Nov opens the next; 30 Nov
 	// and 1 Dec straddle a month.
@@ -57,7 +73,7 @@ func TestReportBucketsTotalsAndKeys(t *testing.T) {
 	add(a, "2026-10-01", ci, usage.SourceAPI, usage.Counts{Deliverable: 100}) // before the range
 	add(b, "2026-11-23", uuid.Nil, usage.SourceAPI, usage.Counts{Deliverable: 7, Billable: 7})
 
-	if n := countRows(t, d, "SELECT count(*) FROM usage_daily WHERE tenant_id = $1 AND day = '2026-11-23'", a); n != 1 {
+	if n := countRows(t, d, "SELECT count(*) FROM usage_daily WHERE tenant_id = ? AND day = '2026-11-23'", a); n != 1 {
 		t.Fatalf("%d rollup rows for one day, key and source", n)
 	}
 
@@ -142,12 +158,11 @@ func totals(rep usage.Report) string {
 	return out
 }
 
+// countRows counts on the system path, which sees every tenant.
 func countRows(t *testing.T, d *db.DB, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := d.Pool.QueryRow(t.Context(), query, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	seed(t, d, func(ctx context.Context, tx db.Tx) error { return tx.QueryRowContext(ctx, query, args...).Scan(&n) })
 	return n
 }
 
@@ -170,7 +185,7 @@ func TestVerificationsRollUp(t *testing.T) {
 	ctx := t.Context()
 	a := newTenant(t, d, "A")
 	key := newKey(t, d, a, "CI", "mv_live_ci")
-	svc := verifications.NewService(d.Bun, fixedEngine{}, nil, time.Second)
+	svc := verifications.NewService(d, fixedEngine{}, nil, time.Second)
 	for _, req := range []verifications.Request{
 		{TenantID: a, APIKeyID: key, Email: "ann@shop.test", CacheTTL: time.Hour},
 		{TenantID: a, APIKeyID: key, Email: "ann@shop.test", CacheTTL: time.Hour},
@@ -183,7 +198,7 @@ func TestVerificationsRollUp(t *testing.T) {
 		}
 	}
 	today := usage.DateOf(time.Now())
-	rep, err := usage.NewStore(d.Bun).Report(ctx, a, usage.Range{From: today.AddDate(0, 0, -1), To: today.AddDate(0, 0, 1), Granularity: usage.Day})
+	rep, err := usage.NewStore(d).Report(ctx, a, usage.Range{From: today.AddDate(0, 0, -1), To: today.AddDate(0, 0, 1), Granularity: usage.Day})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +209,7 @@ func TestVerificationsRollUp(t *testing.T) {
 	if rep.BySource[usage.SourceAPI].Total() != 3 || rep.BySource[usage.SourceAPI].Billable != 1 || rep.BySource[usage.SourceDashboard].Total() != 2 {
 		t.Fatalf("by source %+v", rep.BySource)
 	}
-	if n := countRows(t, d, "SELECT count(*) FROM verifications WHERE tenant_id = $1", a); n != rep.Totals.Total() {
+	if n := countRows(t, d, "SELECT count(*) FROM verifications WHERE tenant_id = ?", a); n != rep.Totals.Total() {
 		t.Fatalf("%d verifications recorded, %d rolled up", n, rep.Totals.Total())
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
+	"mailvet/db"
 	"mailvet/verify"
 )
 
@@ -91,13 +91,14 @@ func ratio(n, d int) float64 {
 	return float64(n) / float64(d)
 }
 
-// Store reads and writes a tenant's rollups.
+// Store reads a tenant's rollups, each call in that tenant's transaction.
+// Its statements are bun raw SQL with ? placeholders.
 type Store struct {
-	db *bun.DB
+	db *db.DB
 }
 
 // NewStore returns a Store.
-func NewStore(db *bun.DB) *Store { return &Store{db: db} }
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
 // Delta is usage to add to one rollup row.
 type Delta struct {
@@ -108,11 +109,12 @@ type Delta struct {
 	Counts
 }
 
-// Add adds d to the rollups through idb (a transaction or the pool). The
-// write paths fold their rollup into their own statements; Add is for
-// imports, corrections and tests.
-func Add(ctx context.Context, idb bun.IDB, d Delta) error {
-	_, err := idb.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, 0, ?, ?, ?, ?, ?, ?) `+OnConflict,
+// Add adds d to the rollups in tx, a transaction of d's tenant (row-level
+// security refuses another tenant's row). The write paths fold their
+// rollup into their own statements; Add is for imports, corrections and
+// tests.
+func Add(ctx context.Context, tx db.Tx, d Delta) error {
+	_, err := tx.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, 0, ?, ?, ?, ?, ?, ?) `+OnConflict,
 		d.TenantID, d.Day.UTC().Format(time.DateOnly), d.APIKeyID, d.Source,
 		d.Deliverable, d.Undeliverable, d.Risky, d.Unknown, d.CacheHits, d.Billable).Exec(ctx)
 	return err

@@ -3,21 +3,20 @@ package verifications
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"mailvet/db"
 	"mailvet/verify"
 )
 
 // CachedMany returns the fresh cached results among the given normalized
-// addresses, keyed by normalized address as given.
-func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, normalized []string, ttl time.Duration) (map[string]verify.Result, error) {
+// addresses, keyed by normalized address as given. A test-mode caller
+// gets none: the cache holds live verdicts only.
+func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, testMode bool, normalized []string, ttl time.Duration) (map[string]verify.Result, error) {
 	out := map[string]verify.Result{}
-	if ttl <= 0 || len(normalized) == 0 {
+	if testMode || ttl <= 0 || len(normalized) == 0 {
 		return out, nil
 	}
 	keys := make([]string, len(normalized))
@@ -26,32 +25,57 @@ func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, normalized
 		keys[i] = cacheKey(n)
 		back[keys[i]] = n
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT normalized, result FROM verification_cache
-		WHERE tenant_id = ? AND normalized = ANY(?) AND checked_at > now() - ?::interval`,
-		tenantID, pgdialect.Array(keys), fmt.Sprintf("%d seconds", int(ttl.Seconds())))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var key string
-		var raw []byte
-		if err := rows.Scan(&key, &raw); err != nil {
-			return nil, err
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		rows, err := sqlTx(tx).QueryContext(ctx, `SELECT normalized, result FROM verification_cache
+			WHERE tenant_id = $1 AND normalized = ANY($2) AND checked_at > now() - make_interval(secs => $3)`,
+			tenantID, keys, ttl.Seconds())
+		if err != nil {
+			return err
 		}
-		var r verify.Result
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, err
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			var raw []byte
+			if err := rows.Scan(&key, &raw); err != nil {
+				return err
+			}
+			var r verify.Result
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return err
+			}
+			r.Cached, r.DurationMS = true, 0
+			out[back[key]] = r
 		}
-		r.Cached, r.DurationMS = true, 0
-		out[back[key]] = r
-	}
-	return out, rows.Err()
+		return rows.Err()
+	})
+	return out, err
 }
 
-// SaveCacheMany stores definite results in the tenant's cache, through db
-// (a transaction or the pool).
-func SaveCacheMany(ctx context.Context, db bun.IDB, tenantID uuid.UUID, results []verify.Result) error {
+// SaveVerdicts is the one way a verdict reaches the result cache: it
+// stores, in tx (a transaction of the tenant), the results among results
+// that the engine gave live and that are definite. A test-mode caller is
+// refused with ErrLiveOnly (its answers come from the local part, and a
+// live request must never be served one). Rule verdicts (they would
+// outlive the rule), cache hits, test-mode answers and temporary or
+// unknown answers are left out, so a batch's results can be passed whole.
+func (s *Service) SaveVerdicts(ctx context.Context, tx db.Tx, tenantID uuid.UUID, testMode bool, results []verify.Result) error {
+	if testMode {
+		return ErrLiveOnly
+	}
+	return saveVerdicts(ctx, tx, tenantID, results)
+}
+
+// engineVerdict reports whether r is a definite answer the engine gave
+// live: the only kind the cache keeps.
+func engineVerdict(r verify.Result) bool {
+	switch r.Reason {
+	case verify.ReasonAllowedByRule, verify.ReasonBlockedByRule, verify.ReasonTestMode:
+		return false
+	}
+	return !r.Cached && !r.Temporary() && r.Status != verify.Unknown && r.Normalized != ""
+}
+
+func saveVerdicts(ctx context.Context, tx db.Tx, tenantID uuid.UUID, results []verify.Result) error {
 	type entry struct {
 		Key       string          `json:"k"`
 		Result    json.RawMessage `json:"r"`
@@ -59,7 +83,7 @@ func SaveCacheMany(ctx context.Context, db bun.IDB, tenantID uuid.UUID, results 
 	}
 	var entries []entry
 	for _, r := range results {
-		if !cacheable(r) || r.Cached {
+		if !engineVerdict(r) {
 			continue
 		}
 		raw, err := json.Marshal(r)
@@ -75,8 +99,11 @@ func SaveCacheMany(ctx context.Context, db bun.IDB, tenantID uuid.UUID, results 
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO verification_cache (tenant_id, normalized, result, checked_at)
-		SELECT DISTINCT ON (e.k) ?, e.k, e.r, e.t FROM jsonb_to_recordset(?::jsonb) AS e(k text, r jsonb, t timestamptz)
+	// The newest verdict of an address in the batch wins, as it would one
+	// statement at a time.
+	_, err = sqlTx(tx).ExecContext(ctx, `INSERT INTO verification_cache (tenant_id, normalized, result, checked_at)
+		SELECT DISTINCT ON (e.k) $1::uuid, e.k, e.r, e.t FROM jsonb_to_recordset($2::jsonb) AS e(k text, r jsonb, t timestamptz)
+		ORDER BY e.k, e.t DESC
 		ON CONFLICT (tenant_id, normalized) DO UPDATE SET result = EXCLUDED.result, checked_at = EXCLUDED.checked_at`,
 		tenantID, string(payload))
 	return err

@@ -2,45 +2,75 @@ package verifications
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"mailvet/actor"
+	"mailvet/audit"
+	"mailvet/db"
 	"mailvet/verify/address"
 )
 
-// ClearCache forgets every cached answer of a tenant.
-func (s *Service) ClearCache(ctx context.Context, tenantID uuid.UUID) (int64, error) {
-	res, err := s.db.NewDelete().TableExpr("verification_cache").Where("tenant_id = ?", tenantID).Exec(ctx)
-	if err != nil {
+// ErrLiveOnly says a test-mode actor asked for live data: the result cache
+// holds live engine verdicts only, which test keys neither read nor clear.
+var ErrLiveOnly = errors.New("the result cache holds live verifications only; test mode cannot change it")
+
+// AuditCacheCleared is the audit action of ClearCache.
+const AuditCacheCleared = "verification_cache.cleared"
+
+// ClearCache forgets every cached answer of a tenant and returns how many.
+// The actor must act as an admin or owner (actor.ErrForbidden); a
+// test-mode actor gets ErrLiveOnly. The clearing is audited.
+func (s *Service) ClearCache(ctx context.Context, tenantID uuid.UUID, by actor.Actor) (int64, error) {
+	if err := by.Require(actor.RoleAdmin); err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	if by.TestMode {
+		return 0, ErrLiveOnly
+	}
+	var n int64
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		res, err := sqlTx(tx).ExecContext(ctx, `DELETE FROM verification_cache WHERE tenant_id = $1`, tenantID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, tenantID, by, AuditCacheCleared, "verification_cache", "", map[string]any{"cleared": n})
+	})
+	return n, err
 }
 
 // Stats are a tenant's verification counts over a period.
 type Stats struct {
-	Total       int `bun:"total"`
-	CacheHits   int `bun:"hits"`
-	CacheMisses int `bun:"misses"`
-	TestMode    int `bun:"test"`
-	CachedNow   int `bun:"-"`
+	Total       int
+	CacheHits   int
+	CacheMisses int
+	TestMode    int
+	CachedNow   int
 }
 
 // StatsSince counts a tenant's verifications since t: cache hits are live
 // verifications answered from the cache, misses those that went to the
-// engine.
+// engine. CachedNow is the size of the cache, read in the same snapshot.
 func (s *Service) StatsSince(ctx context.Context, tenantID uuid.UUID, since time.Time) (Stats, error) {
 	var st Stats
-	err := s.db.NewRaw(`SELECT count(*) AS total,
-			count(*) FILTER (WHERE cached) AS hits,
-			count(*) FILTER (WHERE NOT cached AND NOT test_mode) AS misses,
-			count(*) FILTER (WHERE test_mode) AS test
-		FROM verifications WHERE tenant_id = ? AND created_at >= ?`, tenantID, since).Scan(ctx, &st)
-	if err != nil {
-		return st, err
-	}
-	err = s.db.NewRaw(`SELECT count(*) FROM verification_cache WHERE tenant_id = ?`, tenantID).Scan(ctx, &st.CachedNow)
+	err := s.db.Tx(ctx, db.Tenant(tenantID).Snapshot(), func(ctx context.Context, tx db.Tx) error {
+		err := sqlTx(tx).QueryRowContext(ctx, `SELECT count(*),
+				count(*) FILTER (WHERE cached),
+				count(*) FILTER (WHERE NOT cached AND NOT test_mode),
+				count(*) FILTER (WHERE test_mode)
+			FROM verifications WHERE tenant_id = $1 AND created_at >= $2`, tenantID, since).
+			Scan(&st.Total, &st.CacheHits, &st.CacheMisses, &st.TestMode)
+		if err != nil {
+			return err
+		}
+		return sqlTx(tx).QueryRowContext(ctx, `SELECT count(*) FROM verification_cache WHERE tenant_id = $1`, tenantID).Scan(&st.CachedNow)
+	})
 	return st, err
 }
 
@@ -51,3 +81,5 @@ func normalizedOf(raw string) string {
 	}
 	return a.Normalized
 }
+
+func cacheKey(normalized string) string { return strings.ToLower(normalized) }

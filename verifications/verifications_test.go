@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"mailvet/actor"
+	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/usage"
 	"mailvet/verifications"
@@ -17,12 +20,14 @@ import (
 
 // countingEngine answers every address deliverable and counts calls: the
 // cache's job is to avoid calling it.
-type countingEngine struct{ calls int }
+type countingEngine struct{ calls atomic.Int64 }
 
 func (e *countingEngine) Verify(_ context.Context, email string) verify.Result {
-	e.calls++
+	e.calls.Add(1)
 	return verify.Result{Email: email, Normalized: email, Status: verify.Deliverable, Reason: verify.ReasonAccepted, Score: 95, CheckedAt: time.Now().UTC()}
 }
+
+func (e *countingEngine) count() int { return int(e.calls.Load()) }
 
 // slowEngine never answers before its context ends.
 type slowEngine struct{}
@@ -33,17 +38,56 @@ func (slowEngine) Verify(ctx context.Context, email string) verify.Result {
 	return verify.Result{Email: email, Status: verify.Deliverable}
 }
 
+// seed runs test set-up, or a check across tenants, on the system path
+// (bun's ? placeholders).
+func seed(t *testing.T, d *db.DB, fn func(ctx context.Context, tx db.Tx) error) {
+	t.Helper()
+	if err := d.Tx(context.Background(), db.System("test: seed verification fixtures"), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func exec(t *testing.T, d *db.DB, query string, args ...any) {
+	t.Helper()
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+}
+
+// count runs a counting query across tenants.
+func count(t *testing.T, d *db.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	seed(t, d, func(ctx context.Context, tx db.Tx) error { return tx.QueryRowContext(ctx, query, args...).Scan(&n) })
+	return n
+}
+
+func newTenant(t *testing.T, d *db.DB) uuid.UUID {
+	t.Helper()
+	var id uuid.UUID
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', ?) RETURNING id", uuid.NewString()[:8]).Scan(&id)
+	})
+	return id
+}
+
+func newKey(t *testing.T, d *db.DB, tenant uuid.UUID, mode string) uuid.UUID {
+	t.Helper()
+	var id uuid.UUID
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES (?, 'K', ?, ?, ?) RETURNING id",
+			tenant, mode, "mv_"+mode+"_"+uuid.NewString()[:6], []byte(uuid.NewString())).Scan(&id)
+	})
+	return id
+}
+
 func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	var a, b uuid.UUID
-	for _, id := range []*uuid.UUID{&a, &b} {
-		if err := d.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', $1) RETURNING id", uuid.NewString()[:8]).Scan(id); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := newTenant(t, d), newTenant(t, d)
 	eng := &countingEngine{}
-	svc := verifications.NewService(d.Bun, eng, nil, time.Second)
+	svc := verifications.NewService(d, eng, nil, time.Second)
 	req := func(tenant uuid.UUID) verifications.Request {
 		return verifications.Request{TenantID: tenant, Email: "ann@shop.test", CacheTTL: time.Hour}
 	}
@@ -51,15 +95,15 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 	if r, _, err := svc.Verify(ctx, req(a)); err != nil || r.Cached {
 		t.Fatalf("first: %+v %v", r, err)
 	}
-	if r, _, _ := svc.Verify(ctx, req(a)); !r.Cached || eng.calls != 1 {
-		t.Fatalf("second not cached (calls %d)", eng.calls)
+	if r, _, _ := svc.Verify(ctx, req(a)); !r.Cached || eng.count() != 1 {
+		t.Fatalf("second not cached (calls %d)", eng.count())
 	}
 	// B reads nothing of A's cache.
-	if r, _, _ := svc.Verify(ctx, req(b)); r.Cached || eng.calls != 2 {
+	if r, _, _ := svc.Verify(ctx, req(b)); r.Cached || eng.count() != 2 {
 		t.Fatalf("tenant B hit A's cache")
 	}
 	// B clearing its cache leaves A's.
-	if n, err := svc.ClearCache(ctx, b); err != nil || n != 1 {
+	if n, err := svc.ClearCache(ctx, b, actor.Operator()); err != nil || n != 1 {
 		t.Fatalf("clear B: %d %v", n, err)
 	}
 	if r, _, _ := svc.Verify(ctx, req(a)); !r.Cached {
@@ -76,10 +120,11 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 	if sb.Total != 1 || sb.CacheHits != 0 || sb.CachedNow != 0 {
 		t.Fatalf("B stats %+v", sb)
 	}
-	// An expired entry is not served.
-	if _, err := d.Pool.Exec(ctx, "UPDATE verification_cache SET checked_at = now() - interval '2 hours'"); err != nil {
-		t.Fatal(err)
+	if n := count(t, d, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = ? AND actor_kind = 'operator'", b, verifications.AuditCacheCleared); n != 1 {
+		t.Fatalf("%d audit events for clearing B's cache", n)
 	}
+	// An expired entry is not served.
+	exec(t, d, "UPDATE verification_cache SET checked_at = now() - interval '2 hours'")
 	if r, _, _ := svc.Verify(ctx, req(a)); r.Cached {
 		t.Fatal("expired cache entry served")
 	}
@@ -88,17 +133,13 @@ func TestCacheAndStatsAreScopedToTheTenant(t *testing.T) {
 func TestDeadlineAnswersUnknownTimeout(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	var a uuid.UUID
-	if err := d.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', 'tt') RETURNING id").Scan(&a); err != nil {
-		t.Fatal(err)
-	}
-	svc := verifications.NewService(d.Bun, slowEngine{}, nil, 100*time.Millisecond)
+	a := newTenant(t, d)
+	svc := verifications.NewService(d, slowEngine{}, nil, 100*time.Millisecond)
 	r, _, err := svc.Verify(ctx, verifications.Request{TenantID: a, Email: "ann@shop.test", CacheTTL: time.Hour})
 	if err != nil || r.Status != verify.Unknown || r.Reason != verify.ReasonTimeout {
 		t.Fatalf("%+v %v", r, err)
 	}
-	var cached int
-	if err := d.Pool.QueryRow(ctx, "SELECT count(*) FROM verification_cache").Scan(&cached); err != nil || cached != 0 {
+	if cached := count(t, d, "SELECT count(*) FROM verification_cache"); cached != 0 {
 		t.Fatalf("a timeout was cached (%d)", cached)
 	}
 }
@@ -108,16 +149,9 @@ func TestDeadlineAnswersUnknownTimeout(t *testing.T) {
 func TestConcurrentVerificationsAllReachTheRollups(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := t.Context()
-	var tenant uuid.UUID
-	if err := d.Pool.QueryRow(ctx, "INSERT INTO tenants (name, slug) VALUES ('T', 'tt') RETURNING id").Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
-	var key uuid.UUID
-	if err := d.Pool.QueryRow(ctx, "INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES ($1, 'K', 'test', 'mv_test_k', 'h') RETURNING id",
-		tenant).Scan(&key); err != nil {
-		t.Fatal(err)
-	}
-	svc := verifications.NewService(d.Bun, &countingEngine{}, nil, time.Second)
+	tenant := newTenant(t, d)
+	key := newKey(t, d, tenant, "test")
+	svc := verifications.NewService(d, &countingEngine{}, nil, time.Second)
 	const n = 64
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -136,17 +170,14 @@ func TestConcurrentVerificationsAllReachTheRollups(t *testing.T) {
 		}
 	}
 	today := time.Now().UTC()
-	got, err := usage.NewStore(d.Bun).Totals(ctx, tenant, today, today)
+	got, err := usage.NewStore(d).Totals(ctx, tenant, today, today)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Total() != n || got.Billable != 0 {
 		t.Fatalf("rollups count %+v for %d test-mode verifications", got, n)
 	}
-	var rows int
-	if err := d.Pool.QueryRow(ctx, "SELECT count(*) FROM usage_daily WHERE tenant_id = $1", tenant).Scan(&rows); err != nil {
-		t.Fatal(err)
-	}
+	rows := count(t, d, "SELECT count(*) FROM usage_daily WHERE tenant_id = ?", tenant)
 	// 64 writes all landing on one of 16 shards has odds of 16^-63.
 	if rows < 2 || rows > usage.Shards {
 		t.Fatalf("%d rollup rows for one key and day, want 2 to %d", rows, usage.Shards)

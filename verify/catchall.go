@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"sync"
 	"time"
 )
 
@@ -13,34 +12,18 @@ import (
 // the domain unknown, never "catch-all".
 type catchAllMemory struct {
 	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]catchAllEntry
+	m   *expiringMap[bool]
 }
 
-type catchAllEntry struct {
-	catchAll bool
-	expires  time.Time
-}
-
-func newCatchAllMemory(ttl time.Duration) *catchAllMemory {
-	return &catchAllMemory{ttl: ttl, m: map[string]catchAllEntry{}}
+func newCatchAllMemory(ttl time.Duration, entries int) *catchAllMemory {
+	return &catchAllMemory{ttl: ttl, m: newExpiringMap[bool](entries)}
 }
 
 // get returns (catchAll, known).
-func (c *catchAllMemory) get(domain string) (bool, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[domain]
-	if !ok || time.Now().After(e.expires) {
-		return false, false
-	}
-	return e.catchAll, true
-}
+func (c *catchAllMemory) get(domain string) (bool, bool) { return c.m.get(domain) }
 
 func (c *catchAllMemory) set(domain string, catchAll bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[domain] = catchAllEntry{catchAll: catchAll, expires: time.Now().Add(c.ttl)}
+	c.m.put(domain, catchAll, time.Now().Add(c.ttl))
 }
 
 // probeAddress is a local part no real person has.

@@ -39,6 +39,10 @@ type Config struct {
 	DNSCacheCeiling time.Duration
 	DNSNegativeTTL  time.Duration
 	CatchAllTTL     time.Duration
+	// MemoryEntries bounds each per-domain memory (DNS answers, catch-all
+	// verdicts): past it the oldest-expiring go first, so memory stays
+	// flat however many domains pass through.
+	MemoryEntries int
 	// GreylistRetryAfter is the hint given when a server defers without
 	// saying when to come back.
 	GreylistRetryAfter time.Duration
@@ -67,6 +71,7 @@ func DefaultConfig() Config {
 		DNSCacheCeiling:    24 * time.Hour,
 		DNSNegativeTTL:     10 * time.Minute,
 		CatchAllTTL:        6 * time.Hour,
+		MemoryEntries:      100_000,
 		GreylistRetryAfter: 5 * time.Minute,
 	}
 }
@@ -102,6 +107,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxConns <= 0 {
 		c.MaxConns = d.MaxConns
+	}
+	if c.MemoryEntries <= 0 {
+		c.MemoryEntries = d.MemoryEntries
 	}
 	if c.MaxRcptsPerTxn <= 0 {
 		c.MaxRcptsPerTxn = d.MaxRcptsPerTxn

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -49,14 +48,7 @@ type resolver struct {
 	client  *dns.Client
 	cfg     Config
 	flights singleflight.Group
-
-	mu    sync.Mutex
-	cache map[string]cachedMail
-}
-
-type cachedMail struct {
-	mail    domainMail
-	expires time.Time
+	cache   *expiringMap[domainMail]
 }
 
 func newResolver(cfg Config) (*resolver, error) {
@@ -72,18 +64,15 @@ func newResolver(cfg Config) (*resolver, error) {
 		server: server,
 		client: &dns.Client{Timeout: cfg.DNSTimeout, UDPSize: 4096},
 		cfg:    cfg,
-		cache:  map[string]cachedMail{},
+		cache:  newExpiringMap[domainMail](cfg.MemoryEntries),
 	}, nil
 }
 
 // lookup returns where domain takes mail, from cache when fresh.
 func (r *resolver) lookup(ctx context.Context, domain string) domainMail {
-	r.mu.Lock()
-	if c, ok := r.cache[domain]; ok && time.Now().Before(c.expires) {
-		r.mu.Unlock()
-		return c.mail
+	if m, ok := r.cache.get(domain); ok {
+		return m
 	}
-	r.mu.Unlock()
 	v, _, _ := r.flights.Do(domain, func() (any, error) {
 		m := r.resolve(ctx, domain)
 		ttl := m.TTL
@@ -96,9 +85,7 @@ func (r *resolver) lookup(ctx context.Context, domain string) domainMail {
 			ttl = min(max(ttl, r.cfg.DNSCacheFloor), r.cfg.DNSCacheCeiling)
 		}
 		if ttl > 0 {
-			r.mu.Lock()
-			r.cache[domain] = cachedMail{mail: m, expires: time.Now().Add(ttl)}
-			r.mu.Unlock()
+			r.cache.put(domain, m, time.Now().Add(ttl))
 		}
 		return m, nil
 	})

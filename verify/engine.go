@@ -45,7 +45,7 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{
 		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial),
-		catchAll: newCatchAllMemory(cfg.CatchAllTTL), stop: make(chan struct{}),
+		catchAll: newCatchAllMemory(cfg.CatchAllTTL, cfg.MemoryEntries), stop: make(chan struct{}),
 	}
 	v.wg.Add(1)
 	go v.janitor()

@@ -26,6 +26,9 @@ type hostPool struct {
 	// connection as busy (421), lowering our concurrency towards its cap.
 	retired   int
 	retiredAt time.Time
+	// lastUsed is when host() last handed this pool out; sweep forgets a
+	// host unused for longer than IdleTimeout with nothing open or held.
+	lastUsed time.Time
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is
@@ -44,6 +47,7 @@ func (p *pool) host(addr string) *hostPool {
 		h = &hostPool{slots: make(chan struct{}, p.cfg.MaxConnsPerHost)}
 		p.hosts[addr] = h
 	}
+	h.lastUsed = time.Now()
 	return h
 }
 
@@ -188,11 +192,13 @@ func (p *pool) closeLocked(c *smtpConn) {
 	<-p.global
 }
 
-// sweep closes connections idle for longer than IdleTimeout.
+// sweep closes connections idle for longer than IdleTimeout and forgets
+// hosts that have had nothing open, in use or retired for as long, so the
+// map holds the hosts of current work, not of every domain ever seen.
 func (p *pool) sweep() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, h := range p.hosts {
+	for addr, h := range p.hosts {
 		kept := h.idle[:0]
 		for _, c := range h.idle {
 			if time.Since(c.lastUsed) < p.cfg.IdleTimeout {
@@ -202,7 +208,17 @@ func (p *pool) sweep() {
 			}
 		}
 		h.idle = kept
+		if len(h.idle) == 0 && len(h.slots) == 0 && h.retired == 0 && time.Since(h.lastUsed) > p.cfg.IdleTimeout {
+			delete(p.hosts, addr)
+		}
 	}
+}
+
+// hostCount is how many hosts the pool remembers.
+func (p *pool) hostCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.hosts)
 }
 
 // closeAll closes every idle connection.

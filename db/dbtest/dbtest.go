@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -27,9 +28,13 @@ func AdminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// New returns a migrated, empty database that is dropped when t ends.
-// Without a reachable server the test is skipped, unless CI=true, where a
-// missing database is a failure.
+// Role is the role tests run the service as, like production: neither a
+// superuser nor BYPASSRLS, so row-level security applies to every query.
+const Role = "mailvet_app"
+
+// New returns a migrated, empty database that is dropped when t ends,
+// connected as Role. Without a reachable server the test is skipped,
+// unless CI=true, where a missing database is a failure.
 func New(t testing.TB) *db.DB {
 	t.Helper()
 	d, _ := NewWithURL(t)
@@ -37,55 +42,103 @@ func New(t testing.TB) *db.DB {
 }
 
 // NewWithURL is New that also returns the database's URL, for tests that
-// start another process (a worker, the CLI) against it.
+// start another process (a worker, the CLI) against it; such a process
+// must set MAILVET_DB_ROLE to Role.
 func NewWithURL(t testing.TB) (*db.DB, string) {
+	t.Helper()
+	return open(t, db.Options{MaxConns: 20, Role: Role})
+}
+
+// NewOwner is New connected as the tables' owner (the server's
+// superuser): for tests of migrations and of the guard itself.
+func NewOwner(t testing.TB) *db.DB {
+	t.Helper()
+	d, _ := open(t, db.Options{MaxConns: 8})
+	return d
+}
+
+func open(t testing.TB, opts db.Options) (*db.DB, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-
-	admin, err := pgx.Connect(ctx, AdminURL())
-	if err != nil {
+	testURL, drop, err := Create(ctx)
+	if errors.Is(err, ErrNoServer) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL is required in CI (TEST_DATABASE_URL=%q): %v", AdminURL(), err)
 		}
-		t.Skipf("no PostgreSQL at %s: %v", AdminURL(), err)
+		t.Skip(err)
 	}
-	defer admin.Close(context.Background())
-
-	template, err := ensureTemplate(ctx, admin)
 	if err != nil {
-		t.Fatalf("prepare template database: %v", err)
+		t.Fatal(err)
 	}
-
-	name := "mailvet_test_" + randomSuffix()
-	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	testURL := withDatabase(AdminURL(), name)
-	d, err := db.Open(ctx, testURL, db.Options{MaxConns: 20})
+	d, err := db.Open(ctx, testURL, opts)
 	if err != nil {
+		if dropErr := drop(); dropErr != nil {
+			t.Log(dropErr)
+		}
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() {
 		d.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, AdminURL())
-		if err != nil {
-			t.Logf("drop %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
-			t.Logf("drop %s: %v", name, err)
+		if err := drop(); err != nil {
+			t.Log(err)
 		}
 	})
 	return d, testURL
 }
 
+// ErrNoServer says the server throwaway databases are made on does not
+// answer (tests skip on it outside CI).
+var ErrNoServer = errors.New("no PostgreSQL server")
+
+// Create makes a migrated, empty throwaway database on the server at
+// AdminURL, for callers that have no testing.TB (the list benchmark
+// command). See CreateOn.
+func Create(ctx context.Context) (dbURL string, drop func() error, err error) {
+	return CreateOn(ctx, AdminURL())
+}
+
+// CreateOn makes a migrated, empty database on the server at adminURL,
+// cloned from a template of the current schema (with Role granted), and
+// returns its URL (the admin URL's login: connect with db.Options.Role
+// to run as the service does) and drop, which removes that database and
+// nothing else.
+func CreateOn(ctx context.Context, adminURL string) (dbURL string, drop func() error, err error) {
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w at %s: %v", ErrNoServer, redacted(adminURL), err)
+	}
+	defer admin.Close(context.WithoutCancel(ctx))
+
+	template, err := ensureTemplate(ctx, admin, adminURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("prepare template database: %w", err)
+	}
+	name := "mailvet_test_" + randomSuffix()
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
+		return "", nil, fmt.Errorf("create throwaway database: %w", err)
+	}
+	drop = func() error {
+		// A context of its own: the drop must happen even when the
+		// caller's has ended.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, adminURL)
+		if err == nil {
+			defer conn.Close(ctx)
+			_, err = conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+		}
+		if err != nil {
+			return fmt.Errorf("drop %s: %w", name, err)
+		}
+		return nil
+	}
+	return withDatabase(adminURL, name), drop, nil
+}
+
 // ensureTemplate builds the migrated template for the current schema once
 // per server; concurrent test binaries wait on an advisory lock.
-func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
+func ensureTemplate(ctx context.Context, admin *pgx.Conn, adminURL string) (string, error) {
 	fp, err := db.SchemaFingerprint()
 	if err != nil {
 		return "", err
@@ -114,11 +167,14 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) (string, error) {
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s", name)); err != nil {
 		return "", err
 	}
-	tpl, err := db.Open(ctx, withDatabase(AdminURL(), name), db.Options{MaxConns: 4})
+	tpl, err := db.Open(ctx, withDatabase(adminURL, name), db.Options{MaxConns: 4})
 	if err != nil {
 		return "", err
 	}
 	_, err = tpl.Migrate(ctx)
+	if err == nil {
+		err = tpl.GrantTo(ctx, Role)
+	}
 	tpl.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
@@ -136,6 +192,15 @@ func withDatabase(raw, name string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// redacted is raw without its password, for messages.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 func randomSuffix() string {

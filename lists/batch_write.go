@@ -1,0 +1,141 @@
+package lists
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"mailvet/db"
+	"mailvet/usage"
+)
+
+// write stores a run's outcome in one transaction of the list's tenant:
+// verdicts, retries, the verdicts the result cache may keep and, when the
+// batch is done, the job's completion.
+func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bool, out outcome, batchDone bool,
+	complete func(ctx context.Context, tx *sql.Tx) error) error {
+	return p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := lockList(ctx, tx, args); err != nil {
+			return err
+		}
+		if err := writeResults(ctx, tx, args, out.final); err != nil {
+			return err
+		}
+		if len(out.retry) > 0 {
+			payload, err := json.Marshal(out.retry)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE list_rows AS r SET attempts = v.attempts, retry_at = now() + make_interval(secs => v.delay)
+				FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, attempts int, delay float8)
+				WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no = v.row_no AND r.state = 'pending'`,
+				string(payload), args.TenantID, args.ListID); err != nil {
+				return err
+			}
+		}
+		// Only live engine verdicts (answer.live) are offered to the cache,
+		// which checks them again.
+		if !testMode && len(out.live) > 0 {
+			if err := p.cache.SaveVerdicts(ctx, tx, args.TenantID, testMode, out.live); err != nil {
+				return err
+			}
+		}
+		if !batchDone {
+			return nil
+		}
+		return finishTx(ctx, tx, args, complete)
+	})
+}
+
+// finish completes a batch that had nothing left to do.
+func (p *Processor) finish(ctx context.Context, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
+	return p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := lockList(ctx, tx, args); err != nil {
+			return err
+		}
+		return finishTx(ctx, tx, args, complete)
+	})
+}
+
+// lockList serialises the writes of a list's batches, so that the last
+// batch to finish always sees every other batch's rows as done. A deleted
+// list leaves nothing to lock; the writes then touch no rows.
+func lockList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) error {
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM lists WHERE tenant_id = ? AND id = ? FOR UPDATE`, args.TenantID, args.ListID)
+	return err
+}
+
+// finishTx completes the job and, when no row of the list is pending any
+// more, the list.
+func finishTx(ctx context.Context, tx db.Tx, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE lists SET status = 'completed', completed_at = now()
+		WHERE tenant_id = ? AND id = ? AND status = 'running'
+		  AND NOT EXISTS (SELECT 1 FROM list_rows WHERE tenant_id = ? AND list_id = ? AND state = 'pending')`,
+		args.TenantID, args.ListID, args.TenantID, args.ListID); err != nil {
+		return err
+	}
+	return complete(ctx, tx.Tx.Tx) // River completes the job through the *sql.Tx
+}
+
+// writeResults marks rows done with their verdicts and adds what was
+// actually written to the list's counters and the tenant's usage rollups,
+// in one statement. Rows already done (a batch run again after a crash)
+// are not touched and not counted twice.
+func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowResult) error {
+	if len(final) == 0 {
+		return nil
+	}
+	type rec struct {
+		RowNo      int     `json:"row_no"`
+		Status     string  `json:"status"`
+		Reason     string  `json:"reason"`
+		Score      int     `json:"score"`
+		Disposable bool    `json:"disposable"`
+		Role       bool    `json:"role"`
+		Free       bool    `json:"free"`
+		CatchAll   bool    `json:"catch_all"`
+		Suggestion *string `json:"suggestion"`
+		MX         *string `json:"mx"`
+		SMTPReply  string  `json:"smtp_reply"`
+		CheckedAt  string  `json:"checked_at"`
+		Cached     bool    `json:"cached"`
+		Billable   bool    `json:"billable"` // but for test-mode lists
+	}
+	recs := make([]rec, len(final))
+	for i, f := range final {
+		r := f.Result
+		recs[i] = rec{RowNo: f.RowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
+			Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
+			Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00"),
+			Cached: r.Cached, Billable: usage.Billable(r, false)}
+	}
+	payload, err := json.Marshal(recs)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `WITH upd AS (
+			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,
+				disposable = v.disposable, role = v.role, free = v.free, catch_all = v.catch_all,
+				suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''), checked_at = v.checked_at, retry_at = NULL
+			FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, status text, reason text, score smallint, disposable bool, role bool,
+				free bool, catch_all bool, suggestion text, mx text, smtp_reply text, checked_at timestamptz, cached bool, billable bool)
+			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no = v.row_no AND r.state = 'pending'
+			RETURNING r.status, v.cached, v.billable),
+		rolled AS (
+			INSERT INTO usage_daily (`+usage.Columns+`)
+			SELECT l.tenant_id, (now() AT TIME ZONE 'UTC')::date, coalesce(l.api_key_id, ?::uuid), 'list', ?,
+				count(*) FILTER (WHERE u.status = 'deliverable'), count(*) FILTER (WHERE u.status = 'undeliverable'),
+				count(*) FILTER (WHERE u.status = 'risky'), count(*) FILTER (WHERE u.status = 'unknown'),
+				count(*) FILTER (WHERE u.cached), count(*) FILTER (WHERE u.billable AND NOT l.test_mode)
+			FROM upd u CROSS JOIN lists l WHERE l.tenant_id = ? AND l.id = ?
+			GROUP BY l.tenant_id, l.api_key_id, l.test_mode
+			`+usage.OnConflict+`)
+		UPDATE lists SET processed_rows = processed_rows + (SELECT count(*) FROM upd),
+			deliverable = deliverable + (SELECT count(*) FROM upd WHERE status = 'deliverable'),
+			undeliverable = undeliverable + (SELECT count(*) FROM upd WHERE status = 'undeliverable'),
+			risky = risky + (SELECT count(*) FROM upd WHERE status = 'risky'),
+			unknown = unknown + (SELECT count(*) FROM upd WHERE status = 'unknown')
+		WHERE tenant_id = ? AND id = ?`,
+		string(payload), args.TenantID, args.ListID, usage.NoKey, usage.Shard(), args.TenantID, args.ListID, args.TenantID, args.ListID)
+	return err
+}

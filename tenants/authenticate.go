@@ -1,0 +1,85 @@
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"mailvet/db"
+)
+
+// The key look-up runs on every API request, so it stays one transaction
+// of one statement (two, once a minute per key, for last_used_at), and
+// both statements go to database/sql with bind parameters ($1…) rather
+// than through bun, which would inline the key's hash and make every
+// key's query new to PostgreSQL: this way each connection prepares them
+// once. The columns are listed and scanned by hand for the same reason.
+const (
+	authenticateKeySQL = `SELECT k.id, k.tenant_id, k.name, k.mode, k.prefix, k.created_by, k.created_at,
+		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit,
+		t.name, t.slug, t.status, t.settings, t.created_at, t.updated_at
+	FROM api_keys AS k JOIN tenants AS t ON t.id = k.tenant_id
+	WHERE k.key_hash = $1`
+
+	// touchKeySQL writes last_used_at at most once per KeyTouchEvery, so a
+	// busy key does not turn every request into a row update.
+	touchKeySQL = `UPDATE api_keys SET last_used_at = now()
+	WHERE id = $1 AND tenant_id = $2 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3))`
+)
+
+// AuthenticateKey resolves a presented key to its tenant. The reason a key
+// is refused is returned as one of the Err*Key / ErrTenantSuspended errors.
+func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant, error) {
+	mode, err := ParseKeyMode(raw)
+	if err != nil {
+		return APIKey{}, Tenant{}, err
+	}
+	hash := HashToken(raw)
+	var k APIKey
+	var t Tenant
+	err = s.db.Tx(ctx, db.System("find an API key by its hash: its tenant is what is being found"), func(ctx context.Context, tx db.Tx) error {
+		var settings []byte
+		err := tx.Tx.Tx.QueryRowContext(ctx, authenticateKeySQL, hash).Scan(
+			&k.ID, &k.TenantID, &k.Name, &k.Mode, &k.Prefix, &k.CreatedBy, &k.CreatedAt,
+			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit,
+			&t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrUnknownKey
+		case err != nil:
+			return err
+		}
+		k.KeyHash, t.ID = hash, k.TenantID
+		if err := json.Unmarshal(settings, &t.Settings); err != nil {
+			return fmt.Errorf("tenant settings: %w", err)
+		}
+		switch {
+		case k.Mode != mode: // the mode column and the key's prefix always agree
+			return ErrUnknownKey
+		case k.RevokedAt != nil:
+			return ErrKeyRevoked
+		case k.ExpiresAt != nil && !k.ExpiresAt.After(time.Now()):
+			return ErrKeyExpired
+		case !t.Active():
+			return ErrTenantSuspended
+		}
+		if k.LastUsedAt == nil || time.Since(*k.LastUsedAt) > s.opts.KeyTouchEvery {
+			_, err = tx.Tx.Tx.ExecContext(ctx, touchKeySQL, k.ID, k.TenantID, s.opts.KeyTouchEvery.Seconds())
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		return k, t, nil
+	case errors.Is(err, ErrUnknownKey):
+		return APIKey{}, Tenant{}, err
+	case errors.Is(err, ErrKeyRevoked), errors.Is(err, ErrKeyExpired):
+		return k, Tenant{}, err
+	case errors.Is(err, ErrTenantSuspended):
+		return k, t, err
+	}
+	return APIKey{}, Tenant{}, fmt.Errorf("authenticate api key: %w", err)
+}

@@ -1,0 +1,146 @@
+package verifications_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mailvet/actor"
+	"mailvet/db"
+	"mailvet/db/dbtest"
+	"mailvet/rules"
+	"mailvet/verifications"
+	"mailvet/verify"
+)
+
+// switchableRules serves a tenant's rules from memory, so a test can
+// delete one between two verifications.
+type switchableRules struct{ set *rules.RuleSet }
+
+func (r *switchableRules) RuleSet(context.Context, uuid.UUID) (*rules.RuleSet, error) {
+	return r.set, nil
+}
+
+// A test key's verification of zed@… must not make a later live
+// verification of zed@… answer from the cache (it answered
+// deliverable/test_mode, cached: true, for a week).
+func TestTestModeVerdictsNeverReachTheLiveCache(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	tenant := newTenant(t, d)
+	eng := &countingEngine{}
+	svc := verifications.NewService(d, eng, nil, time.Second)
+	test := verifications.Request{TenantID: tenant, Email: "zed@shop.test", TestMode: true, CacheTTL: time.Hour}
+	if r, _, err := svc.Verify(ctx, test); err != nil || r.Reason != verify.ReasonTestMode {
+		t.Fatalf("test mode: %+v %v", r, err)
+	}
+	if n := count(t, d, "SELECT count(*) FROM verification_cache"); n != 0 {
+		t.Fatalf("a test-mode verdict was cached (%d entries)", n)
+	}
+	live := test
+	live.TestMode = false
+	r, _, err := svc.Verify(ctx, live)
+	if err != nil || r.Cached || r.Reason != verify.ReasonAccepted || eng.count() != 1 {
+		t.Fatalf("live after test mode: %+v %v (engine calls %d)", r, err, eng.count())
+	}
+	// And the other way: test mode never reads the live entry now there.
+	if r, _, err := svc.Verify(ctx, test); err != nil || r.Cached || r.Reason != verify.ReasonTestMode {
+		t.Fatalf("test mode after live: %+v %v", r, err)
+	}
+	cached, err := svc.CachedMany(ctx, tenant, true, []string{"zed@shop.test"}, time.Hour)
+	if err != nil || len(cached) != 0 {
+		t.Fatalf("test mode read the live cache in bulk: %v %v", cached, err)
+	}
+	if cached, _ := svc.CachedMany(ctx, tenant, false, []string{"zed@shop.test"}, time.Hour); len(cached) != 1 {
+		t.Fatalf("live bulk read: %v", cached)
+	}
+}
+
+// A block rule's verdict is not cached: once the rule is deleted the
+// engine answers again.
+func TestRuleVerdictsAreNotCached(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	tenant := newTenant(t, d)
+	eng := &countingEngine{}
+	rs := &switchableRules{set: rules.Compile([]rules.Rule{{ID: uuid.New(), Kind: rules.KindAddress, Pattern: "zed@shop.test", Action: rules.Block}})}
+	svc := verifications.NewService(d, eng, rs, time.Second)
+	req := verifications.Request{TenantID: tenant, Email: "zed@shop.test", CacheTTL: time.Hour}
+	if r, _, err := svc.Verify(ctx, req); err != nil || r.Reason != verify.ReasonBlockedByRule {
+		t.Fatalf("with the rule: %+v %v", r, err)
+	}
+	rs.set = nil // the rule is deleted
+	if r, _, err := svc.Verify(ctx, req); err != nil || r.Cached || r.Status != verify.Deliverable || eng.count() != 1 {
+		t.Fatalf("after the rule is gone: %+v %v", r, err)
+	}
+}
+
+// SaveVerdicts, the one way a batch's verdicts reach the cache, keeps only
+// the engine's live, definite answers, and refuses a test-mode caller.
+func TestSaveVerdictsKeepsOnlyLiveEngineVerdicts(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	tenant := newTenant(t, d)
+	svc := verifications.NewService(d, &countingEngine{}, nil, time.Second)
+	now := time.Now().UTC()
+	engine := verify.Result{Email: "ann@shop.test", Normalized: "ann@shop.test", Status: verify.Deliverable, Reason: verify.ReasonAccepted, Score: 95, CheckedAt: now}
+	blocked := verify.Result{Email: "bob@shop.test", Normalized: "bob@shop.test", Status: verify.Undeliverable, Reason: verify.ReasonBlockedByRule, CheckedAt: now}
+	allowed := verify.Result{Email: "cat@shop.test", Normalized: "cat@shop.test", Status: verify.Deliverable, Reason: verify.ReasonAllowedByRule, Score: 95, CheckedAt: now}
+	testMode := verify.TestMode("zed@shop.test")
+	hit := engine
+	hit.Email, hit.Normalized, hit.Cached = "dan@shop.test", "dan@shop.test", true
+	grey := verify.Result{Email: "eve@shop.test", Normalized: "eve@shop.test", Status: verify.Unknown, Reason: verify.ReasonGreylisted, RetryAfterSeconds: 300, CheckedAt: now}
+	batch := []verify.Result{engine, blocked, allowed, testMode, hit, grey}
+
+	save := func(testMode bool) error {
+		return d.Tx(ctx, db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+			return svc.SaveVerdicts(ctx, tx, tenant, testMode, batch)
+		})
+	}
+	if err := save(true); !errors.Is(err, verifications.ErrLiveOnly) {
+		t.Fatalf("a test-mode batch: %v, want ErrLiveOnly", err)
+	}
+	if n := count(t, d, "SELECT count(*) FROM verification_cache"); n != 0 {
+		t.Fatalf("a test-mode batch cached %d verdicts", n)
+	}
+	if err := save(false); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		return tx.NewRaw("SELECT normalized FROM verification_cache ORDER BY 1").Scan(ctx, &keys)
+	})
+	if len(keys) != 1 || keys[0] != "ann@shop.test" {
+		t.Fatalf("cached %v, want only the engine's ann@shop.test", keys)
+	}
+}
+
+// A test key may not clear the live cache, nor may a member; an admin may.
+func TestOnlyLiveAdminsClearTheCache(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	tenant := newTenant(t, d)
+	svc := verifications.NewService(d, &countingEngine{}, nil, time.Second)
+	if _, _, err := svc.Verify(ctx, verifications.Request{TenantID: tenant, Email: "ann@shop.test", CacheTTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	testKey, liveKey := newKey(t, d, tenant, "test"), newKey(t, d, tenant, "live")
+	if _, err := svc.ClearCache(ctx, tenant, actor.APIKey(testKey, true)); !errors.Is(err, verifications.ErrLiveOnly) {
+		t.Fatalf("test key clears: %v, want ErrLiveOnly", err)
+	}
+	if _, err := svc.ClearCache(ctx, tenant, actor.User(uuid.New(), "m@shop.test", actor.RoleMember)); !errors.Is(err, actor.ErrForbidden) {
+		t.Fatalf("member clears: %v, want ErrForbidden", err)
+	}
+	if _, err := svc.ClearCache(ctx, tenant, actor.Actor{}); !errors.Is(err, actor.ErrForbidden) {
+		t.Fatalf("zero actor clears: %v, want ErrForbidden", err)
+	}
+	if n := count(t, d, "SELECT count(*) FROM verification_cache"); n != 1 {
+		t.Fatalf("refused clears left %d entries", n)
+	}
+	if n, err := svc.ClearCache(ctx, tenant, actor.APIKey(liveKey, false)); err != nil || n != 1 {
+		t.Fatalf("live key clears: %d %v", n, err)
+	}
+}

@@ -1,0 +1,58 @@
+package wiring
+
+import (
+	"io"
+	"log/slog"
+
+	"mailvet/app"
+	"mailvet/config"
+	"mailvet/jobs"
+	"mailvet/lists"
+	"mailvet/mail"
+)
+
+// Logger writes the service's structured log to w in the configured
+// format and level.
+func Logger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Mailer is the configured outgoing mail sender (the log when no mail
+// server is set).
+func (s *Services) Mailer() (mail.Sender, error) {
+	return mail.NewSender(s.Config.MailerURL, s.Config.MailerFrom, s.Log)
+}
+
+// Processor is the list batch processor on the services' engine, rules
+// and result cache.
+func (s *Services) Processor() *lists.Processor {
+	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.CacheTTL)
+}
+
+// Worker builds the River client that runs jobs in this process, sending
+// mail through mailer and verifying list batches with p (Processor(),
+// unless the caller measures one of its own). Start it to work.
+func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
+	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe}, jobs.Options{
+		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
+		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
+	})
+}
+
+// App builds the HTTP server; jobsWork says whether this process also
+// runs workers (health reports it).
+func (s *Services) App(jobsWork bool) (*app.Server, error) {
+	cfg := s.Config
+	return app.New(app.Deps{
+		Log: s.Log, DB: s.DB, Tenants: s.Tenants, Jobs: s.Jobs, JobsWork: jobsWork, Rules: s.Rules,
+		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage,
+		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
+		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
+	})
+}

@@ -1,0 +1,131 @@
+// Package wiring is the one place the service's parts are built from the
+// configuration: the database handle, the stores, the verification
+// engine, the River clients and the HTTP server. The subcommands, the
+// tests that start real processes and the benchmark command all build
+// through it, so they run what production runs.
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"mailvet/billing"
+	"mailvet/config"
+	"mailvet/db"
+	"mailvet/jobs"
+	"mailvet/lists"
+	"mailvet/mail"
+	"mailvet/rules"
+	"mailvet/tenants"
+	"mailvet/usage"
+	"mailvet/verifications"
+	"mailvet/verify"
+)
+
+// Services are the long-lived parts of one process.
+type Services struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Engine *verify.Verifier
+	// Jobs only inserts jobs (stores queue work in their transactions);
+	// Worker builds the client that runs them.
+	Jobs          *jobs.Client
+	Tenants       *tenants.Store
+	Rules         *rules.Store
+	Billing       *billing.Service
+	Stripe        *billing.Stripe // keyless when billing is off
+	Usage         *usage.Store
+	Verifications *verifications.Service
+	Lists         *lists.Store
+
+	closers []func()
+}
+
+// Open connects to the database as the configured role (MAILVET_DB_ROLE),
+// builds the engine and every store. Close releases them.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, error) {
+	d, err := OpenDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := NewEngine(cfg)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s, err := Build(cfg, log, d, engine)
+	if err != nil {
+		engine.Close()
+		d.Close()
+		return nil, err
+	}
+	s.closers = []func(){engine.Close, d.Close}
+	return s, nil
+}
+
+// OpenDB connects as the service runs: as MAILVET_DB_ROLE when it is set.
+func OpenDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxConns: int32(cfg.DBMaxConns), Role: cfg.DBRole})
+	var pgErr *pgconn.PgError
+	if cfg.DBRole != "" && errors.As(err, &pgErr) && pgErr.Code == "22023" {
+		// SET ROLE to a role that does not exist.
+		return nil, fmt.Errorf("%w (MAILVET_DB_ROLE=%s: `mailvet migrate` with MAILVET_DB_ROLE set creates the role and grants it the tables)", err, cfg.DBRole)
+	}
+	return d, err
+}
+
+// Build assembles the stores on an open database and engine, which stay
+// the caller's to close (tests and the benchmark bring their own).
+func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifier) (*Services, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter}
+	queue := mail.NewQueue(inserter)
+	s.Tenants = tenants.NewStore(d, queue, cfg.BaseURL, tenants.Options{InviteTTL: cfg.InviteTTL})
+	s.Rules = rules.NewStore(d)
+	s.Billing = billing.NewService(d, queue, cfg.BillingGrace, s.Link)
+	s.Stripe = billing.NewStripe(d, s.Billing, billing.StripeConfig{
+		SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase, Logger: log,
+		Prices:        map[string]string{"basic": cfg.StripePriceBasic, "premium": cfg.StripePricePremium},
+		MeteredPrices: map[string]string{"basic": cfg.StripeMeteredPriceBasic, "premium": cfg.StripeMeteredPricePremium},
+	})
+	s.Usage = usage.NewStore(d)
+	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
+	s.Lists = lists.NewStore(d, inserter, lists.Options{
+		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
+	}).WithQuota(s.Billing)
+	return s, nil
+}
+
+// Close releases what Open opened (nothing after Build).
+func (s *Services) Close() {
+	for _, c := range s.closers {
+		c()
+	}
+}
+
+// Link is an absolute URL to path on the service, for mails.
+func (s *Services) Link(path string) string {
+	return strings.TrimRight(s.Config.BaseURL.String(), "/") + path
+}
+
+// Defaults is the configuration with every setting at its default, for
+// tests and the benchmark, which change the few they need.
+func Defaults() config.Config {
+	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	if err != nil {
+		panic(fmt.Sprintf("the default settings are invalid: %v", err)) // a bug in config
+	}
+	return cfg
+}
