@@ -24,7 +24,7 @@ func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, status, reason, q.Get("cursor"), cmpOr(limit, 100))
+	page, err := s.Lists.Results(r.Context(), apiFrom(r.Context()).tenant.ID, id, status, reason, q.Get("cursor"), cmpOr(limit, 100), s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -53,7 +53,7 @@ func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID 
 		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
-	l, err := s.Lists.Get(r.Context(), tenantID, id)
+	l, err := s.Lists.Get(r.Context(), tenantID, id, s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -68,9 +68,9 @@ func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID 
 	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+"-"+name+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	if state == "done" {
-		err = s.Lists.Export(r.Context(), tenantID, id, status, w)
+		err = s.Lists.Export(r.Context(), tenantID, id, status, s.actor(r), w)
 	} else {
-		err = s.Lists.ExportRows(r.Context(), tenantID, id, state, w)
+		err = s.Lists.ExportRows(r.Context(), tenantID, id, state, s.actor(r), w)
 	}
 	if err != nil {
 		s.Log.Error("export list", "request_id", infoFrom(r.Context()).ID, "list", id, "err", err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"mailvet/lists"
-	"mailvet/tenants"
 )
 
 // listJSON is a list in the API.
@@ -59,8 +58,9 @@ func (s *Server) handleAPIListCreate(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	in.TenantID, in.APIKeyID, in.File = ac.tenant.ID, ac.key.ID, file
-	in.TestMode, in.KeyLimits = ac.key.Mode == tenants.ModeTest, keyLimits(ac.key)
+	// The key's actor decides the list's mode: a test key's list is a
+	// test-mode list, seen only by test keys.
+	in.TenantID, in.By, in.File, in.KeyLimits = ac.tenant.ID, s.actor(r), file, keyLimits(ac.key)
 	if ac.plan != nil {
 		in.MaxRows = ac.plan.MaxListRows
 	}
@@ -103,7 +103,7 @@ func (s *Server) jsonList(w http.ResponseWriter, r *http.Request) (lists.NewList
 
 func (s *Server) handleAPIListIndex(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	page, err := s.Lists.ListAll(r.Context(), apiFrom(r.Context()).tenant.ID, r.URL.Query().Get("cursor"), cmpOr(limit, 50))
+	page, err := s.Lists.ListAll(r.Context(), apiFrom(r.Context()).tenant.ID, r.URL.Query().Get("cursor"), cmpOr(limit, 50), s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) handleAPIListGet(w http.ResponseWriter, r *http.Request) {
 		s.handleAPINotFound(w, r)
 		return
 	}
-	l, err := s.Lists.Get(r.Context(), apiFrom(r.Context()).tenant.ID, id)
+	l, err := s.Lists.Get(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -138,7 +138,7 @@ func (s *Server) handleAPIListCancel(w http.ResponseWriter, r *http.Request) {
 		s.handleAPINotFound(w, r)
 		return
 	}
-	l, err := s.Lists.Cancel(r.Context(), apiFrom(r.Context()).tenant.ID, id)
+	l, err := s.Lists.Cancel(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -152,7 +152,7 @@ func (s *Server) handleAPIListDelete(w http.ResponseWriter, r *http.Request) {
 		s.handleAPINotFound(w, r)
 		return
 	}
-	if err := s.Lists.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id); err != nil {
+	if err := s.Lists.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

@@ -47,7 +47,7 @@ func TestAPIKeyOfSuspendedTenant(t *testing.T) {
 	owner := h.signUp("Acme", "ann@acme.test")
 	res := owner.post("/keys", map[string][]string{"name": {"k"}, "mode": {"test"}})
 	secret := secretRE.FindString(res.body)
-	if _, err := h.db.Pool.Exec(t.Context(), "UPDATE tenants SET status = 'suspended'"); err != nil {
+	if _, err := h.sys.Exec(t.Context(), "UPDATE tenants SET status = 'suspended'"); err != nil {
 		t.Fatal(err)
 	}
 	expectProblem(t, h.browser().api("GET", "/v1/me", secret), http.StatusForbidden, "account_suspended")
@@ -95,7 +95,7 @@ func TestHealth(t *testing.T) {
 	}
 
 	// With River's leader gone the check fails with 503.
-	if _, err := h.db.Pool.Exec(t.Context(), "DROP TABLE river_leader"); err != nil {
+	if _, err := h.owner().Exec(t.Context(), "DROP TABLE river_leader"); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, monitor(), http.StatusServiceUnavailable, `"status":"fail"`, "no River leader")

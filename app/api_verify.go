@@ -3,7 +3,6 @@ package app
 import (
 	"net/http"
 
-	"mailvet/tenants"
 	"mailvet/verifications"
 )
 
@@ -24,7 +23,7 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 		TenantID:  ac.tenant.ID,
 		APIKeyID:  ac.key.ID,
 		Email:     req.Email,
-		TestMode:  ac.key.Mode == tenants.ModeTest,
+		TestMode:  ac.key.TestMode(),
 		CacheTTL:  ac.tenant.Settings.CacheTTL(),
 		KeyLimits: keyLimits(ac.key),
 	})
@@ -38,7 +37,7 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 
 // handleAPICacheClear forgets the tenant's cached results.
 func (s *Server) handleAPICacheClear(w http.ResponseWriter, r *http.Request) {
-	n, err := s.Verifications.ClearCache(r.Context(), apiFrom(r.Context()).tenant.ID)
+	n, err := s.Verifications.ClearCache(r.Context(), apiFrom(r.Context()).tenant.ID, s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return

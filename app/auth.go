@@ -10,7 +10,6 @@ import (
 	"github.com/gorilla/sessions"
 
 	"mailvet/actor"
-	"mailvet/audit"
 	"mailvet/tenants"
 )
 
@@ -20,7 +19,7 @@ type pageCtx struct {
 	sessionID uuid.UUID
 	user      tenants.User
 	tenant    tenants.Tenant
-	role      tenants.Role
+	role      actor.Role
 	tenants   []tenants.TenantRole
 }
 
@@ -29,13 +28,20 @@ func pageFrom(ctx context.Context) *pageCtx {
 	return pc
 }
 
-// actor describes who acts, for the audit log.
-func (s *Server) actor(r *http.Request) audit.Actor {
-	a := audit.Actor{IP: infoFrom(r.Context()).IP, UserAgent: r.UserAgent()}
-	if pc := pageFrom(r.Context()); pc != nil {
-		a.UserID, a.Email = pc.user.ID, pc.user.Email
+// actor is who acts in this request, from where: the signed-in member
+// with their role in the current tenant, or the API key (which acts as an
+// admin; a test key only on test-mode data). Before sign-in it has no kind:
+// the domain takes only its IP and user agent then, and refuses it
+// anything that needs an actor.
+func (s *Server) actor(r *http.Request) actor.Actor {
+	var a actor.Actor
+	switch pc, ac := pageFrom(r.Context()), apiFrom(r.Context()); {
+	case pc != nil:
+		a = actor.User(pc.user.ID, pc.user.Email, pc.role)
+	case ac != nil:
+		a = ac.key.Actor()
 	}
-	return a
+	return a.From(infoFrom(r.Context()).IP, r.UserAgent())
 }
 
 // loadPage resolves the session cookie to a user and tenant. It returns nil
@@ -103,6 +109,9 @@ func (s *Server) requireUser(h http.HandlerFunc) http.Handler {
 }
 
 // requireManager answers 403 for members who try owner/admin actions.
+// Only billing asks it: Stripe's checkout and portal take no actor. Every
+// other role check is the domain's (by.Require), answered through the
+// error table.
 func (s *Server) requireManager(w http.ResponseWriter, r *http.Request) bool {
 	if pageFrom(r.Context()).role.CanManage() {
 		return true

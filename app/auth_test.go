@@ -137,7 +137,7 @@ func TestOversizedFormIsRefused(t *testing.T) {
 func countRows(t *testing.T, h *harness, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := h.db.Pool.QueryRow(t.Context(), query, args...).Scan(&n); err != nil {
+	if err := h.sys.QueryRow(t.Context(), query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -26,7 +26,7 @@ func BenchmarkVerifyCacheHit(b *testing.B) {
 	ctx := b.Context()
 	// A plan whose rate limit and quota never stop the benchmark: they are
 	// still checked on every request.
-	if _, err := h.db.Pool.Exec(ctx, `INSERT INTO plans (id, name, price_cents, daily_limit, monthly_included, monthly_limit, rate_per_minute, max_list_rows)
+	if _, err := h.sys.Exec(ctx, `INSERT INTO plans (id, name, price_cents, daily_limit, monthly_included, monthly_limit, rate_per_minute, max_list_rows)
 		VALUES ('bench', 'Bench', 0, 100000000, 100000000, 100000000, 100000000, 1000);
 		INSERT INTO subscriptions (tenant_id, plan_id, status) SELECT id, 'bench', 'active' FROM tenants`); err != nil {
 		b.Fatal(err)
@@ -96,7 +96,7 @@ func BenchmarkVerifyCacheHit(b *testing.B) {
 	b.StopTimer()
 	// Every measured request must have been a cache hit.
 	var hits int
-	if err := h.db.Pool.QueryRow(ctx, `SELECT coalesce(sum(cache_hits), 0) FROM usage_daily`).Scan(&hits); err != nil {
+	if err := h.sys.QueryRow(ctx, `SELECT coalesce(sum(cache_hits), 0) FROM usage_daily`).Scan(&hits); err != nil {
 		b.Fatal(err)
 	}
 	if hits != len(latencies) {

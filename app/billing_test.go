@@ -22,9 +22,9 @@ const testWebhookSecret = "whsec_app_test"
 // else against that stripe-mock with test prices.
 func newTestStripe(d *db.DB, svc *billing.Service, apiBase string) *billing.Stripe {
 	if apiBase == "" {
-		return billing.NewStripe(d.SQL, svc, billing.StripeConfig{})
+		return billing.NewStripe(d, svc, billing.StripeConfig{})
 	}
-	return billing.NewStripe(d.SQL, svc, billing.StripeConfig{
+	return billing.NewStripe(d, svc, billing.StripeConfig{
 		SecretKey: "sk_test_123", WebhookSecret: testWebhookSecret, APIBase: apiBase,
 		Prices:        map[string]string{"basic": "price_basic", "premium": "price_premium"},
 		MeteredPrices: map[string]string{"basic": "price_basic_over", "premium": "price_premium_over"},
@@ -99,7 +99,7 @@ func (h *harness) signedWebhook(payload []byte) response {
 func tenantIDByName(t *testing.T, h *harness, name string) string {
 	t.Helper()
 	var id string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE name = $1", name).Scan(&id); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE name = $1", name).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -166,7 +166,7 @@ func TestStripeWebhooksDriveTheBillingPage(t *testing.T) {
 	expect(t, h.signedWebhook(ev.invoice("invoice.payment_failed", "in_1", "cus_acme", "sub_acme", "open", 4900)), http.StatusOK)
 	expect(t, owner.get("/billing"), http.StatusOK, `id="billing-notice"`, "Your last payment failed", `<span id="current-plan">Basic</span>`, "Past due")
 	expect(t, owner.get("/dashboard"), http.StatusOK, `id="billing-notice"`, "Your last payment failed") // on every page
-	if _, err := h.db.SQL.Exec(`UPDATE subscriptions SET past_due_since = now() - interval '8 days' WHERE tenant_id = $1`, tenant); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `UPDATE subscriptions SET past_due_since = now() - interval '8 days' WHERE tenant_id = $1`, tenant); err != nil {
 		t.Fatal(err)
 	}
 	h.bill.ForgetPlan(uuid.MustParse(tenant))
@@ -183,13 +183,13 @@ func TestStripeWebhooksDriveTheBillingPage(t *testing.T) {
 
 	// A bad signature: 400 and nothing changes.
 	var before int
-	_ = h.db.SQL.QueryRow(`SELECT count(*) FROM stripe_events`).Scan(&before)
+	_ = h.sys.QueryRow(t.Context(), `SELECT count(*) FROM stripe_events`).Scan(&before)
 	deleted := ev.subscription("customer.subscription.deleted", "sub_acme", "cus_acme", "canceled", "basic")
 	forged := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: deleted, Secret: "whsec_forged"}).Header
 	expect(t, h.webhook(deleted, forged), http.StatusBadRequest, "invalid_signature")
 	expect(t, h.webhook(deleted, ""), http.StatusBadRequest, "invalid_signature")
 	var after int
-	_ = h.db.SQL.QueryRow(`SELECT count(*) FROM stripe_events`).Scan(&after)
+	_ = h.sys.QueryRow(t.Context(), `SELECT count(*) FROM stripe_events`).Scan(&after)
 	if after != before {
 		t.Fatalf("events %d → %d after bad signatures", before, after)
 	}

@@ -14,6 +14,8 @@ import (
 	"mailvet/rules"
 	"mailvet/tenants"
 	"mailvet/usage"
+	"mailvet/verifications"
+	"mailvet/views"
 )
 
 // Shorthands for the table's statuses.
@@ -72,8 +74,8 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrKeyExpired, errorRow{status: s401, code: "api_key_expired", title: "API key expired", detail: "This API key has expired. Create a new one on the API keys page."}),
 		is(tenants.ErrTenantSuspended, errorRow{status: s403, code: "account_suspended", title: "Account suspended", detail: "This account is suspended. Contact support."}),
 		is(actor.ErrForbidden, forbidden),
-		is(tenants.ErrForbidden, forbidden),
-		is(rules.ErrForbidden, forbidden),
+		is(verifications.ErrLiveOnly, errorRow{status: s403, code: "forbidden", title: "Live keys only",
+			detail: "The result cache holds live verifications only: a test key can neither read nor clear it. Use a live key."}),
 		is(tenants.ErrEmailNotVerified, errorRow{status: s403, code: "email_not_verified", title: "Verify your email first", form: true,
 			detail: "Verify your email address first: open the link we emailed you, or resend it from the banner at the top of the page."}),
 		is(tenants.ErrInvalidCredentials, errorRow{status: s422, code: "invalid_credentials", title: "Log-in failed", form: true, detail: "Email or password is incorrect."}),
@@ -84,6 +86,20 @@ func newErrorTable() []errorRule {
 		}),
 		is(tenants.ErrInvalidLink, errorRow{status: s404, code: "invalid_link", title: "Link expired", detail: "This link is invalid or has expired."}),
 		is(tenants.ErrInviteEmail, errorRow{status: s403, code: "wrong_account", title: "Wrong account", detail: "This invitation was sent to another email address."}),
+
+		as(errorRow{status: s422, code: "invalid_request", title: "Invalid request", form: true}, func(e *tenants.InputError, row errorRow) errorRow {
+			row.detail, row.page, row.field = e.Field+": "+e.Reason, e.Reason, e.Field
+			return row
+		}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Limits not saved", form: true}, func(e *tenants.KeyLimitError, row errorRow) errorRow {
+			label := keyLimitLabels[e.Limit]
+			row.field, row.detail = e.Limit, e.Error()+"."
+			row.page = label + " must be a whole number of at least 1, or blank for the plan's limit."
+			if e.Value >= 1 {
+				row.page = label + " can be at most " + views.Thousands(e.Max) + ", your plan's limit; leave it blank to use the plan's."
+			}
+			return row
+		}),
 
 		// Not found: another tenant's record is not found either.
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
@@ -101,6 +117,8 @@ func newErrorTable() []errorRule {
 
 		// Lists.
 		is(lists.ErrFinished, errorRow{status: s409, code: "list_finished", title: "List finished", detail: "The list has already finished; there is nothing to cancel."}),
+		is(lists.ErrInvalidName, errorRow{status: s422, code: "invalid_request", title: "Invalid request", form: true, field: "name",
+			detail: "name: use 1 to 200 characters and no control characters.", page: "Use 1 to 200 characters and no control characters."}),
 		is(lists.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "Use the next_cursor of a previous page."}),
 		is(lists.ErrEmpty, errorRow{status: s422, code: "invalid_file", title: "Upload refused", form: true, field: "file", detail: "The file has no rows. Nothing was stored."}),
 		is(lists.ErrIdempotencyMismatch, errorRow{status: s422, code: "idempotency_key_reused", title: "Upload refused", form: true, field: "file",

@@ -28,6 +28,10 @@ func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Tenants.RequestPasswordReset(r.Context(), in.Email); err != nil {
+		if status, shown := s.formError(w, &f, err); shown {
+			s.render(w, r, status, views.ForgotPasswordPage(s.page(w, r, "Forgot password", ""), f, false))
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

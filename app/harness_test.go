@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"mailvet/app"
 	"mailvet/billing"
@@ -34,6 +37,8 @@ import (
 type harness struct {
 	t     testing.TB
 	db    *db.DB
+	sys   systemDB // the test's own statements, past the tenant guard
+	dbURL string
 	store *tenants.Store
 	mail  *mailtest.Server
 	srv   *httptest.Server
@@ -67,7 +72,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		o.listRetryDelay = 400 * time.Millisecond
 	}
 	ctx := context.Background()
-	d := dbtest.New(t)
+	d, dbURL := dbtest.NewWithURL(t)
 	mailSrv := mailtest.Start(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -78,7 +83,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := tenants.NewStore(d.Bun, mail.NewQueue(inserter), base, tenants.Options{})
+	store := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
 	sender, err := mail.NewSender(mailSrv.URL, "mailvet <no-reply@mailvet.test>", log)
 	if err != nil {
 		t.Fatal(err)
@@ -98,10 +103,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	}
 	t.Cleanup(engine.Close)
 
-	ruleStore := rules.NewStore(d.Bun)
-	billingSvc := billing.NewService(d.SQL, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
+	ruleStore := rules.NewStore(d)
+	billingSvc := billing.NewService(d, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
-	verifs := verifications.NewService(d.Bun, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
+	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling},
@@ -121,7 +126,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
-		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d.Bun), MetricsToken: metricsToken,
+		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +134,53 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Config.Handler = server.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &harness{t: t, db: d, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc}
+	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc}
+}
+
+// systemDB runs a test's own statements (seeding, inspecting) on the
+// system path: the service's role sees other tenants' rows only there.
+// It has the shape of the pgx pool's Exec and QueryRow, with $n
+// placeholders.
+type systemDB struct{ d *db.DB }
+
+func (s systemDB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := s.d.Tx(ctx, db.System("test: seed or inspect"), func(ctx context.Context, tx db.Tx) error {
+		var err error
+		res, err = tx.Tx.Tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+func (s systemDB) QueryRow(ctx context.Context, query string, args ...any) systemRow {
+	return systemRow{s: s, ctx: ctx, query: query, args: args}
+}
+
+type systemRow struct {
+	s     systemDB
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+func (r systemRow) Scan(dest ...any) error {
+	return r.s.d.Tx(r.ctx, db.System("test: inspect"), func(ctx context.Context, tx db.Tx) error {
+		return tx.Tx.Tx.QueryRowContext(ctx, r.query, r.args...).Scan(dest...)
+	})
+}
+
+// owner connects to the harness's database as its owner (the login),
+// for the tests that break it on purpose (drop a table, refuse
+// connections).
+func (h *harness) owner() *pgx.Conn {
+	h.t.Helper()
+	c, err := pgx.Connect(context.Background(), h.dbURL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so

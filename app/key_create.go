@@ -16,9 +16,6 @@ type keyForm struct {
 // handleKeyCreate makes a key and shows its secret once. With HTMX it
 // answers with the partial that replaces the form; without, the full page.
 func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	htmx := isHTMX(r)
 	in := keyForm{Mode: "live"} // when the form sends no mode
 	f, ok, err := s.decodeForm(w, r, &in)
@@ -38,6 +35,10 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		if _, shown := s.formError(w, &f, err, "key_name", "name"); shown {
+			s.keyFormError(w, r, htmx, f)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

@@ -13,12 +13,24 @@ import (
 	"mailvet/views"
 )
 
+// keyLimitsForm is the limits form of a key's row: each blank for the
+// plan's, written with or without thousands separators.
+type keyLimitsForm struct {
+	RatePerMinute string `form:"rate_per_minute" validate:"max=20"`
+	Daily         string `form:"daily_limit" validate:"max=20"`
+	Monthly       string `form:"monthly_limit" validate:"max=20"`
+}
+
+// keyLimitLabels name the limits for people, by form field.
+var keyLimitLabels = map[string]string{
+	"rate_per_minute": "Requests per minute", "daily_limit": "Verifications per day", "monthly_limit": "Verifications per month",
+}
+
 // handleKeyLimits sets a key's own limits (blank: the plan's); HTMX swaps
-// the key's row, showing the form again with its error when refused.
+// the key's row, showing the form again with its error when refused. That
+// a limit may not exceed the plan's is the domain's rule
+// (tenants.SetAPIKeyLimits); here the numbers are only read.
 func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return
@@ -30,37 +42,30 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, tenantID := r.Context(), pageFrom(r.Context()).tenant.ID
-	htmx := isHTMX(r)
-	var lim tenants.KeyLimits
-	problem := "Limits must be whole numbers of at least 1, or blank for the plan's limit."
-	if ok {
-		if lim, problem, err = s.keyLimitsFromForm(ctx, tenantID, in); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	lim, problem := keyLimitsFromForm(in)
+	if !ok {
+		problem = "Limits must be whole numbers of at least 1, or blank for the plan's limit."
 	}
 	if problem != "" {
-		key, err := s.Tenants.APIKeyByID(ctx, tenantID, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		row := keyRow(key)
-		row.RateValue, row.DailyValue, row.MonthlyValue = f.Get("rate_per_minute"), f.Get("daily_limit"), f.Get("monthly_limit")
-		row.LimitsError = problem
-		if htmx {
-			s.render(w, r, http.StatusOK, views.KeyRowPartial(row, true)) // 200: htmx swaps only 2xx
-			return
-		}
-		s.renderError(w, r, http.StatusUnprocessableEntity, "Limits not saved", problem)
+		s.keyLimitsRefused(w, r, tenantID, id, f, problem)
 		return
 	}
-	key, err := s.Tenants.SetAPIKeyLimits(ctx, tenantID, id, lim, s.actor(r))
+	plan, err := s.planLimits(ctx, tenantID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if htmx {
+	key, err := s.Tenants.SetAPIKeyLimits(ctx, tenantID, id, lim, plan, s.actor(r))
+	if err != nil {
+		refused := views.Form{}
+		if _, shown := s.formError(w, &refused, err); shown {
+			s.keyLimitsRefused(w, r, tenantID, id, f, refused.Message())
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key), true))
 		return
 	}
@@ -68,47 +73,58 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/keys")
 }
 
-// keyLimitsForm is the limits form of a key's row: each blank for the
-// plan's, written with or without thousands separators.
-type keyLimitsForm struct {
-	RatePerMinute string `form:"rate_per_minute" validate:"max=20"`
-	Daily         string `form:"daily_limit" validate:"max=20"`
-	Monthly       string `form:"monthly_limit" validate:"max=20"`
+// keyLimitsRefused shows the key's row again with the values as typed and
+// why they were refused.
+func (s *Server) keyLimitsRefused(w http.ResponseWriter, r *http.Request, tenantID, id uuid.UUID, f views.Form, problem string) {
+	key, err := s.Tenants.APIKeyByID(r.Context(), tenantID, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	row := keyRow(key)
+	row.RateValue, row.DailyValue, row.MonthlyValue = f.Get("rate_per_minute"), f.Get("daily_limit"), f.Get("monthly_limit")
+	row.LimitsError = problem
+	if isHTMX(r) {
+		s.render(w, r, http.StatusOK, views.KeyRowPartial(row, true)) // 200: htmx swaps only 2xx
+		return
+	}
+	s.renderError(w, r, http.StatusUnprocessableEntity, "Limits not saved", problem)
+}
+
+// planLimits are the tenant's plan's limits, which a key's own may not
+// exceed (no billing: none).
+func (s *Server) planLimits(ctx context.Context, tenantID uuid.UUID) (tenants.PlanLimits, error) {
+	if s.Billing == nil {
+		return tenants.PlanLimits{RatePerMinute: billing.Unlimited, Daily: billing.Unlimited, Monthly: billing.Unlimited}, nil
+	}
+	plan, err := s.Billing.PlanFor(ctx, tenantID)
+	if err != nil {
+		return tenants.PlanLimits{}, err
+	}
+	return tenants.PlanLimits{RatePerMinute: plan.RatePerMinute, Daily: plan.DailyLimit, Monthly: plan.MonthlyLimit}, nil
 }
 
 // keyLimitsFromForm reads the three limits: blank is the plan's, anything
-// else a whole number from 1 up to the plan's own limit.
-func (s *Server) keyLimitsFromForm(ctx context.Context, tenantID uuid.UUID, in keyLimitsForm) (tenants.KeyLimits, string, error) {
-	planRate, planDaily, planMonthly := billing.Unlimited, billing.Unlimited, billing.Unlimited
-	if s.Billing != nil {
-		plan, err := s.Billing.PlanFor(ctx, tenantID)
-		if err != nil {
-			return tenants.KeyLimits{}, "", err
-		}
-		planRate, planDaily, planMonthly = plan.RatePerMinute, plan.DailyLimit, plan.MonthlyLimit
-	}
+// else a whole number.
+func keyLimitsFromForm(in keyLimitsForm) (tenants.KeyLimits, string) {
 	var lim tenants.KeyLimits
 	for _, field := range []struct {
-		value, label string
-		planMax      int
-		into         **int
+		value, name string
+		into        **int
 	}{
-		{in.RatePerMinute, "Requests per minute", planRate, &lim.RatePerMinute},
-		{in.Daily, "Verifications per day", planDaily, &lim.Daily},
-		{in.Monthly, "Verifications per month", planMonthly, &lim.Monthly},
+		{in.RatePerMinute, "rate_per_minute", &lim.RatePerMinute},
+		{in.Daily, "daily_limit", &lim.Daily},
+		{in.Monthly, "monthly_limit", &lim.Monthly},
 	} {
 		raw := strings.ReplaceAll(field.value, ",", "")
 		if raw == "" {
 			continue
 		}
 		n, err := strconv.Atoi(raw)
-		switch {
-		case err != nil || n < 1:
-			return lim, field.label + " must be a whole number of at least 1, or blank for the plan's limit.", nil
-		case n > field.planMax:
-			return lim, field.label + " can be at most " + views.Thousands(field.planMax) + ", your plan's limit; leave it blank to use the plan's.", nil
+		if err != nil {
+			return lim, keyLimitLabels[field.name] + " must be a whole number of at least 1, or blank for the plan's limit."
 		}
 		*field.into = &n
 	}
-	return lim, "", nil
+	return lim, ""
 }

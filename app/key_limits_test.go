@@ -14,7 +14,7 @@ func TestKeyLimitsSetOnThePageApplyToTheAPI(t *testing.T) {
 	owner := h.signUp("Acme", "ann@acme.test")
 	secret := secretRE.FindString(owner.post("/keys", url.Values{"name": {"Signup form"}, "mode": {"live"}}).body)
 	var keyID string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM api_keys").Scan(&keyID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM api_keys").Scan(&keyID); err != nil {
 		t.Fatal(err)
 	}
 	limits := func(rate, daily, monthly string, headers ...string) response {

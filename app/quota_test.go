@@ -10,7 +10,7 @@ import (
 // seedUsage sets a tenant's counters for today and this month.
 func seedUsage(t *testing.T, h *harness, slug string, dayUsed, monthUsed int) {
 	t.Helper()
-	_, err := h.db.Pool.Exec(t.Context(), `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used)
+	_, err := h.sys.Exec(t.Context(), `INSERT INTO quota_usage (tenant_id, day, day_used, month, month_used)
 		SELECT id, (now() AT TIME ZONE 'UTC')::date, $2, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $3 FROM tenants WHERE slug = $1
 		ON CONFLICT (tenant_id) DO UPDATE SET day = EXCLUDED.day, day_used = EXCLUDED.day_used, month = EXCLUDED.month, month_used = EXCLUDED.month_used`,
 		slug, dayUsed, monthUsed)
@@ -63,7 +63,7 @@ func TestQuotaIsExactForConcurrentRequests(t *testing.T) {
 	h := newHarness(t)
 	owner := h.signUp("Acme", "ann@acme.test")
 	live := newKey(t, owner, "live")
-	if _, err := h.db.Pool.Exec(t.Context(), `INSERT INTO subscriptions (tenant_id, plan_id, status) SELECT id, 'premium', 'active' FROM tenants WHERE slug = 'acme'`); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `INSERT INTO subscriptions (tenant_id, plan_id, status) SELECT id, 'premium', 'active' FROM tenants WHERE slug = 'acme'`); err != nil {
 		t.Fatal(err)
 	}
 	seedUsage(t, h, "acme", 99990, 99990) // premium: 100,000 a day
@@ -90,7 +90,7 @@ func TestRateLimitPerKey(t *testing.T) {
 	h := newHarness(t)
 	owner := h.signUp("Acme", "ann@acme.test")
 	key := newKey(t, owner, "test")
-	if _, err := h.db.Pool.Exec(t.Context(), `UPDATE api_keys SET rate_per_minute = 3`); err != nil {
+	if _, err := h.sys.Exec(t.Context(), `UPDATE api_keys SET rate_per_minute = 3`); err != nil {
 		t.Fatal(err)
 	}
 	api := h.browser()

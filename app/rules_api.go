@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"mailvet/audit"
 	"mailvet/rules"
 	"mailvet/verify"
 )
@@ -23,11 +22,6 @@ type ruleJSON struct {
 
 func ruleOut(r rules.Rule) ruleJSON {
 	return ruleJSON{ID: r.ID.String(), Kind: string(r.Kind), Pattern: r.Pattern, Action: string(r.Action), Note: r.Note, CreatedAt: r.CreatedAt}
-}
-
-// apiActor is the API key acting, for the audit log.
-func (s *Server) apiActor(r *http.Request) audit.Actor {
-	return audit.Actor{APIKeyID: apiFrom(r.Context()).key.ID, IP: infoFrom(r.Context()).IP, UserAgent: r.UserAgent()}
 }
 
 // handleAPIRules lists the tenant's rules in order of creation.
@@ -51,7 +45,7 @@ func (s *Server) handleAPIRuleCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &req) {
 		return
 	}
-	rule, err := s.Rules.Create(r.Context(), apiFrom(r.Context()).tenant.ID, req.newRule(), s.apiActor(r))
+	rule, err := s.Rules.Create(r.Context(), apiFrom(r.Context()).tenant.ID, req.newRule(), s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -67,7 +61,7 @@ func (s *Server) handleAPIRuleDelete(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, rules.ErrNotFound)
 		return
 	}
-	if _, err := s.Rules.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.apiActor(r)); err != nil {
+	if _, err := s.Rules.Delete(r.Context(), apiFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

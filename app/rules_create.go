@@ -21,9 +21,6 @@ func (f ruleForm) newRule() rules.NewRule {
 
 // handleRuleCreate adds a rule; errors are shown next to their field.
 func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	var in ruleForm
 	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {

@@ -6,9 +6,6 @@ import (
 
 // handleRuleDelete deletes one of the tenant's rules.
 func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return

@@ -11,7 +11,7 @@ import (
 func ruleID(t *testing.T, h *harness, pattern string) string {
 	t.Helper()
 	var id string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM rules WHERE pattern = $1", pattern).Scan(&id); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM rules WHERE pattern = $1", pattern).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

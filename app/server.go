@@ -80,7 +80,7 @@ func New(deps Deps) (*Server, error) {
 		deps.AuthRatePerMin = 10
 	}
 	if deps.Usage == nil && deps.DB != nil {
-		deps.Usage = usage.NewStore(deps.DB.Bun)
+		deps.Usage = usage.NewStore(deps.DB)
 	}
 	lim, err := memorystore.New(&memorystore.Config{
 		Tokens:   uint64(deps.AuthRatePerMin),

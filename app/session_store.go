@@ -65,6 +65,9 @@ func (st *sessionStore) New(r *http.Request, name string) (*sessions.Session, er
 	}
 	s.ID = c.Value
 	s.IsNew = false
+	// The lifetime is absolute: the cookie ends when the row does, however
+	// often the session is saved.
+	s.Options.MaxAge = max(int(time.Until(row.ExpiresAt).Seconds()), 1)
 	for k, v := range row.Data {
 		s.Values[k] = v
 	}
@@ -101,8 +104,8 @@ func (st *sessionStore) Save(r *http.Request, w http.ResponseWriter, s *sessions
 			data[ks] = v
 		}
 	}
-	expires := time.Now().Add(time.Duration(s.Options.MaxAge) * time.Second)
 	if s.ID == "" {
+		expires := time.Now().Add(time.Duration(s.Options.MaxAge) * time.Second)
 		raw, hash := tenants.NewToken()
 		row, err := st.tenants.CreateSession(ctx, tenants.NewSession{
 			TokenHash: hash, UserID: userID, TenantID: tenantID, Data: data,
@@ -113,7 +116,7 @@ func (st *sessionStore) Save(r *http.Request, w http.ResponseWriter, s *sessions
 		}
 		s.ID = raw
 		s.Values[keySessionID] = row.ID.String()
-	} else if err := st.tenants.SaveSession(ctx, tenants.HashToken(s.ID), tenantID, data, expires); err != nil {
+	} else if err := st.tenants.SaveSession(ctx, tenants.HashToken(s.ID), tenantID, data); err != nil {
 		return err
 	}
 	http.SetCookie(w, sessions.NewCookie(s.Name(), s.ID, s.Options))

@@ -33,9 +33,6 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	var in settingsForm
 	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {

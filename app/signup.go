@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"mailvet/actor"
 	"mailvet/tenants"
 	"mailvet/views"
 )
@@ -33,7 +34,7 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, r, err)
 				return
 			}
-			_ = s.Tenants.RecordSignIn(r.Context(), tenant.ID, s.actorFor(r, user))
+			_ = s.Tenants.RecordSignIn(r.Context(), tenant.ID, s.actorFor(r, user, actor.RoleOwner))
 			s.redirect(w, r, "/dashboard")
 			return
 		}

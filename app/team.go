@@ -3,7 +3,7 @@ package app
 import (
 	"net/http"
 
-	"mailvet/tenants"
+	"mailvet/actor"
 	"mailvet/views"
 )
 
@@ -24,7 +24,7 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 		s.fail(w, r, err)
 		return
 	}
-	t := views.Team{CanManage: pc.role.CanManage(), IsOwner: pc.role == tenants.RoleOwner}
+	t := views.Team{CanManage: pc.role.CanManage(), IsOwner: pc.role == actor.RoleOwner}
 	for _, m := range members {
 		t.Members = append(t.Members, views.MemberRow{
 			UserID: m.UserID.String(), Name: m.Name, Email: m.Email, Role: string(m.Role),

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"mailvet/tenants"
+	"mailvet/actor"
 )
 
 type inviteForm struct {
@@ -14,9 +14,6 @@ type inviteForm struct {
 }
 
 func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	var in inviteForm
 	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
@@ -28,7 +25,7 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := pageFrom(r.Context())
-	if _, err := s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, in.Email, tenants.Role(in.Role), s.actor(r)); err != nil {
+	if _, err := s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, in.Email, actor.Role(in.Role), s.actor(r)); err != nil {
 		if status, shown := s.formError(w, &f, err); shown {
 			s.renderTeam(w, r, status, f)
 			return
@@ -41,9 +38,6 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleInviteRevoke(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return

@@ -3,7 +3,7 @@ package app
 import (
 	"net/http"
 
-	"mailvet/tenants"
+	"mailvet/actor"
 )
 
 type roleForm struct {
@@ -11,9 +11,6 @@ type roleForm struct {
 }
 
 func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return
@@ -28,7 +25,7 @@ func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Unknown role", "Choose owner, admin or member.")
 		return
 	}
-	if err := s.Tenants.ChangeRole(r.Context(), pageFrom(r.Context()).tenant.ID, id, tenants.Role(in.Role), s.actor(r)); err != nil {
+	if err := s.Tenants.ChangeRole(r.Context(), pageFrom(r.Context()).tenant.ID, id, actor.Role(in.Role), s.actor(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -37,9 +34,6 @@ func (s *Server) handleMemberRole(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleMemberRemove(w http.ResponseWriter, r *http.Request) {
-	if !s.requireManager(w, r) {
-		return
-	}
 	id, ok := s.pathID(w, r)
 	if !ok {
 		return

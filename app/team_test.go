@@ -11,7 +11,7 @@ import (
 func userID(t *testing.T, h *harness, email string) string {
 	t.Helper()
 	var id string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM users WHERE lower(email) = lower($1)", email).Scan(&id); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM users WHERE lower(email) = lower($1)", email).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -73,13 +73,13 @@ func TestInviteForExistingUserAndSwitchTenants(t *testing.T) {
 	expect(t, bob.get("/dashboard"), http.StatusOK, "Welcome to Acme", "Bobco")
 
 	var bobcoID string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE slug = 'bobco'").Scan(&bobcoID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE slug = 'bobco'").Scan(&bobcoID); err != nil {
 		t.Fatal(err)
 	}
 	expectRedirect(t, bob.post("/tenants/switch", url.Values{"tenant_id": {bobcoID}}), "/dashboard")
 	expect(t, bob.get("/dashboard"), http.StatusOK, "Switched to Bobco")
 	var carlcoID string
-	if err := h.db.Pool.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE slug = 'carlco'").Scan(&carlcoID); err != nil {
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE slug = 'carlco'").Scan(&carlcoID); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, bob.post("/tenants/switch", url.Values{"tenant_id": {carlcoID}}), http.StatusNotFound)

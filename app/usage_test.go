@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailvet/db"
 	"mailvet/usage"
 )
 
@@ -143,7 +145,7 @@ func TestUsageIsolatesTenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := usage.NewStore(h.db.Bun).Report(t.Context(), tenantB, usage.LastDays(30, usage.Month, time.Now()))
+	rep, err := usage.NewStore(h.db).Report(t.Context(), tenantB, usage.LastDays(30, usage.Month, time.Now()))
 	if err != nil || rep.Totals.Total() != 0 {
 		t.Fatalf("B's report %+v %v", rep.Totals, err)
 	}
@@ -180,7 +182,10 @@ func TestAPIUsageParamsAndBuckets(t *testing.T) {
 	tenant := uuid.MustParse(tenantIDByName(t, h, "Acme"))
 	for day, n := range map[string]int{"2026-11-22": 1, "2026-11-23": 2, "2026-11-29": 4, "2026-11-30": 8, "2026-12-01": 16, "2027-01-31": 32} {
 		d, _ := time.Parse(time.DateOnly, day)
-		if err := usage.Add(t.Context(), h.db.Bun, usage.Delta{TenantID: tenant, Day: d, Source: usage.SourceAPI, Counts: usage.Counts{Deliverable: n}}); err != nil {
+		err := h.db.Tx(t.Context(), db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+			return usage.Add(ctx, tx, usage.Delta{TenantID: tenant, Day: d, Source: usage.SourceAPI, Counts: usage.Counts{Deliverable: n}})
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -26,6 +26,18 @@ func (p Page) HomeURL() templ.SafeURL {
 // Has reports whether the field has an error.
 func (f Form) Has(name string) bool { return f.Errors[name] != "" }
 
+// Message is the form's message, or the first field's (a form that shows
+// one line for all its fields).
+func (f Form) Message() string {
+	if f.Error != "" {
+		return f.Error
+	}
+	for _, msg := range f.Errors {
+		return msg
+	}
+	return ""
+}
+
 // ValueOr returns the submitted value of a field, or def when the form was
 // not submitted with that field (so a first render shows stored values).
 func (f Form) ValueOr(name, def string) string {
