@@ -64,6 +64,7 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 	if opts.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &SendMailWorker{Mailer: deps.Mailer})
+		river.AddWorker(workers, &PasswordResetWorker{Tenants: deps.Tenants})
 		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe})
 		cfg.Workers = workers
 		maxWorkers := opts.MaxWorkers
