@@ -60,10 +60,28 @@ type Options struct {
 // NewClient builds the River client on the service's one pool: database/sql
 // for queries and transactions, pgx for LISTEN.
 func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
-	cfg := &river.Config{Logger: opts.Logger, FetchPollInterval: opts.FetchPollInterval}
+	return river.NewClient(riverdatabasesql.NewWithPgxListener(d.SQL, d.Pool), riverConfig(deps, opts))
+}
+
+// riverConfig is the client's configuration: its workers, queues and
+// periodic jobs when it works, and River's maintenance.
+func riverConfig(deps Deps, opts Options) *river.Config {
+	cfg := &river.Config{
+		Logger:            opts.Logger,
+		FetchPollInterval: opts.FetchPollInterval,
+		// River's reindexer rebuilds its own indexes every night (midnight
+		// UTC) with REINDEX INDEX CONCURRENTLY, which needs the owner of
+		// the tables (or, from PostgreSQL 17, the MAINTAIN privilege). The
+		// service runs as a role that owns no table (mailvet_app), so it
+		// would fail every night: an empty, non-nil list turns it off (nil
+		// means River's default list). An operator can reindex River's
+		// tables as their owner when they bloat.
+		ReindexerIndexNames: []string{},
+	}
 	if opts.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &SendMailWorker{Mailer: deps.Mailer})
+		river.AddWorker(workers, &PasswordResetWorker{Tenants: deps.Tenants})
 		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe})
 		cfg.Workers = workers
 		maxWorkers := opts.MaxWorkers
@@ -97,7 +115,7 @@ func NewClient(d *db.DB, deps Deps, opts Options) (*Client, error) {
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "billing_report_usage"}))
 		}
 	}
-	return river.NewClient(riverdatabasesql.NewWithPgxListener(d.SQL, d.Pool), cfg)
+	return cfg
 }
 
 // rescueMargin is how long after a batch's timeout its job may still be

@@ -47,6 +47,11 @@ type Queue struct {
 // NewQueue returns a Queue inserting through jobs.
 func NewQueue(jobs TxInserter) *Queue { return &Queue{jobs: jobs} }
 
+// Jobs is the inserter the queue was built with, for a domain that queues
+// jobs of its own in the same transactions as its mail (the tenants store's
+// password-reset request), so that it needs no second handle on River.
+func (q *Queue) Jobs() TxInserter { return q.jobs }
+
 // Enqueue queues msg in tx: it is sent only if tx commits.
 func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, msg Message) error {
 	if strings.ContainsAny(msg.To, "\r\n") || strings.ContainsAny(msg.Subject, "\r\n") {
