@@ -240,3 +240,30 @@ func TestTenantSettingEndsWithTheTransaction(t *testing.T) {
 		}
 	}
 }
+
+// Autocommit is the system path without a transaction: it sees every
+// tenant's rows and refuses a tenant scope, whose rows need the
+// transaction that carries app.tenant_id.
+func TestAutocommitIsForTheSystemPathOnly(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	a := newTenant(t, d, "auto-a")
+	err := d.Tx(ctx, db.Tenant(a), func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO rules (tenant_id, kind, pattern, action) VALUES (?, 'domain', 'a.example', 'block')`, a)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	err = d.Autocommit(ctx, db.System("test: count every tenant's rules"), func(ctx context.Context, q db.Statements) error {
+		return q.QueryRowContext(ctx, `SELECT count(*) FROM rules`).Scan(&n)
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("system autocommit sees %d rules (%v), want 1", n, err)
+	}
+	err = d.Autocommit(ctx, db.Tenant(a), func(context.Context, db.Statements) error { return nil })
+	if !errors.Is(err, db.ErrAutocommitScope) {
+		t.Fatalf("Autocommit with a tenant scope = %v, want ErrAutocommitScope", err)
+	}
+}
