@@ -16,8 +16,7 @@ type tenantBegin struct{}
 
 // openTenantSQL is database/sql over pool whose BEGIN also sets the
 // tenant, in one round trip: a tenant transaction starts with
-// "BEGIN; SELECT set_config('app.tenant_id', …, true)" sent as one simple
-// query. Every API request runs one or two tenant transactions, so the
+// "BEGIN; SET LOCAL app.tenant_id = '…'" sent as one simple query. Every API request runs one or two tenant transactions, so the
 // round trip saved is a round trip of every request. pgx's own
 // database/sql driver has no hook for this (its BeginTx takes only the
 // isolation and access mode), hence this thin wrapper of its connector.
@@ -71,7 +70,10 @@ func (c tenantConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 	}
 	// tenant is a uuid.UUID's String(): hex digits and dashes only, safe
 	// to write into the statement (a simple query takes no parameters).
-	begin += "; SELECT set_config('app.tenant_id', '" + tenant + "', true)"
+	// SET LOCAL rather than SELECT set_config(…, true): the same setting
+	// for the same span, but a utility statement, which PostgreSQL neither
+	// plans nor returns rows for.
+	begin += "; SET LOCAL app.tenant_id = '" + tenant + "'"
 	tx, err := c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin})
 	if err != nil {
 		return nil, fmt.Errorf("begin tenant transaction: %w", err)

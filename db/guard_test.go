@@ -241,29 +241,56 @@ func TestTenantSettingEndsWithTheTransaction(t *testing.T) {
 	}
 }
 
-// Autocommit is the system path without a transaction: it sees every
-// tenant's rows and refuses a tenant scope, whose rows need the
-// transaction that carries app.tenant_id.
-func TestAutocommitIsForTheSystemPathOnly(t *testing.T) {
+// QueryRow and Exec run one statement in its scope in one round trip: a
+// tenant's sees only its own rows (and the setting ends with it), the
+// system path sees every tenant's, and no tenant is refused.
+func TestSingleStatementsKeepTheirScope(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	a := newTenant(t, d, "auto-a")
-	err := d.Tx(ctx, db.Tenant(a), func(ctx context.Context, tx db.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO rules (tenant_id, kind, pattern, action) VALUES (?, 'domain', 'a.example', 'block')`, a)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	err = d.Autocommit(ctx, db.System("test: count every tenant's rules"), func(ctx context.Context, q db.Statements) error {
-		return q.QueryRowContext(ctx, `SELECT count(*) FROM rules`).Scan(&n)
-	})
+	a, b := newTenant(t, d, "one-a"), newTenant(t, d, "one-b")
+	n, err := d.Exec(ctx, db.Tenant(a), `INSERT INTO rules (tenant_id, kind, pattern, action) VALUES ($1, 'domain', 'a.example', 'block')`, a)
 	if err != nil || n != 1 {
-		t.Fatalf("system autocommit sees %d rules (%v), want 1", n, err)
+		t.Fatalf("A's insert: %d rows, %v", n, err)
 	}
-	err = d.Autocommit(ctx, db.Tenant(a), func(context.Context, db.Statements) error { return nil })
-	if !errors.Is(err, db.ErrAutocommitScope) {
-		t.Fatalf("Autocommit with a tenant scope = %v, want ErrAutocommitScope", err)
+	if _, err := d.Exec(ctx, db.Tenant(b), `INSERT INTO rules (tenant_id, kind, pattern, action) VALUES ($1, 'domain', 'x.example', 'block')`, a); err == nil {
+		t.Fatal("B inserted a rule for A")
+	}
+	count := func(s db.Scope) int {
+		t.Helper()
+		var n int
+		if err := d.QueryRow(ctx, s, `SELECT count(*) FROM rules`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := count(db.Tenant(a)); got != 1 {
+		t.Fatalf("A sees %d rules, want 1", got)
+	}
+	if got := count(db.Tenant(b)); got != 0 {
+		t.Fatalf("B sees %d of A's rules", got)
+	}
+	if got := count(db.System("test: count every tenant's rules")); got != 1 {
+		t.Fatalf("the system path sees %d rules, want 1", got)
+	}
+	if n, err := d.Exec(ctx, db.Tenant(b), `DELETE FROM rules`); err != nil || n != 0 {
+		t.Fatalf("B's delete touched %d rows (%v)", n, err)
+	}
+	// The batch's setting ended with its statement: a plain query on every
+	// pooled connection sees no tenant.
+	for range d.Pool.Config().MaxConns {
+		var got *string
+		if err := d.Pool.QueryRow(ctx, `SELECT nullif(current_setting('app.tenant_id', true), '')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != nil {
+			t.Fatalf("a pooled connection still carries tenant %q", *got)
+		}
+	}
+	var none int
+	if err := d.QueryRow(ctx, db.Tenant(uuid.Nil), `SELECT 1`).Scan(&none); !errors.Is(err, db.ErrNoTenant) {
+		t.Fatalf("QueryRow without a tenant = %v, want ErrNoTenant", err)
+	}
+	if _, err := d.Exec(ctx, db.Tenant(uuid.Nil), `SELECT 1`); !errors.Is(err, db.ErrNoTenant) {
+		t.Fatalf("Exec without a tenant = %v, want ErrNoTenant", err)
 	}
 }

@@ -125,27 +125,3 @@ func (t Tx) CopyFrom(ctx context.Context, table string, columns []string, rows p
 	}
 	return n, nil
 }
-
-// Statements is what Autocommit hands its callee: database/sql's
-// statement methods, with bind parameters ($1…).
-type Statements interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// ErrAutocommitScope says Autocommit was asked for a tenant: a tenant's
-// statements need the transaction that carries app.tenant_id.
-var ErrAutocommitScope = errors.New("db: autocommit is for the system path only")
-
-// Autocommit runs fn on the system path with each statement committing on
-// its own, outside any transaction. It exists for the look-up every API
-// request makes (the key by its hash): a system connection already sees
-// every tenant and one statement is atomic by itself, so BEGIN and COMMIT
-// would add two round trips to every request and nothing else. Work that
-// needs two statements to agree uses Tx.
-func (d *DB) Autocommit(ctx context.Context, s Scope, fn func(ctx context.Context, q Statements) error) error {
-	if s.system == "" {
-		return ErrAutocommitScope
-	}
-	return fn(ctx, d.sysSQL)
-}

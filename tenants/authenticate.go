@@ -13,8 +13,8 @@ import (
 
 // The key look-up runs on every API request, so it is one statement (two,
 // once a minute per key, for last_used_at) on the system path with no
-// transaction around it (db.Autocommit: the touch need not be atomic with
-// the read), and both statements go to database/sql with bind parameters ($1…) rather
+// transaction around it (db.QueryRow and db.Exec: the touch need not be
+// atomic with the read), and both statements go to database/sql with bind parameters ($1…) rather
 // than through bun, which would inline the key's hash and make every
 // key's query new to PostgreSQL: this way each connection prepares them
 // once. The columns are listed and scanned by hand for the same reason.
@@ -41,9 +41,10 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 	hash := HashToken(raw)
 	var k APIKey
 	var t Tenant
-	err = s.db.Autocommit(ctx, db.System("find an API key by its hash: its tenant is what is being found"), func(ctx context.Context, q db.Statements) error {
+	scope := db.System("find an API key by its hash: its tenant is what is being found")
+	err = func() error {
 		var settings []byte
-		err := q.QueryRowContext(ctx, authenticateKeySQL, hash).Scan(
+		err := s.db.QueryRow(ctx, scope, authenticateKeySQL, hash).Scan(
 			&k.ID, &k.TenantID, &k.Name, &k.Mode, &k.Prefix, &k.CreatedBy, &k.CreatedAt,
 			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit,
 			&t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
@@ -68,10 +69,10 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 			return ErrTenantSuspended
 		}
 		if k.LastUsedAt == nil || time.Since(*k.LastUsedAt) > s.opts.KeyTouchEvery {
-			_, err = q.ExecContext(ctx, touchKeySQL, k.ID, k.TenantID, s.opts.KeyTouchEvery.Seconds())
+			_, err = s.db.Exec(ctx, scope, touchKeySQL, k.ID, k.TenantID, s.opts.KeyTouchEvery.Seconds())
 		}
 		return err
-	})
+	}()
 	switch {
 	case err == nil:
 		return k, t, nil
