@@ -14,16 +14,19 @@ import (
 // look-up, the cache hit); anything that needs two statements to agree
 // uses Tx. Arguments are bind parameters ($1…).
 //
-// On the system path the statement goes to a system connection as it is.
+// On the system path the statement goes to a system connection as it is,
+// and a Platform one to a tenant-pool connection with no tenant set.
 // For a tenant, it goes in a pgx batch behind set_config(…, true): the
 // extended protocol runs everything up to its Sync as one implicit
 // transaction, so the setting holds for the statement and ends with it.
 // database/sql cannot send such a batch, which is why this speaks pgx.
 func (d *DB) QueryRow(ctx context.Context, s Scope, query string, args ...any) pgx.Row {
-	if s.system != "" {
+	switch {
+	case s.system != "":
 		return d.sysPGX.QueryRow(ctx, query, args...)
-	}
-	if s.tenant == uuid.Nil {
+	case s.platform:
+		return d.Pool.QueryRow(ctx, query, args...)
+	case s.tenant == uuid.Nil:
 		return errRow{ErrNoTenant}
 	}
 	b := &pgx.Batch{}
@@ -40,11 +43,14 @@ func (d *DB) QueryRow(ctx context.Context, s Scope, query string, args ...any) p
 // Exec runs one statement in scope that returns no row, the way QueryRow
 // does, and says how many rows it touched.
 func (d *DB) Exec(ctx context.Context, s Scope, query string, args ...any) (int64, error) {
-	if s.system != "" {
+	switch {
+	case s.system != "":
 		tag, err := d.sysPGX.Exec(ctx, query, args...)
 		return tag.RowsAffected(), err
-	}
-	if s.tenant == uuid.Nil {
+	case s.platform:
+		tag, err := d.Pool.Exec(ctx, query, args...)
+		return tag.RowsAffected(), err
+	case s.tenant == uuid.Nil:
 		return 0, ErrNoTenant
 	}
 	b := &pgx.Batch{}

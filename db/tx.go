@@ -12,17 +12,25 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Scope says whose rows a transaction works on: one tenant's (Tenant) or,
+// Scope says whose rows a transaction works on: one tenant's (Tenant),
+// no tenant's (Platform: only the tables that belong to no tenant) or,
 // through the named system path, every tenant's (System).
 type Scope struct {
-	tenant uuid.UUID
-	system string // why the work is cross-tenant; empty for a tenant scope
-	opts   *sql.TxOptions
+	tenant   uuid.UUID
+	platform bool
+	system   string // why the work is cross-tenant; empty otherwise
+	opts     *sql.TxOptions
 }
 
 // Tenant scopes a transaction to one tenant: row-level security lets it
 // see and write that tenant's rows and no other's.
 func Tenant(id uuid.UUID) Scope { return Scope{tenant: id} }
+
+// Platform scopes a transaction to the tables that belong to no tenant
+// (users, their emailed tokens, plans, Stripe event ids, River's): it
+// runs on the tenant pool with no tenant set, so row-level security shows
+// it no tenant's row at all.
+func Platform() Scope { return Scope{platform: true} }
 
 // System is the one path to cross-tenant work: look-ups by token, key hash
 // or Stripe id (where the tenant is what is being found), sweeps over
@@ -50,14 +58,14 @@ type Tx struct {
 var ErrNoTenant = errors.New("db: tenant scope without a tenant")
 
 // Tx runs fn in a transaction in scope, committing when fn returns nil and
-// rolling back otherwise. It is the one way the product opens a
-// transaction; single statements go through it too, so that each of them
-// runs with its tenant set.
+// rolling back otherwise (a panic in fn rolls back and goes on up). It is
+// the one way the product opens a transaction; a lone statement may use
+// QueryRow or Exec instead, which carry the scope the same way.
 func (d *DB) Tx(ctx context.Context, s Scope, fn func(ctx context.Context, tx Tx) error) error {
 	pool := d.bun
 	if s.system != "" {
 		pool = d.sys
-	} else if s.tenant == uuid.Nil {
+	} else if s.tenant == uuid.Nil && !s.platform {
 		return ErrNoTenant
 	}
 	// A pinned connection rather than bun's RunInTx: COPY needs the pgx
@@ -68,16 +76,24 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(ctx context.Context, tx Tx
 	}
 	defer conn.Close()
 	beginCtx := ctx
-	if s.system == "" {
+	if s.tenant != uuid.Nil {
 		// The tenant pool's driver sets app.tenant_id with BEGIN (begin.go),
-		// local to the transaction (is_local=true): a pooled connection
-		// never carries one tenant into another's work.
+		// with SET LOCAL: the setting ends with the transaction, so a pooled
+		// connection never carries one tenant into another's work.
 		beginCtx = context.WithValue(ctx, tenantBegin{}, s.tenant.String())
 	}
 	btx, err := conn.BeginTx(beginCtx, s.opts)
 	if err != nil {
 		return err
 	}
+	// Deferred before conn.Close runs: a connection whose transaction is
+	// still open would wait for it forever.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = btx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(ctx, Tx{Tx: btx, conn: conn}); err != nil {
 		_ = btx.Rollback()
 		return err

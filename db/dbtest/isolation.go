@@ -15,9 +15,27 @@ import (
 // statements name no tenant filter of the viewer's: only the database's
 // guard stands between viewer and owner. Every store's isolation test
 // calls it for the tables the store owns, besides its own API checks.
+//
+// It first checks that owner's own transaction does see rows in each
+// table, so that an empty table cannot pass for a hidden one.
 func RequireHidden(t testing.TB, d *db.DB, viewer, owner uuid.UUID, tables ...string) {
 	t.Helper()
-	err := d.Tx(context.Background(), db.Tenant(viewer), func(ctx context.Context, tx db.Tx) error {
+	err := d.Tx(context.Background(), db.Tenant(owner), func(ctx context.Context, tx db.Tx) error {
+		for _, table := range tables {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				t.Errorf("the owner has no rows of %s: seed some before checking they are hidden", table)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Tx(context.Background(), db.Tenant(viewer), func(ctx context.Context, tx db.Tx) error {
 		for _, table := range tables {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
