@@ -124,7 +124,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	})
 
 	server, err := app.New(app.Deps{
-		Log: log, DB: d, Tenants: store, Jobs: inserter, JobsWork: true, BaseURL: base, Rules: ruleStore,
+		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
 	})

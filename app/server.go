@@ -17,7 +17,6 @@ import (
 
 	"mailvet/billing"
 	"mailvet/db"
-	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/rules"
 	"mailvet/tenants"
@@ -36,7 +35,6 @@ type Deps struct {
 	Stripe        *billing.Stripe // checkout, portal, webhooks; nil or keyless: billing off
 	Rules         *rules.Store
 	Usage         *usage.Store // verification rollups; nil: read from DB
-	Jobs          *jobs.Client
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 

@@ -50,7 +50,7 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 func (s *Services) App(jobsWork bool) (*app.Server, error) {
 	cfg := s.Config
 	return app.New(app.Deps{
-		Log: s.Log, DB: s.DB, Tenants: s.Tenants, Jobs: s.Jobs, JobsWork: jobsWork, Rules: s.Rules,
+		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
 		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage,
 		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
