@@ -7,9 +7,10 @@
 // as in Stripe) and never a rule's verdict (it would outlive the rule).
 // Test-mode callers neither read nor clear the live cache.
 //
-// Every statement runs in a transaction of the tenant (db.Tx with
-// db.Tenant), written one way: plain SQL with $n bind parameters on the
-// transaction's *sql.Tx. The record and cache statements run on every
+// Every statement runs in the tenant's scope and is written one way:
+// plain SQL with $n bind parameters, on the *sql.Tx of a db.Tx, or through
+// db.QueryRow for the cache hit, a lone statement that needs no
+// transaction of its own. The record and cache statements run on every
 // request; bind parameters let each connection prepare them once, where
 // bun would inline the values into a new statement text each time.
 package verifications
