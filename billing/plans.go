@@ -93,7 +93,7 @@ func sqlTx(tx db.Tx) *sql.Tx { return tx.Tx.Tx }
 // Plans lists every plan, cheapest first.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 	var out []Plan
-	err := s.db.Tx(ctx, db.System("billing: read the plan catalogue, which belongs to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		rows, err := sqlTx(tx).QueryContext(ctx, `SELECT `+planColumns+` FROM plans p ORDER BY p.sort, p.price_cents`)
 		if err != nil {
 			return err

@@ -86,7 +86,7 @@ const EventMemory = 90 * 24 * time.Hour
 // ago. It works with billing off too: the table is simply empty.
 func (s *Stripe) PurgeEvents(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.Tx(ctx, db.System("billing: purge Stripe event ids older than EventMemory, a table without tenants"), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		res, err := sqlTx(tx).ExecContext(ctx, `DELETE FROM stripe_events WHERE received_at < now() - make_interval(secs => $1)`, EventMemory.Seconds())
 		if err != nil {
 			return err
