@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"mailvet/db"
 	"mailvet/usage"
@@ -11,12 +12,20 @@ import (
 
 // write stores a run's outcome in one transaction of the list's tenant:
 // verdicts, retries, the verdicts the result cache may keep and, when the
-// batch is done, the job's completion.
+// batch is done, the job's completion. A list cancelled or deleted while
+// the run was in the engine gets none of it: its stop has already given
+// back the quota of every row not verified by then, so a verdict written
+// now would be a row verified and counted but refunded too. The run then
+// only completes its job, and write says it stopped.
 func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bool, out outcome, batchDone bool,
-	complete func(ctx context.Context, tx *sql.Tx) error) error {
-	return p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
-		if err := lockList(ctx, tx, args); err != nil {
+	complete func(ctx context.Context, tx *sql.Tx) error) (stopped bool, err error) {
+	err = p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		live, err := lockList(ctx, tx, args)
+		if err != nil {
 			return err
+		}
+		if stopped = !live; stopped {
+			return complete(ctx, tx.Tx.Tx)
 		}
 		if err := writeResults(ctx, tx, args, out.final); err != nil {
 			return err
@@ -45,24 +54,37 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 		}
 		return finishTx(ctx, tx, args, complete)
 	})
+	return stopped, err
 }
 
 // finish completes a batch that had nothing left to do.
 func (p *Processor) finish(ctx context.Context, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
 	return p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
-		if err := lockList(ctx, tx, args); err != nil {
+		// Whether the list still runs or not, the job ends: finishTx
+		// completes only a running list.
+		if _, err := lockList(ctx, tx, args); err != nil {
 			return err
 		}
 		return finishTx(ctx, tx, args, complete)
 	})
 }
 
-// lockList serialises the writes of a list's batches, so that the last
-// batch to finish always sees every other batch's rows as done. A deleted
-// list leaves nothing to lock; the writes then touch no rows.
-func lockList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) error {
-	_, err := tx.ExecContext(ctx, `SELECT 1 FROM lists WHERE tenant_id = ? AND id = ? FOR UPDATE`, args.TenantID, args.ListID)
-	return err
+// lockList takes the list's row lock and says whether the list still runs
+// (queued or running). The lock serialises the writes of a list's batches,
+// so that the last batch to finish always sees every other batch's rows as
+// done, and orders them with Cancel and Delete, which take the same row:
+// the status read under it is the one a stop committed before, never an
+// older one. A deleted list leaves no row to lock and does not run.
+func lockList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) (live bool, err error) {
+	var status string
+	err = tx.NewRaw(`SELECT status FROM lists WHERE tenant_id = ? AND id = ? FOR UPDATE`, args.TenantID, args.ListID).Scan(ctx, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return status == StatusQueued || status == StatusRunning, nil
 }
 
 // finishTx completes the job and, when no row of the list is pending any

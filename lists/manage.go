@@ -22,8 +22,10 @@ func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID, by actor.Act
 	var l List
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		// The update waits for a batch writing its results (which holds the
-		// list's row lock) and then sees its counters, so the refund counts
-		// exactly the rows that will never be verified.
+		// list's row lock) and then sees its counters; a batch that takes
+		// the lock after it finds the list cancelled and writes nothing
+		// (Processor.write). So the refund counts exactly the rows that will
+		// never be verified.
 		err := tx.NewUpdate().Model(&l).Set("status = 'cancelled'").Set("completed_at = now()").
 			Where("tenant_id = ? AND id = ? AND test_mode = ? AND status IN ('queued', 'running')", tenantID, id, by.TestMode).
 			Returning("*").Scan(ctx)
@@ -60,7 +62,8 @@ func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, by actor.Act
 	return s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		var l List
 		// As in Cancel, the delete waits for a batch writing its results,
-		// and RETURNING gives the counters that batch left.
+		// and RETURNING gives the counters that batch left; a batch that
+		// comes later finds no list and writes nothing.
 		err := tx.NewDelete().Model(&l).Where("tenant_id = ? AND id = ? AND test_mode = ?", tenantID, id, by.TestMode).
 			Returning("*").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {

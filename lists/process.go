@@ -126,7 +126,14 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	if out.cut > 0 {
 		later(0)
 	}
-	return next, p.write(ctx, args, l.TestMode, out, next.Done, complete)
+	stopped, err := p.write(ctx, args, l.TestMode, out, next.Done, complete)
+	if err != nil {
+		return Next{}, err
+	}
+	if stopped {
+		return Next{Done: true}, nil // cancelled or deleted while in the engine: the job is completed
+	}
+	return next, nil
 }
 
 // start marks the list running and reads the batch's pending rows.
