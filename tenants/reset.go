@@ -46,7 +46,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
 	if err := checkText("email", email); err != nil {
 		return err // a mail header cannot hold it, whoever it belongs to
 	}
-	return wrap("request password reset", s.db.Tx(ctx, db.System("password reset request: a job for the worker; users and River's jobs belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	return wrap("request password reset", s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		_, err := s.mail.Jobs().InsertTx(ctx, tx.Tx.Tx, PasswordResetArgs{Email: email}, nil)
 		return err
 	}))
@@ -60,7 +60,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
 // after a crash never mails a second link for one request.
 func (s *Store) SendPasswordReset(ctx context.Context, args PasswordResetArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
 	email := NormalizeEmail(args.Email)
-	return wrap("send password reset", s.db.Tx(ctx, db.System("password reset: find the account by its address; users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	return wrap("send password reset", s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		var users []User
 		if err := tx.NewSelect().Model(&users).Where("lower(email) = lower(?)", email).Scan(ctx); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) mailResetLink(ctx context.Context, tx db.Tx, u User) error {
 // using it up.
 func (s *Store) CheckResetLink(ctx context.Context, raw string) error {
 	var exists bool
-	err := s.db.Tx(ctx, db.System("a reset link's token: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		var err error
 		exists, err = tx.NewSelect().Table("user_tokens").
 			Where("token_hash = ? AND purpose = 'reset_password' AND expires_at > now()", HashToken(raw)).Exists(ctx)

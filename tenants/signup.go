@@ -124,7 +124,7 @@ func Slugify(name string) string {
 
 // ResendVerification mails a fresh verification link to an unverified user.
 func (s *Store) ResendVerification(ctx context.Context, userID uuid.UUID) error {
-	return wrap("resend verification", s.db.Tx(ctx, db.System("a user's verification link: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	return wrap("resend verification", s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		var u User
 		if err := tx.NewSelect().Model(&u).Where("id = ?", userID).Scan(ctx); err != nil {
 			return notFound(err)

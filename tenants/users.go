@@ -82,7 +82,7 @@ func (s *Store) RecordSignIn(ctx context.Context, tenantID uuid.UUID, by actor.A
 // UserByID returns a user.
 func (s *Store) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	var u User
-	err := s.db.Tx(ctx, db.System("a user by id: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		return notFound(tx.NewSelect().Model(&u).Where("id = ?", id).Scan(ctx))
 	})
 	return u, wrap("user by id", err)
@@ -95,7 +95,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 		return User{}, ErrNotFound // no account has one, and PostgreSQL refuses a NUL
 	}
 	var u User
-	err := s.db.Tx(ctx, db.System("a user by address: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		return tx.NewSelect().Model(&u).Where("lower(email) = lower(?)", email).Scan(ctx)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +121,7 @@ func (s *Store) CreateUser(ctx context.Context, email, name, password string, pl
 		return User{}, err
 	}
 	u := User{Email: email, Name: name, PasswordHash: hash, PlatformAdmin: platformAdmin}
-	err = s.db.Tx(ctx, db.System("the operator creates a user: users belong to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err = s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		if err := insertUser(ctx, tx, &u); err != nil {
 			return err
 		}
