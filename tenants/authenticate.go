@@ -11,13 +11,16 @@ import (
 	"mailvet/db"
 )
 
-// The key look-up runs on every API request, so it is one statement (two,
-// once a minute per key, for last_used_at) on the system path with no
-// transaction around it (db.QueryRow and db.Exec: the touch need not be
-// atomic with the read), and both statements go to database/sql with bind parameters ($1…) rather
-// than through bun, which would inline the key's hash and make every
-// key's query new to PostgreSQL: this way each connection prepares them
-// once. The columns are listed and scanned by hand for the same reason.
+// The key look-up runs on every API request, so it is one statement on
+// the system path (the key's tenant is what it finds) and, once a minute
+// per key, a second one for last_used_at in the key's own tenant scope
+// (it writes that tenant's row and no other's). Each runs alone, in one
+// round trip with no BEGIN or COMMIT (db.QueryRow and db.Exec: the touch
+// need not be atomic with the read), and both go to pgx with bind
+// parameters ($1…) rather than through bun, which would inline the key's
+// hash and make every key's query new to PostgreSQL: this way each
+// connection prepares them once. The columns are listed and scanned by
+// hand for the same reason.
 const (
 	authenticateKeySQL = `SELECT k.id, k.tenant_id, k.name, k.mode, k.prefix, k.created_by, k.created_at,
 		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit,
@@ -69,7 +72,7 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 			return ErrTenantSuspended
 		}
 		if k.LastUsedAt == nil || time.Since(*k.LastUsedAt) > s.opts.KeyTouchEvery {
-			_, err = s.db.Exec(ctx, scope, touchKeySQL, k.ID, k.TenantID, s.opts.KeyTouchEvery.Seconds())
+			_, err = s.db.Exec(ctx, db.Tenant(k.TenantID), touchKeySQL, k.ID, k.TenantID, s.opts.KeyTouchEvery.Seconds())
 		}
 		return err
 	}()
