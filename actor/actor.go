@@ -1,7 +1,7 @@
 // Package actor says who is acting: a signed-in user with a role in the
 // tenant, an API key, the operator CLI or a system job. Every
-// state-changing domain call takes one, checks it with Require and writes
-// it to the audit log. There is no zero value that is allowed: an Actor
+// state-changing domain call takes one, checks it with RequireIn and
+// writes it to the audit log. There is no zero value that is allowed: an Actor
 // whose Kind is unset is refused.
 package actor
 
@@ -67,6 +67,10 @@ type Actor struct {
 	TestMode bool
 	// Job names the background job of a KindSystem actor.
 	Job string
+	// TenantID is the tenant a user or API key acts in (set with In): the
+	// one its role was read for, or the key's own. A user or key acts in
+	// no other tenant (RequireIn); the operator and system jobs act in any.
+	TenantID uuid.UUID
 }
 
 // User is a signed-in member of the tenant with role.
@@ -87,6 +91,12 @@ func Operator() Actor { return Actor{Kind: KindOperator, Email: "cli", Role: Rol
 // System is a background job acting on its own (job names it).
 func System(job string) Actor { return Actor{Kind: KindSystem, Job: job, Role: RoleOwner} }
 
+// In sets the tenant the actor acts in.
+func (a Actor) In(tenantID uuid.UUID) Actor {
+	a.TenantID = tenantID
+	return a
+}
+
 // From sets where the actor acts from, for the audit log.
 func (a Actor) From(ip, userAgent string) Actor {
 	a.IP, a.UserAgent = ip, userAgent
@@ -95,6 +105,32 @@ func (a Actor) From(ip, userAgent string) Actor {
 
 // ErrForbidden says the actor may not do what it asked.
 var ErrForbidden = errors.New("forbidden")
+
+// ErrOtherTenant says a user or API key asked to act in a tenant other
+// than its own. Domains answer it as their ErrNotFound: another tenant's
+// records are not found, their existence is not revealed.
+var ErrOtherTenant = errors.New("actor of another tenant")
+
+// RequireIn refuses an actor without a kind, or whose role is below min
+// (ErrForbidden), and a user or API key that acts in a tenant other than
+// tenantID (ErrOtherTenant). The operator CLI and system jobs act in any
+// tenant. The domain checks it itself rather than trusting its caller to
+// pair an actor with its own tenant.
+func (a Actor) RequireIn(tenantID uuid.UUID, min Role) error {
+	switch a.Kind {
+	case KindUser, KindAPIKey:
+		if a.TenantID == uuid.Nil || a.TenantID != tenantID {
+			return ErrOtherTenant
+		}
+	case KindOperator, KindSystem:
+	default:
+		return ErrForbidden
+	}
+	if !a.Role.AtLeast(min) {
+		return ErrForbidden
+	}
+	return nil
+}
 
 // Require refuses an actor without a kind, or whose role is below min.
 func (a Actor) Require(min Role) error {
