@@ -37,7 +37,7 @@ func (s *Server) actor(r *http.Request) actor.Actor {
 	var a actor.Actor
 	switch pc, ac := pageFrom(r.Context()), apiFrom(r.Context()); {
 	case pc != nil:
-		a = actor.User(pc.user.ID, pc.user.Email, pc.role)
+		a = actor.User(pc.user.ID, pc.user.Email, pc.role).In(pc.tenant.ID)
 	case ac != nil:
 		a = ac.key.Actor()
 	}

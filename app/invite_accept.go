@@ -65,7 +65,7 @@ func (s *Server) handleInviteAccept(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusUnprocessableEntity
 	switch v.State {
 	case "accept":
-		tenantID, err := s.Tenants.AcceptInvite(r.Context(), token, pc.user.ID, s.actorFor(r, pc.user, pc.role))
+		tenantID, err := s.Tenants.AcceptInvite(r.Context(), token, pc.user.ID, s.actorFor(r, pc.user, pc.tenant.ID, pc.role))
 		if s.inviteLinkFailed(w, r, err) {
 			return
 		}

@@ -71,11 +71,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, user tenants.Use
 	if len(trs) > 0 {
 		role = trs[0].Role
 	}
-	_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user, role))
+	_ = s.Tenants.RecordSignIn(r.Context(), tenantID, s.actorFor(r, user, tenantID, role))
 	return nil
 }
 
-// actorFor is the actor for a user who is not yet in the session.
-func (s *Server) actorFor(r *http.Request, u tenants.User, role actor.Role) actor.Actor {
-	return actor.User(u.ID, u.Email, role).From(infoFrom(r.Context()).IP, r.UserAgent())
+// actorFor is the actor for a user who is not yet in the session, with
+// their role in the tenant they act in.
+func (s *Server) actorFor(r *http.Request, u tenants.User, tenantID uuid.UUID, role actor.Role) actor.Actor {
+	return actor.User(u.ID, u.Email, role).In(tenantID).From(infoFrom(r.Context()).IP, r.UserAgent())
 }

@@ -34,7 +34,7 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, r, err)
 				return
 			}
-			_ = s.Tenants.RecordSignIn(r.Context(), tenant.ID, s.actorFor(r, user, actor.RoleOwner))
+			_ = s.Tenants.RecordSignIn(r.Context(), tenant.ID, s.actorFor(r, user, tenant.ID, actor.RoleOwner))
 			s.redirect(w, r, "/dashboard")
 			return
 		}

@@ -67,7 +67,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	store, by := svc.Lists, actor.User(owner.ID, owner.Email, actor.RoleOwner)
+	store, by := svc.Lists, actor.User(owner.ID, owner.Email, actor.RoleOwner).In(tenant.ID)
 	l, _, err := store.Create(ctx, lists.NewList{TenantID: tenant.ID, By: by, Name: "farm", Emails: farm.Emails()})
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := actor.User(u.ID, u.Email, actor.RoleOwner)
+	owner := actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)
 	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", actor.RoleMember, owner); err != nil {
 		t.Fatal(err)
 	}

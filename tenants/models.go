@@ -139,7 +139,7 @@ type APIKey struct {
 func (k APIKey) TestMode() bool { return k.Mode == ModeTest }
 
 // Actor is the key acting for its tenant.
-func (k APIKey) Actor() actor.Actor { return actor.APIKey(k.ID, k.TestMode()) }
+func (k APIKey) Actor() actor.Actor { return actor.APIKey(k.ID, k.TestMode()).In(k.TenantID) }
 
 // KeyMode separates keys that do real work from keys for integration tests.
 type KeyMode string

@@ -67,13 +67,14 @@ func NewEnv(ctx context.Context, d *db.DB, ownerURL string, log *slog.Logger, ma
 		engine.Close()
 		return nil, fmt.Errorf("create bench user: %w", err)
 	}
-	e.userID, e.By = u.ID, actor.User(u.ID, u.Email, actor.RoleOwner)
+	e.userID = u.ID
 	tn, err := svc.Tenants.CreateTenant(ctx, "List bench "+suffix, u.ID, actor.Operator().From("", "mailvet-bench lists"))
 	if err != nil {
 		engine.Close()
 		return nil, fmt.Errorf("create bench tenant: %w", err)
 	}
 	e.TenantID, e.planID = tn.ID, "bench_"+suffix
+	e.By = actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)
 	if err := e.givePlan(ctx, max(cfg.ListMaxRows, 1)); err != nil {
 		engine.Close()
 		return nil, fmt.Errorf("give the bench tenant its plan: %w", err)
