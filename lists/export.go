@@ -21,7 +21,7 @@ func resultColumns() []string {
 // the original columns, then the verdict. status filters ("" for all).
 // Rows stream from PostgreSQL to w in one transaction; memory stays flat.
 func (s *Store) Export(ctx context.Context, tenantID, id uuid.UUID, status string, by actor.Actor, w io.Writer) error {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
@@ -76,7 +76,7 @@ func (s *Store) Export(ctx context.Context, tenantID, id uuid.UUID, status strin
 // ExportRows writes the duplicate or skipped rows as CSV, with the
 // original columns and why each was set aside.
 func (s *Store) ExportRows(ctx context.Context, tenantID, id uuid.UUID, state string, by actor.Actor, w io.Writer) error {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {

@@ -74,7 +74,7 @@ var errRaced = errors.New("idempotency key taken by a concurrent request")
 // together. existing is true when an earlier request with the same
 // idempotency key made it. Any member may upload.
 func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, err error) {
-	if err := in.By.Require(actor.RoleMember); err != nil {
+	if err := authorize(in.By, in.TenantID, actor.RoleMember); err != nil {
 		return l, false, err
 	}
 	if !validName(in.Name) {

@@ -55,8 +55,9 @@ func TestStoreIsolation(t *testing.T) {
 	for name, by := range map[string]actor.Actor{"B's owner": b.Owner, "B's live key": e.key(t, b, false), "operator": actor.Operator()} {
 		t.Run(name, func(t *testing.T) { reach(t, e, b.ID, l.ID, by) })
 	}
-	// A's owner acting in B's name (a forged tenant id) finds nothing either.
-	t.Run("A's owner in B", func(t *testing.T) { reach(t, e, b.ID, l.ID, a.Owner) })
+	// A's owner acting in B's name (a forged tenant id) finds nothing
+	// either, not even an empty page of lists.
+	t.Run("A's owner in B", func(t *testing.T) { refused(t, e, b.ID, l.ID, a.Owner) })
 	if got, err := e.store.Get(ctx, a.ID, l.ID, a.Owner); err != nil || got.Status != lists.StatusQueued || got.TotalRows != 3 {
 		t.Fatalf("A's list changed: %+v %v", got, err)
 	}
@@ -118,4 +119,64 @@ func reachOnly(t *testing.T, e env, tenant uuid.UUID, by actor.Actor, own, other
 	_, err = e.store.Cancel(ctx, tenant, other, by)
 	check("cancel", err)
 	check("delete", e.store.Delete(ctx, tenant, other, by))
+}
+
+// refused checks that every way in to one list, as by in tenant, answers
+// ErrNotFound: listing too, which an actor of another tenant may not do
+// at all.
+func refused(t *testing.T, e env, tenant, id uuid.UUID, by actor.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	check := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, lists.ErrNotFound) {
+			t.Errorf("%s: %v, want not found", what, err)
+		}
+	}
+	_, err := e.store.Get(ctx, tenant, id, by)
+	check("get", err)
+	p, err := e.store.ListAll(ctx, tenant, "", 50, by)
+	check("list all", err)
+	if len(p.Lists) != 0 {
+		t.Errorf("list all: %d lists, want none", len(p.Lists))
+	}
+	_, err = e.store.Results(ctx, tenant, id, "", "", "", 10, by)
+	check("results", err)
+	check("export", e.store.Export(ctx, tenant, id, "", by, io.Discard))
+	for _, state := range []string{"duplicate", "skipped"} {
+		check("export "+state, e.store.ExportRows(ctx, tenant, id, state, by, io.Discard))
+	}
+	_, err = e.store.Cancel(ctx, tenant, id, by)
+	check("cancel", err)
+	check("delete", e.store.Delete(ctx, tenant, id, by))
+}
+
+// B's owner or B's key naming A's tenant (the domain does not rely on the
+// app pairing an actor with its own tenant) finds nothing there and
+// changes nothing, although row-level security would show A's rows to a
+// transaction in A's scope.
+func TestActorOfAnotherTenantFindsNothing(t *testing.T) {
+	world := mailsim.Start(t, mailsim.Config{})
+	e := setup(t, world, lists.Options{})
+	a, b := e.workspace(t, "alpha"), e.workspace(t, "beta")
+	ctx := context.Background()
+	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "a", Emails: []string{"x@y.test", "x@y.test", "bad"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, by := range map[string]actor.Actor{"B's owner": b.Owner, "B's live key": e.key(t, b, false)} {
+		t.Run(name, func(t *testing.T) { refused(t, e, a.ID, l.ID, by) })
+	}
+	if _, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: b.Owner, Name: "b in a", Emails: []string{"z@y.test"}}); !errors.Is(err, lists.ErrNotFound) {
+		t.Errorf("B's owner uploads into A: %v, want not found", err)
+	}
+	if got, err := e.store.Get(ctx, a.ID, l.ID, a.Owner); err != nil || got.Status != lists.StatusQueued || got.TotalRows != 3 {
+		t.Fatalf("A's list changed: %+v %v", got, err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM lists WHERE tenant_id = ?`, a.ID); n != 1 {
+		t.Fatalf("A has %d lists, want its one", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action LIKE 'list.%'`, a.ID); n != 0 {
+		t.Fatalf("%d list events recorded in A", n)
+	}
 }

@@ -96,7 +96,7 @@ func (e env) workspace(t *testing.T, name string) workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return workspace{ID: tn.ID, Owner: actor.User(u.ID, u.Email, actor.RoleOwner)}
+	return workspace{ID: tn.ID, Owner: actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)}
 }
 
 // key makes an API key of the workspace and returns it as an actor.
@@ -110,7 +110,7 @@ func (e env) key(t *testing.T, w workspace, testMode bool) actor.Actor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return actor.APIKey(k.ID, testMode)
+	return k.Actor()
 }
 
 // member adds a user with role to the workspace and returns it as an actor.
@@ -127,7 +127,7 @@ func (e env) member(t *testing.T, w workspace, name string, role actor.Role) act
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return actor.User(u.ID, u.Email, role)
+	return actor.User(u.ID, u.Email, role).In(w.ID)
 }
 
 // count runs a count(*) query across tenants and modes, through the named

@@ -16,7 +16,7 @@ import (
 // reserved for them is given back. Jobs still queued find the list
 // cancelled and end without work. Any member may cancel a list.
 func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (List, error) {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return List{}, err
 	}
 	var l List
@@ -56,7 +56,7 @@ func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID, by actor.Act
 // it did not verify, as Cancel does. Deleting takes an admin or owner (an
 // API key acts as an admin).
 func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) error {
-	if err := by.Require(actor.RoleAdmin); err != nil {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {

@@ -44,7 +44,7 @@ type ResultPage struct {
 // Results returns verified rows after cursor, filtered by status and
 // reason ("" for any), limit at a time.
 func (s *Store) Results(ctx context.Context, tenantID, id uuid.UUID, status, reason, cursor string, limit int, by actor.Actor) (ResultPage, error) {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return ResultPage{}, err
 	}
 	after, err := decodeRowCursor(cursor)

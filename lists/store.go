@@ -76,12 +76,23 @@ func NewStore(d *db.DB, jobs JobInserter, opts Options) *Store {
 	return &Store{db: d, jobs: jobs, opts: opts}
 }
 
+// authorize checks that by may act in the tenant with at least role min
+// (actor.RequireIn). A user or key of another tenant finds nothing there:
+// ErrNotFound, as for another tenant's list, not actor.ErrForbidden.
+func authorize(by actor.Actor, tenantID uuid.UUID, min actor.Role) error {
+	err := by.RequireIn(tenantID, min)
+	if errors.Is(err, actor.ErrOtherTenant) {
+		return ErrNotFound
+	}
+	return err
+}
+
 // Options returns the store's limits.
 func (s *Store) Options() Options { return s.opts }
 
 // Get returns one of a tenant's lists of the actor's mode.
 func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (List, error) {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return List{}, err
 	}
 	var l List
@@ -122,7 +133,7 @@ type Page struct {
 // ListAll returns a tenant's lists of the actor's mode, newest first,
 // limit at a time; cursor is the Next of the previous page.
 func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, limit int, by actor.Actor) (Page, error) {
-	if err := by.Require(actor.RoleMember); err != nil {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
 		return Page{}, err
 	}
 	limit = min(max(limit, 1), 200)
