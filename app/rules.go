@@ -19,7 +19,7 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request) {
 // (tf, res) in the given state.
 func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int, f, tf views.Form, res *views.RuleTestResult) {
 	pc := pageFrom(r.Context())
-	list, err := s.Rules.List(r.Context(), pc.tenant.ID)
+	list, err := s.Rules.List(r.Context(), pc.tenant.ID, s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -26,7 +26,7 @@ func ruleOut(r rules.Rule) ruleJSON {
 
 // handleAPIRules lists the tenant's rules in order of creation.
 func (s *Server) handleAPIRules(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Rules.List(r.Context(), apiFrom(r.Context()).tenant.ID)
+	list, err := s.Rules.List(r.Context(), apiFrom(r.Context()).tenant.ID, s.actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

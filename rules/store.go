@@ -49,11 +49,11 @@ func NewStore(d *db.DB) *Store {
 func (s *Store) forget(tenantID uuid.UUID) { s.sets.Forget(tenantID) }
 
 // Create validates and saves a rule. The actor must act as an admin or
-// owner (actor.ErrForbidden otherwise); a user who is not a member of the
-// tenant gets ErrNotFound. Errors: *FieldError, ErrDuplicate, ErrTooMany,
-// actor.ErrForbidden, ErrNotFound.
+// owner (actor.ErrForbidden otherwise); a user or key of another tenant,
+// and a user who is no longer a member, get ErrNotFound. Errors:
+// *FieldError, ErrDuplicate, ErrTooMany, actor.ErrForbidden, ErrNotFound.
 func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, by actor.Actor) (Rule, error) {
-	if err := by.Require(actor.RoleAdmin); err != nil {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
 		return Rule{}, err
 	}
 	in, err := Validate(in)
@@ -97,19 +97,32 @@ func (s *Store) Create(ctx context.Context, tenantID uuid.UUID, in NewRule, by a
 	return r, nil
 }
 
-// List returns a tenant's rules in order of creation.
-func (s *Store) List(ctx context.Context, tenantID uuid.UUID) ([]Rule, error) {
+// List returns a tenant's rules in order of creation, to any member (a
+// user or key of another tenant gets ErrNotFound).
+func (s *Store) List(ctx context.Context, tenantID uuid.UUID, by actor.Actor) ([]Rule, error) {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
+		return nil, err
+	}
 	rules := []Rule{}
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := requireMember(ctx, tx, tenantID, by); err != nil {
+			return err
+		}
 		return tx.NewSelect().Model(&rules).Where("tenant_id = ?", tenantID).OrderExpr("created_at, id").Scan(ctx)
 	})
 	return rules, wrap("list rules", err)
 }
 
-// Get returns one of a tenant's rules.
-func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID) (Rule, error) {
+// Get returns one of a tenant's rules, as List does.
+func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (Rule, error) {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
+		return Rule{}, err
+	}
 	var r Rule
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := requireMember(ctx, tx, tenantID, by); err != nil {
+			return err
+		}
 		return tx.NewSelect().Model(&r).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
 	})
 	return r, wrap("get rule", err)
@@ -118,7 +131,7 @@ func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID) (Rule, error) {
 // Delete removes one of a tenant's rules and returns it. The actor is
 // checked as for Create.
 func (s *Store) Delete(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (Rule, error) {
-	if err := by.Require(actor.RoleAdmin); err != nil {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
 		return Rule{}, err
 	}
 	var r Rule
@@ -159,10 +172,21 @@ func (s *Store) RuleSet(ctx context.Context, tenantID uuid.UUID) (*RuleSet, erro
 	return set, nil
 }
 
-// requireMember makes sure a signed-in user acts on a tenant they belong
-// to: the actor's role was read for one tenant, and a user of another
-// tenant gets ErrNotFound (the tenant's existence is not revealed). API
-// keys, the CLI and jobs were resolved to their tenant already.
+// authorize checks that by may act in the tenant with at least role min
+// (actor.RequireIn). A user or key of another tenant gets ErrNotFound,
+// not actor.ErrForbidden: the tenant's existence is not revealed.
+func authorize(by actor.Actor, tenantID uuid.UUID, min actor.Role) error {
+	err := by.RequireIn(tenantID, min)
+	if errors.Is(err, actor.ErrOtherTenant) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// requireMember makes sure a signed-in user is still a member of the
+// tenant their actor was built for (authorize checked that it is this
+// one): the membership may have ended since. A user who is not gets
+// ErrNotFound. API keys, the CLI and jobs need no membership.
 func requireMember(ctx context.Context, tx db.Tx, tenantID uuid.UUID, by actor.Actor) error {
 	if by.Kind != actor.KindUser {
 		return nil

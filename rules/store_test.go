@@ -52,7 +52,7 @@ func (f fixture) tenant(t *testing.T, slug string, role actor.Role) (uuid.UUID, 
 		_, err := tx.ExecContext(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, ?)", tenantID, userID, string(role))
 		return err
 	})
-	return tenantID, actor.User(userID, email, role).From("198.51.100.1", "test")
+	return tenantID, actor.User(userID, email, role).In(tenantID).From("198.51.100.1", "test")
 }
 
 // count runs a counting query on the system path: it sees every tenant.
@@ -96,12 +96,12 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 	f.seed(t, func(ctx context.Context, tx db.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO api_keys (tenant_id, name, mode, prefix, key_hash) VALUES (?, 'k', 'live', 'mv_live_k', '\x01') RETURNING id`, tenant).Scan(&key)
 	})
-	byKey, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindAddress, Pattern: "ceo@acme.com", Action: rules.Allow}, actor.APIKey(key, false))
+	byKey, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindAddress, Pattern: "ceo@acme.com", Action: rules.Allow}, actor.APIKey(key, false).In(tenant))
 	if err != nil || byKey.CreatedBy != nil {
 		t.Fatalf("by key: %+v %v", byKey, err)
 	}
 
-	list, err := f.store.List(ctx, tenant)
+	list, err := f.store.List(ctx, tenant, owner)
 	if err != nil || len(list) != 4 || list[0].ID != r.ID || list[3].ID != byKey.ID {
 		t.Fatalf("list %+v %v", list, err)
 	}
@@ -123,7 +123,7 @@ func TestCreateListDeleteWithAudit(t *testing.T) {
 	if _, err := f.store.Delete(ctx, tenant, r.ID, owner); !errors.Is(err, rules.ErrNotFound) {
 		t.Fatalf("delete twice: %v", err)
 	}
-	if _, err := f.store.Get(ctx, tenant, r.ID); !errors.Is(err, rules.ErrNotFound) {
+	if _, err := f.store.Get(ctx, tenant, r.ID, owner); !errors.Is(err, rules.ErrNotFound) {
 		t.Fatalf("get deleted: %v", err)
 	}
 	if n := f.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = 'rule.created'", tenant); n != 4 {
@@ -150,6 +150,7 @@ func TestMembersCannotChangeRules(t *testing.T) {
 		_, err := tx.ExecContext(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, 'member')", tenant, member.UserID)
 		return err
 	})
+	member = member.In(tenant) // signed in to alpha, where they are a member
 	r, err := f.store.Create(ctx, tenant, rules.NewRule{Kind: rules.KindDomain, Pattern: "acme.com", Action: rules.Block}, owner)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestMembersCannotChangeRules(t *testing.T) {
 	if _, err := f.store.Delete(ctx, tenant, r.ID, actor.Actor{}); !errors.Is(err, actor.ErrForbidden) {
 		t.Fatalf("zero actor deletes: %v", err)
 	}
-	if list, _ := f.store.List(ctx, tenant); len(list) != 1 {
+	if list, _ := f.store.List(ctx, tenant, owner); len(list) != 1 {
 		t.Fatalf("rules changed: %d", len(list))
 	}
 }
@@ -184,10 +185,10 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := f.store.Get(ctx, tB, ruleA.ID); !errors.Is(err, rules.ErrNotFound) {
+	if _, err := f.store.Get(ctx, tB, ruleA.ID, bobB); !errors.Is(err, rules.ErrNotFound) {
 		t.Errorf("B reads A's rule: %v", err)
 	}
-	if list, err := f.store.List(ctx, tB); err != nil || len(list) != 0 {
+	if list, err := f.store.List(ctx, tB, bobB); err != nil || len(list) != 0 {
 		t.Errorf("B lists %d rules (%v)", len(list), err)
 	}
 	if _, err := f.store.Delete(ctx, tB, ruleA.ID, bobB); !errors.Is(err, rules.ErrNotFound) {
@@ -283,7 +284,7 @@ func TestRowLevelSecurityHidesOtherTenantsRules(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "row-level security") {
 		t.Errorf("B inserts a rule for A: %v", err)
 	}
-	if got, err := f.store.Get(ctx, tA, ruleA.ID); err != nil || got.Note != "a" {
+	if got, err := f.store.Get(ctx, tA, ruleA.ID, annA); err != nil || got.Note != "a" {
 		t.Fatalf("A's rule after B's statements: %+v %v", got, err)
 	}
 }
