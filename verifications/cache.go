@@ -18,14 +18,22 @@ import (
 // holds live engine verdicts only, which test keys neither read nor clear.
 var ErrLiveOnly = errors.New("the result cache holds live verifications only; test mode cannot change it")
 
+// ErrNotFound says the actor acts for another tenant: that tenant's cache
+// is not found, its existence is not revealed.
+var ErrNotFound = errors.New("not found")
+
 // AuditCacheCleared is the audit action of ClearCache.
 const AuditCacheCleared = "verification_cache.cleared"
 
 // ClearCache forgets every cached answer of a tenant and returns how many.
-// The actor must act as an admin or owner (actor.ErrForbidden); a
-// test-mode actor gets ErrLiveOnly. The clearing is audited.
+// The actor must act as an admin or owner (actor.ErrForbidden); a user or
+// key of another tenant gets ErrNotFound, a test-mode actor ErrLiveOnly.
+// The clearing is audited.
 func (s *Service) ClearCache(ctx context.Context, tenantID uuid.UUID, by actor.Actor) (int64, error) {
-	if err := by.Require(actor.RoleAdmin); err != nil {
+	switch err := by.RequireIn(tenantID, actor.RoleAdmin); {
+	case errors.Is(err, actor.ErrOtherTenant):
+		return 0, ErrNotFound
+	case err != nil:
 		return 0, err
 	}
 	if by.TestMode {

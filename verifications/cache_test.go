@@ -128,10 +128,10 @@ func TestOnlyLiveAdminsClearTheCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	testKey, liveKey := newKey(t, d, tenant, "test"), newKey(t, d, tenant, "live")
-	if _, err := svc.ClearCache(ctx, tenant, actor.APIKey(testKey, true)); !errors.Is(err, verifications.ErrLiveOnly) {
+	if _, err := svc.ClearCache(ctx, tenant, actor.APIKey(testKey, true).In(tenant)); !errors.Is(err, verifications.ErrLiveOnly) {
 		t.Fatalf("test key clears: %v, want ErrLiveOnly", err)
 	}
-	if _, err := svc.ClearCache(ctx, tenant, actor.User(uuid.New(), "m@shop.test", actor.RoleMember)); !errors.Is(err, actor.ErrForbidden) {
+	if _, err := svc.ClearCache(ctx, tenant, actor.User(uuid.New(), "m@shop.test", actor.RoleMember).In(tenant)); !errors.Is(err, actor.ErrForbidden) {
 		t.Fatalf("member clears: %v, want ErrForbidden", err)
 	}
 	if _, err := svc.ClearCache(ctx, tenant, actor.Actor{}); !errors.Is(err, actor.ErrForbidden) {
@@ -140,7 +140,42 @@ func TestOnlyLiveAdminsClearTheCache(t *testing.T) {
 	if n := count(t, d, "SELECT count(*) FROM verification_cache"); n != 1 {
 		t.Fatalf("refused clears left %d entries", n)
 	}
-	if n, err := svc.ClearCache(ctx, tenant, actor.APIKey(liveKey, false)); err != nil || n != 1 {
+	if n, err := svc.ClearCache(ctx, tenant, actor.APIKey(liveKey, false).In(tenant)); err != nil || n != 1 {
 		t.Fatalf("live key clears: %d %v", n, err)
+	}
+}
+
+// B's admin or B's live key naming A's tenant (the domain does not rely on
+// the app pairing an actor with its own tenant) finds no cache there: not
+// found, and A's cache is intact, nothing audited in A.
+func TestActorOfAnotherTenantCannotClearTheCache(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	a, b := newTenant(t, d), newTenant(t, d)
+	svc := verifications.NewService(d, &countingEngine{}, nil, time.Second)
+	if _, _, err := svc.Verify(ctx, verifications.Request{TenantID: a, Email: "ann@shop.test", CacheTTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	var adminB uuid.UUID
+	seed(t, d, func(ctx context.Context, tx db.Tx) error {
+		if err := tx.QueryRowContext(ctx, "INSERT INTO users (email, password_hash) VALUES (?, 'x') RETURNING id", uuid.NewString()[:8]+"@b.test").Scan(&adminB); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, 'admin')", b, adminB)
+		return err
+	})
+	for name, by := range map[string]actor.Actor{
+		"B's admin":    actor.User(adminB, "admin@b.test", actor.RoleAdmin).In(b),
+		"B's live key": actor.APIKey(newKey(t, d, b, "live"), false).In(b),
+	} {
+		if n, err := svc.ClearCache(ctx, a, by); !errors.Is(err, verifications.ErrNotFound) || n != 0 {
+			t.Errorf("%s clears A's cache: %d %v, want not found", name, n, err)
+		}
+	}
+	if n := count(t, d, "SELECT count(*) FROM verification_cache WHERE tenant_id = ?", a); n != 1 {
+		t.Fatalf("A's cache has %d entries, want its one", n)
+	}
+	if n := count(t, d, "SELECT count(*) FROM audit_events WHERE tenant_id = ?", a); n != 0 {
+		t.Fatalf("%d events recorded in A", n)
 	}
 }
