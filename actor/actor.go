@@ -131,16 +131,3 @@ func (a Actor) RequireIn(tenantID uuid.UUID, min Role) error {
 	}
 	return nil
 }
-
-// Require refuses an actor without a kind, or whose role is below min.
-func (a Actor) Require(min Role) error {
-	switch a.Kind {
-	case KindUser, KindAPIKey, KindOperator, KindSystem:
-	default:
-		return ErrForbidden
-	}
-	if !a.Role.AtLeast(min) {
-		return ErrForbidden
-	}
-	return nil
-}

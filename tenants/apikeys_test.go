@@ -15,7 +15,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 
-	k, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: " CRM sync ", Mode: tenants.ModeLive}, actorFor(owner))
+	k, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: " CRM sync ", Mode: tenants.ModeLive}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Fatalf("unknown key: %v", err)
 	}
 
-	if _, err := f.store.RevokeAPIKey(ctx, tn.ID, k.ID, actorFor(owner)); err != nil {
+	if _, err := f.store.RevokeAPIKey(ctx, tn.ID, k.ID, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.store.AuthenticateKey(ctx, raw); !errors.Is(err, tenants.ErrKeyRevoked) {
@@ -51,7 +51,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	}
 
 	past := time.Now().Add(-time.Minute)
-	_, expired, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "old", Mode: tenants.ModeTest, ExpiresAt: &past}, actorFor(owner))
+	_, expired, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "old", Mode: tenants.ModeTest, ExpiresAt: &past}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestUnverifiedOwnerCannotCreateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(u)); !errors.Is(err, tenants.ErrEmailNotVerified) {
+	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(u).In(tn.ID)); !errors.Is(err, tenants.ErrEmailNotVerified) {
 		t.Fatalf("unverified: %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestSuspendedTenantKeysStop(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeTest}, actorFor(owner))
+	_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeTest}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ func TestKeyTouchIsThrottled(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	k, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner))
+	k, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func BenchmarkAuthenticateKey(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
 	owner, tn := f.signUp(b, "Acme", "owner@example.com")
-	_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner))
+	_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -87,8 +87,9 @@ func (f fixture) signUp(t testing.TB, company, email string) (tenants.User, tena
 	return u, tn
 }
 
-// actorFor is u signed in. The role is left empty on purpose: the store
-// reads a user's role from the database, not from the actor.
+// actorFor is u signed in; acting in a tenant, it is actorFor(u).In(id).
+// The role is left empty on purpose: the store reads a user's role from
+// the database, not from the actor.
 func actorFor(u tenants.User) actor.Actor {
 	return actor.User(u.ID, u.Email, "").From("198.51.100.1", "test")
 }

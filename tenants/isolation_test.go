@@ -57,11 +57,11 @@ func wantNotFound(t *testing.T, what string, err error) {
 func TestAPIKeysAreIsolated(t *testing.T) {
 	w := newTwoTenants(t)
 	ctx := context.Background()
-	keyA, _, err := w.store.CreateAPIKey(ctx, w.a.ID, tenants.NewKeyInput{Name: "alpha key", Mode: tenants.ModeLive}, actorFor(w.ann))
+	keyA, _, err := w.store.CreateAPIKey(ctx, w.a.ID, tenants.NewKeyInput{Name: "alpha key", Mode: tenants.ModeLive}, actorFor(w.ann).In(w.a.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob, one := actorFor(w.bob), 1
+	bob, one := actorFor(w.bob).In(w.b.ID), 1
 	unlimited := tenants.PlanLimits{RatePerMinute: 1000, Daily: 1000, Monthly: 1000}
 
 	_, err = w.store.APIKeyByID(ctx, w.b.ID, keyA.ID)
@@ -99,11 +99,11 @@ func TestAPIKeysAreIsolated(t *testing.T) {
 func TestInvitesAreIsolated(t *testing.T) {
 	w := newTwoTenants(t)
 	ctx := context.Background()
-	invA, err := w.store.CreateInvite(ctx, w.a.ID, "new@alpha.example", actor.RoleMember, actorFor(w.ann))
+	invA, err := w.store.CreateInvite(ctx, w.a.ID, "new@alpha.example", actor.RoleMember, actorFor(w.ann).In(w.a.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob := actorFor(w.bob)
+	bob := actorFor(w.bob).In(w.b.ID)
 
 	if l, err := w.store.ListInvites(ctx, w.b.ID); err != nil || len(l) != 0 {
 		t.Errorf("B lists %d invites (%v), want 0", len(l), err)
@@ -124,7 +124,7 @@ func TestInvitesAreIsolated(t *testing.T) {
 func TestMembersAreIsolated(t *testing.T) {
 	w := newTwoTenants(t)
 	ctx := context.Background()
-	bob := actorFor(w.bob)
+	bob := actorFor(w.bob).In(w.b.ID)
 
 	if l, err := w.store.ListMembers(ctx, w.b.ID); err != nil || len(l) != 1 || l[0].UserID != w.bob.ID {
 		t.Errorf("B lists members %+v (%v), want Bob alone", l, err)
@@ -152,7 +152,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob := actorFor(w.bob)
+	bob := actorFor(w.bob).In(w.b.ID)
 
 	if l, err := w.store.ListSessions(ctx, w.bob.ID); err != nil || len(l) != 0 {
 		t.Errorf("Bob lists %d sessions (%v), want 0", len(l), err)
@@ -177,7 +177,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 func TestSettingsAreIsolated(t *testing.T) {
 	w := newTwoTenants(t)
 	ctx := context.Background()
-	bob := actorFor(w.bob)
+	bob := actorFor(w.bob).In(w.b.ID)
 	settings := tenants.Settings{TechnicalEmail: "ops@beta.example", CacheTTLDays: -1}
 
 	_, err := w.store.UpdateTenant(ctx, w.a.ID, "Pwned", settings, bob)

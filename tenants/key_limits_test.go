@@ -16,7 +16,7 @@ func TestKeyLimitsStayWithinThePlan(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	by := actorFor(owner)
+	by := actorFor(owner).In(tn.ID)
 	k, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, by)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestKeyModeDecidesTestMode(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 	for _, mode := range []tenants.KeyMode{tenants.ModeLive, tenants.ModeTest} {
-		_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: string(mode), Mode: mode}, actorFor(owner))
+		_, raw, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: string(mode), Mode: mode}, actorFor(owner).In(tn.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestKeyModeDecidesTestMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := k.Actor()
-		if k.TestMode() != (mode == tenants.ModeTest) || a.TestMode != k.TestMode() || a.APIKeyID != k.ID || a.Require(actor.RoleAdmin) != nil {
+		if k.TestMode() != (mode == tenants.ModeTest) || a.TestMode != k.TestMode() || a.APIKeyID != k.ID || a.TenantID != tn.ID || a.RequireIn(tn.ID, actor.RoleAdmin) != nil {
 			t.Errorf("%s key: TestMode %v, actor %+v", mode, k.TestMode(), a)
 		}
 	}

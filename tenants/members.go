@@ -2,6 +2,7 @@ package tenants
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -35,9 +36,10 @@ func roleOf(ctx context.Context, tx bun.IDB, tenantID, userID uuid.UUID) (actor.
 // caller saw when it built the actor (it may have changed since); an API
 // key acts as an admin, once it is known to be the tenant's. A user who is
 // not a member, or a key of another tenant, gets ErrNotFound, so another
-// tenant's existence is not revealed. The operator CLI and a system job
-// carry their role. An actor without a kind is refused (actor.Require):
-// no zero value is allowed.
+// tenant's existence is not revealed; so does a user or key whose actor
+// was built for another tenant (actor.RequireIn), whatever the database
+// says. The operator CLI and a system job carry their role. An actor
+// without a kind is refused: no zero value is allowed.
 func authorize(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, min actor.Role) (actor.Actor, error) {
 	switch by.Kind {
 	case actor.KindUser:
@@ -55,7 +57,13 @@ func authorize(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Act
 			return by, ErrNotFound
 		}
 	}
-	return by, by.Require(min)
+	switch err := by.RequireIn(tenantID, min); {
+	case errors.Is(err, actor.ErrOtherTenant):
+		return by, ErrNotFound
+	case err != nil:
+		return by, err
+	}
+	return by, nil
 }
 
 // ListMembers returns a tenant's members, owners first.

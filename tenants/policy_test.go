@@ -19,11 +19,11 @@ func TestZeroActorIsRefusedEverywhere(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 	mia := f.addMember(t, tn.ID, owner, "mia@example.com", actor.RoleMember)
-	key, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner))
+	key, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleMember, actorFor(owner))
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleMember, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestRoleComesFromTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 	mia := f.addMember(t, tn.ID, owner, "mia@example.com", actor.RoleMember)
-	claimsOwner := actor.User(mia.ID, mia.Email, actor.RoleOwner)
+	claimsOwner := actor.User(mia.ID, mia.Email, actor.RoleOwner).In(tn.ID)
 	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", actor.RoleMember, claimsOwner); !errors.Is(err, actor.ErrForbidden) {
 		t.Errorf("member claiming owner invites: %v", err)
 	}
@@ -127,7 +127,7 @@ func TestRoleComesFromTheDatabase(t *testing.T) {
 		t.Errorf("member claiming owner promotes herself: %v", err)
 	}
 
-	key, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner))
+	key, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestRoleComesFromTheDatabase(t *testing.T) {
 func (f fixture) addMember(t *testing.T, tenantID uuid.UUID, by tenants.User, email string, role actor.Role) tenants.User {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := f.store.CreateInvite(ctx, tenantID, email, role, actorFor(by)); err != nil {
+	if _, err := f.store.CreateInvite(ctx, tenantID, email, role, actorFor(by).In(tenantID)); err != nil {
 		t.Fatal(err)
 	}
 	u, _, err := f.store.AcceptInviteAsNewUser(ctx, tokenFrom(t, f.lastLink(t, email)), "Member", "member's own passphrase", visitor())

@@ -17,7 +17,7 @@ func TestInviteAcceptAndRoles(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 
-	inv, err := f.store.CreateInvite(ctx, tn.ID, "Mia@Example.com", actor.RoleMember, actorFor(owner))
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "Mia@Example.com", actor.RoleMember, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,45 +41,45 @@ func TestInviteAcceptAndRoles(t *testing.T) {
 	}
 
 	// A member cannot manage.
-	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", actor.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", actor.RoleMember, actorFor(mia).In(tn.ID)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member invites: %v", err)
 	}
-	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive}, actorFor(mia).In(tn.ID)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member creates key: %v", err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(mia).In(tn.ID)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("member promotes self: %v", err)
 	}
 
 	// Owner promotes Mia to admin; an admin cannot touch the owner.
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleAdmin, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleAdmin, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(mia).In(tn.ID)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("admin demotes owner: %v", err)
 	}
-	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); !errors.Is(err, tenants.ErrForbidden) {
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia).In(tn.ID)); !errors.Is(err, tenants.ErrForbidden) {
 		t.Fatalf("admin removes owner: %v", err)
 	}
 	// The last owner stays.
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleAdmin, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleAdmin, actorFor(owner).In(tn.ID)); !errors.Is(err, tenants.ErrLastOwner) {
 		t.Fatalf("demote last owner: %v", err)
 	}
-	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(owner)); !errors.Is(err, tenants.ErrLastOwner) {
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(owner).In(tn.ID)); !errors.Is(err, tenants.ErrLastOwner) {
 		t.Fatalf("remove last owner: %v", err)
 	}
 	// With a second owner, the first may step down.
-	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, mia.ID, actor.RoleOwner, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(owner)); err != nil {
+	if err := f.store.ChangeRole(ctx, tn.ID, owner.ID, actor.RoleMember, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
 	members, err := f.store.ListMembers(ctx, tn.ID)
 	if err != nil || len(members) != 2 || members[0].Email != "Mia@example.com" || members[0].Role != actor.RoleOwner {
 		t.Fatalf("members %+v %v", members, err)
 	}
-	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia)); err != nil {
+	if err := f.store.RemoveMember(ctx, tn.ID, owner.ID, actorFor(mia).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.store.RoleOf(ctx, tn.ID, owner.ID); !errors.Is(err, tenants.ErrNotFound) {
@@ -94,15 +94,15 @@ func TestInviteExistingMemberAndRevoke(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	if _, err := f.store.CreateInvite(ctx, tn.ID, "OWNER@example.com", actor.RoleMember, actorFor(owner)); !errors.Is(err, tenants.ErrAlreadyMember) {
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "OWNER@example.com", actor.RoleMember, actorFor(owner).In(tn.ID)); !errors.Is(err, tenants.ErrAlreadyMember) {
 		t.Fatalf("invite existing member: %v", err)
 	}
-	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleAdmin, actorFor(owner))
+	inv, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleAdmin, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw := tokenFrom(t, f.lastLink(t, "zed@example.com"))
-	if err := f.store.RevokeInvite(ctx, tn.ID, inv.ID, actorFor(owner)); err != nil {
+	if err := f.store.RevokeInvite(ctx, tn.ID, inv.ID, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.store.InviteByToken(ctx, raw); !errors.Is(err, tenants.ErrInvalidLink) {

@@ -28,7 +28,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
-	by := actorFor(owner)
+	by := actorFor(owner).In(tn.ID)
 	tenantsBefore, usersBefore := f.count(t, "SELECT count(*) FROM tenants"), f.count(t, "SELECT count(*) FROM users")
 
 	for _, bad := range []string{"Acme\r\nBcc: x@evil.example", "Acme\x00", "Ac\tme", "Acme\x85", "Acme\xff"} {
@@ -88,7 +88,7 @@ func TestInviteFromATenantWithAnOldLineBreakInItsName(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 	f.exec(t, "UPDATE tenants SET name = $1 WHERE id = $2", "Acme\r\nInc", tn.ID)
-	if _, err := f.store.CreateInvite(ctx, tn.ID, "mia@example.com", actor.RoleMember, actorFor(owner)); err != nil {
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "mia@example.com", actor.RoleMember, actorFor(owner).In(tn.ID)); err != nil {
 		t.Fatalf("invite: %v", err)
 	}
 	if !strings.Contains(f.lastMail(t, "mia@example.com"), "/invites/") {
