@@ -62,7 +62,11 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash []byte) (Session, 
 }
 
 // SaveSession writes a live session's tenant and data. Its expiry stays
-// where CreateSession put it: the lifetime is absolute.
+// where CreateSession put it: the lifetime is absolute. It runs on the
+// system path, which could write any tenant's id, so the statement itself
+// moves a session only into a tenant its user is a member of: another
+// tenant, like a missing or expired session, is ErrNotFound and nothing
+// is written.
 func (s *Store) SaveSession(ctx context.Context, tokenHash []byte, tenantID uuid.UUID, data map[string]any) error {
 	var tid *uuid.UUID
 	if tenantID != uuid.Nil {
@@ -74,7 +78,9 @@ func (s *Store) SaveSession(ctx context.Context, tokenHash []byte, tenantID uuid
 	return wrap("save session", s.db.Tx(ctx, db.System("a session found by its cookie moves between its user's tenants"), func(ctx context.Context, tx db.Tx) error {
 		res, err := tx.NewUpdate().Model((*Session)(nil)).
 			Set("tenant_id = ?", tid).Set("data = ?", data).Set("last_seen_at = now()").
-			Where("token_hash = ? AND expires_at > now()", tokenHash).Exec(ctx)
+			Where("token_hash = ? AND expires_at > now()", tokenHash).
+			Where("?::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships AS m WHERE m.tenant_id = ? AND m.user_id = ?TableAlias.user_id)", tid, tid).
+			Exec(ctx)
 		if err != nil {
 			return err
 		}
