@@ -110,7 +110,7 @@ func (s *Server) requireUser(h http.HandlerFunc) http.Handler {
 
 // requireManager answers 403 for members who try owner/admin actions.
 // Only billing asks it: Stripe's checkout and portal take no actor. Every
-// other role check is the domain's (by.Require), answered through the
+// other role check is the domain's (by.RequireIn), answered through the
 // error table.
 func (s *Server) requireManager(w http.ResponseWriter, r *http.Request) bool {
 	if pageFrom(r.Context()).role.CanManage() {
