@@ -108,18 +108,6 @@ func (s *Server) requireUser(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// requireManager answers 403 for members who try owner/admin actions.
-// Only billing asks it: Stripe's checkout and portal take no actor. Every
-// other role check is the domain's (by.RequireIn), answered through the
-// error table.
-func (s *Server) requireManager(w http.ResponseWriter, r *http.Request) bool {
-	if pageFrom(r.Context()).role.CanManage() {
-		return true
-	}
-	s.fail(w, r, actor.ErrForbidden)
-	return false
-}
-
 // redirect sends the browser elsewhere; for HTMX requests it asks htmx to
 // do a full navigation.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to string) {

@@ -104,6 +104,7 @@ func newErrorTable() []errorRule {
 		// Not found: another tenant's record is not found either.
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
 		is(rules.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "This workspace has no rule with this id."}),
+		is(billing.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(verifications.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),

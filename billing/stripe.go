@@ -13,6 +13,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
 
+	"mailvet/actor"
 	"mailvet/db"
 )
 
@@ -107,10 +108,27 @@ func (s *Stripe) planForPrice(priceID string) (planID string, metered bool) {
 	return "", false
 }
 
+// ErrNotFound says the tenant is not the actor's: another tenant's
+// billing is not found, not forbidden.
+var ErrNotFound = errors.New("billing: not found")
+
+// authorize lets owners and admins of the tenant (and the operator) manage
+// its billing: changing plans spends the workspace's money.
+func authorize(by actor.Actor, tenantID uuid.UUID) error {
+	err := by.RequireIn(tenantID, actor.RoleAdmin)
+	if errors.Is(err, actor.ErrOtherTenant) {
+		return ErrNotFound
+	}
+	return err
+}
+
 // Checkout starts a Stripe Checkout Session that subscribes the tenant to
 // planID and returns the URL to send the browser to. baseURL is where
-// Stripe sends the customer back (to /billing).
-func (s *Stripe) Checkout(ctx context.Context, tenantID uuid.UUID, planID, email, baseURL string) (string, error) {
+// Stripe sends the customer back (to /billing). Owners and admins only.
+func (s *Stripe) Checkout(ctx context.Context, tenantID uuid.UUID, planID, email, baseURL string, by actor.Actor) (string, error) {
+	if err := authorize(by, tenantID); err != nil {
+		return "", err
+	}
 	if !s.Enabled() {
 		return "", ErrBillingOff
 	}
@@ -166,7 +184,11 @@ func (s *Stripe) Checkout(ctx context.Context, tenantID uuid.UUID, planID, email
 
 // Portal opens a Customer Portal session for the tenant's Stripe customer
 // and returns its URL; returnURL is where the portal's back link goes.
-func (s *Stripe) Portal(ctx context.Context, tenantID uuid.UUID, returnURL string) (string, error) {
+// Owners and admins only.
+func (s *Stripe) Portal(ctx context.Context, tenantID uuid.UUID, returnURL string, by actor.Actor) (string, error) {
+	if err := authorize(by, tenantID); err != nil {
+		return "", err
+	}
 	if !s.Enabled() {
 		return "", ErrBillingOff
 	}

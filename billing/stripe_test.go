@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"mailvet/actor"
 	"mailvet/billing"
 	"mailvet/billing/stripemock"
 	"mailvet/db"
@@ -196,7 +197,7 @@ func TestCheckoutAndPortalAgainstStripeMock(t *testing.T) {
 	ctx := context.Background()
 	tenant := f.tenant()
 
-	checkoutURL, err := f.stripe.Checkout(ctx, tenant, "basic", "owner@example.com", "http://mailvet.test/")
+	checkoutURL, err := f.stripe.Checkout(ctx, tenant, "basic", "owner@example.com", "http://mailvet.test/", ownerOf(tenant))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,10 +227,10 @@ func TestCheckoutAndPortalAgainstStripeMock(t *testing.T) {
 	if form.Has("line_items[1][quantity]") {
 		t.Error("metered line item sent with a quantity")
 	}
-	if _, err := f.stripe.Checkout(ctx, tenant, "free", "", "http://mailvet.test"); !errors.Is(err, billing.ErrPlanNotForSale) {
+	if _, err := f.stripe.Checkout(ctx, tenant, "free", "", "http://mailvet.test", ownerOf(tenant)); !errors.Is(err, billing.ErrPlanNotForSale) {
 		t.Fatalf("free plan checkout: %v", err)
 	}
-	if _, err := f.stripe.Portal(ctx, tenant, "http://mailvet.test/billing"); !errors.Is(err, billing.ErrNoCustomer) {
+	if _, err := f.stripe.Portal(ctx, tenant, "http://mailvet.test/billing", ownerOf(tenant)); !errors.Is(err, billing.ErrNoCustomer) {
 		t.Fatalf("portal without customer: %v", err)
 	}
 
@@ -237,21 +238,55 @@ func TestCheckoutAndPortalAgainstStripeMock(t *testing.T) {
 	// second checkout is refused (it would bill twice).
 	f.deliver(f.event("checkout.session.completed", checkoutCompleted(tenant, "cus_A", "sub_A")))
 	f.deliver(f.event("customer.subscription.updated", subscription("sub_A", "cus_A", "active", "basic", nil)))
-	portalURL, err := f.stripe.Portal(ctx, tenant, "http://mailvet.test/billing")
+	portalURL, err := f.stripe.Portal(ctx, tenant, "http://mailvet.test/billing", ownerOf(tenant))
 	if err != nil || portalURL == "" {
 		t.Fatalf("portal: %q, %v", portalURL, err)
 	}
 	if got := f.rec.to("/v1/billing_portal/sessions")[0].form.Get("customer"); got != "cus_A" {
 		t.Fatalf("portal for customer %q", got)
 	}
-	if _, err := f.stripe.Checkout(ctx, tenant, "premium", "", "http://mailvet.test"); !errors.Is(err, billing.ErrHasSubscription) {
+	if _, err := f.stripe.Checkout(ctx, tenant, "premium", "", "http://mailvet.test", ownerOf(tenant)); !errors.Is(err, billing.ErrHasSubscription) {
 		t.Fatalf("second checkout: %v", err)
 	}
 	f.deliver(f.event("customer.subscription.deleted", subscription("sub_A", "cus_A", "canceled", "basic", nil)))
-	if _, err := f.stripe.Checkout(ctx, tenant, "premium", "", "http://mailvet.test"); err != nil {
+	if _, err := f.stripe.Checkout(ctx, tenant, "premium", "", "http://mailvet.test", ownerOf(tenant)); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.rec.to("/v1/checkout/sessions")[1].form.Get("customer"); got != "cus_A" {
 		t.Fatalf("returning customer not reused: customer=%q", got)
+	}
+}
+
+// ownerOf is an owner acting in tenant.
+func ownerOf(tenant uuid.UUID) actor.Actor {
+	return actor.User(uuid.New(), "owner@example.com", actor.RoleOwner).In(tenant)
+}
+
+// Checkout and portal move the workspace's money: a member is refused,
+// another tenant's admin or key finds nothing, and Stripe is never asked.
+func TestCheckoutAndPortalNeedAnAdminOfTheTenant(t *testing.T) {
+	f := newFixture(t, stripemock.Start(t))
+	ctx := context.Background()
+	a, b := f.tenant(), f.tenant()
+	member := actor.User(uuid.New(), "mia@example.com", actor.RoleMember).In(a)
+	for _, c := range []struct {
+		name string
+		by   actor.Actor
+		want error
+	}{
+		{"member", member, actor.ErrForbidden},
+		{"other tenant's owner", ownerOf(b), billing.ErrNotFound},
+		{"other tenant's key", actor.APIKey(uuid.New(), false).In(b), billing.ErrNotFound},
+		{"no actor", actor.Actor{}, actor.ErrForbidden},
+	} {
+		if _, err := f.stripe.Checkout(ctx, a, "basic", "", "http://mailvet.test", c.by); !errors.Is(err, c.want) {
+			t.Errorf("%s: checkout = %v, want %v", c.name, err, c.want)
+		}
+		if _, err := f.stripe.Portal(ctx, a, "http://mailvet.test/billing", c.by); !errors.Is(err, c.want) {
+			t.Errorf("%s: portal = %v, want %v", c.name, err, c.want)
+		}
+	}
+	if n := len(f.rec.to("/v1/checkout/sessions")) + len(f.rec.to("/v1/billing_portal/sessions")); n != 0 {
+		t.Fatalf("%d Stripe requests for refused actors", n)
 	}
 }

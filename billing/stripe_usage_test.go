@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailvet/actor"
 	"mailvet/billing"
 	"mailvet/billing/stripemock"
 	"mailvet/db/dbtest"
@@ -76,10 +77,10 @@ func TestBillingOff(t *testing.T) {
 	if rep, err := off.ReportUsage(ctx); err != nil || rep != (billing.UsageReport{}) {
 		t.Fatalf("report: %+v, %v", rep, err)
 	}
-	if _, err := off.Checkout(ctx, uuid.New(), "basic", "", "http://x"); !errors.Is(err, billing.ErrBillingOff) {
+	if _, err := off.Checkout(ctx, uuid.New(), "basic", "", "http://x", actor.Operator()); !errors.Is(err, billing.ErrBillingOff) {
 		t.Fatalf("checkout: %v", err)
 	}
-	if _, err := off.Portal(ctx, uuid.New(), "http://x"); !errors.Is(err, billing.ErrBillingOff) {
+	if _, err := off.Portal(ctx, uuid.New(), "http://x", actor.Operator()); !errors.Is(err, billing.ErrBillingOff) {
 		t.Fatalf("portal: %v", err)
 	}
 	payload := []byte(`{"id":"evt_1","object":"event","type":"invoice.paid","created":1,"data":{"object":{}}}`)

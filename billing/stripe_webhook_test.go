@@ -272,7 +272,7 @@ func TestBillingIsolation(t *testing.T) {
 	if in, _ := f.svc.Invoices(ctx, a, 10); len(in) != 1 {
 		t.Fatalf("A sees %d invoices", len(in))
 	}
-	if _, err := f.stripe.Portal(ctx, b, "http://x/billing"); !errors.Is(err, billing.ErrNoCustomer) {
+	if _, err := f.stripe.Portal(ctx, b, "http://x/billing", ownerOf(b)); !errors.Is(err, billing.ErrNoCustomer) {
 		t.Fatalf("B portal: %v", err)
 	}
 }

@@ -86,7 +86,7 @@ func NewEnv(ctx context.Context, d *db.DB, ownerURL string, log *slog.Logger, ma
 // and rate never stop the bench; they are still counted, as in service.
 func (e *Env) givePlan(ctx context.Context, maxRows int) error {
 	const lots = 1_000_000_000
-	err := e.DB.Tx(ctx, db.System("list bench: a plan of the bench's own, which belongs to no tenant"), func(ctx context.Context, tx db.Tx) error {
+	err := e.DB.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		_, err := tx.NewRaw(`INSERT INTO plans (id, name, price_cents, daily_limit, monthly_included, monthly_limit, rate_per_minute, max_list_rows, sort)
 			VALUES (?, 'List bench', 0, ?, ?, ?, ?, ?, 1000)`, e.planID, lots, lots, lots, lots, maxRows).Exec(ctx)
 		return err
