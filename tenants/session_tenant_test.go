@@ -44,3 +44,17 @@ func TestSaveSessionMovesOnlyIntoTheUsersTenants(t *testing.T) {
 		t.Fatalf("session back in A: %+v %v", got, err)
 	}
 }
+
+// A session opens only in a tenant its user belongs to.
+func TestCreateSessionOnlyInTheUsersTenants(t *testing.T) {
+	w := newTwoTenants(t)
+	ctx := context.Background()
+	_, hash := tenants.NewToken()
+	_, err := w.store.CreateSession(ctx, tenants.NewSession{TokenHash: hash, UserID: w.ann.ID, TenantID: w.b.ID, ExpiresAt: farFuture()})
+	if !errors.Is(err, tenants.ErrNotFound) {
+		t.Fatalf("Ann's session opened in B: %v, want not found", err)
+	}
+	if _, err := w.store.SessionByToken(ctx, hash); !errors.Is(err, tenants.ErrNotFound) {
+		t.Fatalf("a refused session was stored: %v", err)
+	}
+}

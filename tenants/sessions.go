@@ -46,6 +46,17 @@ func (s *Store) CreateSession(ctx context.Context, in NewSession) (Session, erro
 		sess.TenantID, scope = &in.TenantID, db.Tenant(in.TenantID)
 	}
 	err := s.db.Tx(ctx, scope, func(ctx context.Context, tx db.Tx) error {
+		if sess.TenantID != nil {
+			// A session opens only in a tenant its user belongs to (the
+			// tenant's own scope shows only its memberships).
+			member, err := tx.NewSelect().Model((*Membership)(nil)).Where("tenant_id = ? AND user_id = ?", in.TenantID, in.UserID).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if !member {
+				return ErrNotFound
+			}
+		}
 		_, err := tx.NewInsert().Model(&sess).Returning("*").Exec(ctx)
 		return err
 	})
