@@ -118,3 +118,23 @@ func TestUnknownPage(t *testing.T) {
 	expect(t, h.browser().get("/"), http.StatusSeeOther)
 	expect(t, h.browser().get("/static/style.css"), http.StatusOK, "{")
 }
+
+// A route asked with a method it does not answer is 405 with Allow, not
+// 404; a path no route has stays 404.
+func TestAPIWrongMethodIs405(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	for _, c := range []struct{ method, path, allow string }{
+		{"GET", "/v1/verify", "POST"},
+		{"PUT", "/v1/lists/3f0c8a52-0000-4000-8000-000000000000/cancel", "POST"},
+		{"POST", "/v1/me", "GET, HEAD"},
+		{"PATCH", "/v1/lists/3f0c8a52-0000-4000-8000-000000000000", "GET, HEAD, DELETE"},
+	} {
+		res := b.api(c.method, c.path, "")
+		expectProblem(t, res, http.StatusMethodNotAllowed, "method_not_allowed")
+		if got := res.Header.Get("Allow"); got != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+		}
+	}
+	expectProblem(t, b.api("GET", "/v1/nothing-here", ""), http.StatusNotFound, "not_found")
+}

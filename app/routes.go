@@ -90,7 +90,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/rules/test", s.requireAPIKey(s.handleAPIRuleTest))
 	mux.Handle("DELETE /v1/rules/{id}", s.requireAPIKey(s.handleAPIRuleDelete))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
-	mux.HandleFunc("/v1/", s.handleAPINotFound)
+	mux.HandleFunc("/v1/", s.apiFallback(mux))
 	mux.HandleFunc("/", s.handlePageNotFound)
 }
 
