@@ -103,7 +103,7 @@ func (b *batch) run(ctx context.Context, emails []string) {
 	groups := map[string][]*domainWork{}
 	var keys []string
 	for _, d := range order {
-		if !b.dnsVerdict(d) {
+		if !b.dnsVerdict(ctx, d) {
 			continue
 		}
 		k := hostsKey(d.mail.Hosts)
@@ -128,7 +128,7 @@ func (b *batch) run(ctx context.Context, emails []string) {
 
 // dnsVerdict emits results for domains DNS already decided; true means
 // the domain goes on to SMTP.
-func (b *batch) dnsVerdict(d *domainWork) bool {
+func (b *batch) dnsVerdict(ctx context.Context, d *domainWork) bool {
 	var status Status
 	var reason Reason
 	detail := ""
@@ -144,11 +144,19 @@ func (b *batch) dnsVerdict(d *domainWork) bool {
 	default:
 		status, reason, detail = Unknown, ReasonTimeout, "DNS gave no answer in time: "+d.mail.Detail
 	}
+	retry := 60
+	if d.mail.Status == dnsNXDomain || d.mail.Status == dnsNoMail {
+		if lie := b.v.canaries.isLying(ctx); lie != nil {
+			status, reason = Unknown, ReasonDNSFailure
+			detail = "No verdict: " + lie.Error() + ", so its answer for this domain (" + d.mail.Detail + ") cannot be trusted."
+			retry = int(max(b.v.cfg.DNSCanaryInterval, time.Minute) / time.Second)
+		}
+	}
 	for _, p := range d.addrs {
 		r := p.res
 		r.Status, r.Reason, r.Detail = status, reason, detail
 		if status == Unknown {
-			r.RetryAfterSeconds = 60
+			r.RetryAfterSeconds = retry
 		}
 		b.send(p.idx, r)
 	}

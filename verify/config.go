@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"time"
 
 	"golang.org/x/net/proxy"
@@ -43,6 +44,15 @@ type Config struct {
 	// verdicts): past it the oldest-expiring go first, so memory stays
 	// flat however many domains pass through.
 	MemoryEntries int
+	// DNSCanaries are domains that certainly exist and take mail. The
+	// engine asks the resolver about them at start and every
+	// DNSCanaryInterval; when it denies one (NXDOMAIN, no MX and no
+	// address), its NXDOMAIN/no-mail answers for other domains are
+	// Unknown/dns_failure, not verdicts, and DNSHealth fails. Unlike the
+	// other fields, empty means no check (DefaultConfig names big mail
+	// providers; tests name a domain of their simulated world).
+	DNSCanaries       []string
+	DNSCanaryInterval time.Duration
 	// GreylistRetryAfter is the hint given when a server defers without
 	// saying when to come back.
 	GreylistRetryAfter time.Duration
@@ -73,6 +83,8 @@ func DefaultConfig() Config {
 		CatchAllTTL:        6 * time.Hour,
 		MemoryEntries:      100_000,
 		GreylistRetryAfter: 5 * time.Minute,
+		DNSCanaries:        slices.Clone(DefaultDNSCanaries),
+		DNSCanaryInterval:  time.Minute,
 	}
 }
 
@@ -102,6 +114,7 @@ func (c Config) withDefaults() (Config, error) {
 	fill(&c.DNSNegativeTTL, d.DNSNegativeTTL)
 	fill(&c.CatchAllTTL, d.CatchAllTTL)
 	fill(&c.GreylistRetryAfter, d.GreylistRetryAfter)
+	fill(&c.DNSCanaryInterval, d.DNSCanaryInterval)
 	if c.MaxConnsPerHost <= 0 {
 		c.MaxConnsPerHost = d.MaxConnsPerHost
 	}
@@ -115,6 +128,11 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxRcptsPerTxn = d.MaxRcptsPerTxn
 	}
 	var errs []error
+	canaries, err := normalizeCanaries(c.DNSCanaries)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.DNSCanaries = canaries
 	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
 		errs = append(errs, fmt.Errorf("SMTP port %d out of range", c.SMTPPort))
 	}

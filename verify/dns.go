@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -49,6 +50,10 @@ type resolver struct {
 	cfg     Config
 	flights singleflight.Group
 	cache   *expiringMap[domainMail]
+	// distrustNegative is set while the canary check finds the resolver
+	// denying domains that exist: its NXDOMAIN/no-mail answers are then
+	// not cached.
+	distrustNegative atomic.Bool
 }
 
 func newResolver(cfg Config) (*resolver, error) {
@@ -79,6 +84,9 @@ func (r *resolver) lookup(ctx context.Context, domain string) domainMail {
 		switch m.Status {
 		case dnsNXDomain, dnsNoMail:
 			ttl = r.cfg.DNSNegativeTTL
+			if r.distrustNegative.Load() {
+				ttl = 0
+			}
 		case dnsTempFail:
 			ttl = 0 // never cache a failure to get an answer
 		default:

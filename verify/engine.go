@@ -21,6 +21,7 @@ type Verifier struct {
 	resolver *resolver
 	pool     *pool
 	catchAll *catchAllMemory
+	canaries *canaries
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -46,9 +47,11 @@ func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial),
 		catchAll: newCatchAllMemory(cfg.CatchAllTTL, cfg.MemoryEntries), stop: make(chan struct{}),
+		canaries: newCanaries(cfg.DNSCanaries, res, cfg),
 	}
-	v.wg.Add(1)
+	v.wg.Add(2)
 	go v.janitor()
+	go v.watchDNS()
 	return v, nil
 }
 
@@ -69,6 +72,35 @@ func (v *Verifier) janitor() {
 			return
 		case <-t.C:
 			v.pool.sweep()
+		}
+	}
+}
+
+// watchDNS checks the canary domains at start and then periodically, on
+// its own goroutine so that a slow resolver delays no verification.
+func (v *Verifier) watchDNS() {
+	defer v.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-v.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	v.canaries.check(ctx)
+	if len(v.cfg.DNSCanaries) == 0 {
+		return
+	}
+	t := time.NewTicker(v.cfg.DNSCanaryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-v.stop:
+			return
+		case <-t.C:
+			v.canaries.check(ctx)
 		}
 	}
 }

@@ -74,3 +74,14 @@ func (e *expiringMap[V]) len() int {
 	defer e.mu.Unlock()
 	return len(e.m)
 }
+
+// deleteIf forgets every entry whose value matches.
+func (e *expiringMap[V]) deleteIf(match func(V) bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, ent := range e.m {
+		if match(ent.value) {
+			delete(e.m, k)
+		}
+	}
+}

@@ -35,6 +35,9 @@ const (
 	ReasonBlockedByRule Reason = "blocked_by_rule"
 	ReasonAllowedByRule Reason = "allowed_by_rule"
 	ReasonTestMode      Reason = "test_mode"
+	// ReasonDNSFailure: the resolver denies domains that certainly exist
+	// (the DNS canaries), so its answer for this one is no verdict.
+	ReasonDNSFailure Reason = "dns_failure"
 )
 
 // Known reports whether s is one of the four statuses.
@@ -51,7 +54,8 @@ func (r Reason) Known() bool {
 	switch r {
 	case ReasonAccepted, ReasonRejected, ReasonInvalidSyntax, ReasonInvalidDomain, ReasonNoMX, ReasonNullMX,
 		ReasonCatchAll, ReasonDisposable, ReasonRoleAccount, ReasonMailboxFull, ReasonGreylisted, ReasonTimeout,
-		ReasonNoConnect, ReasonSMTPError, ReasonBlockedByRule, ReasonAllowedByRule, ReasonTestMode:
+		ReasonNoConnect, ReasonSMTPError, ReasonBlockedByRule, ReasonAllowedByRule, ReasonTestMode,
+		ReasonDNSFailure:
 		return true
 	}
 	return false
