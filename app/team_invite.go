@@ -10,7 +10,9 @@ import (
 
 type inviteForm struct {
 	Email string `form:"email" validate:"required,email,max=254"`
-	Role  string `form:"role" validate:"required,oneof=admin member"`
+	// Role may be empty: a re-sent invitation keeps its role, a new one
+	// is member.
+	Role string `form:"role" validate:"omitempty,oneof=admin member"`
 }
 
 func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +27,8 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pc := pageFrom(r.Context())
-	if _, err := s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, in.Email, actor.Role(in.Role), s.actor(r)); err != nil {
+	inv, err := s.Tenants.CreateInvite(r.Context(), pc.tenant.ID, in.Email, actor.Role(in.Role), s.actor(r))
+	if err != nil {
 		if status, shown := s.formError(w, &f, err); shown {
 			s.renderTeam(w, r, status, f)
 			return
@@ -33,7 +36,11 @@ func (s *Server) handleInviteCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Invitation sent to "+in.Email+".")
+	if inv.Resent {
+		s.flash(w, r, "Invitation re-sent to "+inv.Email+" as "+string(inv.Role)+"; the earlier link no longer works.")
+	} else {
+		s.flash(w, r, "Invitation sent to "+inv.Email+" as "+string(inv.Role)+".")
+	}
 	s.redirect(w, r, "/team")
 }
 

@@ -101,3 +101,20 @@ func TestSettings(t *testing.T) {
 		t.Fatal("flash shown again on the next page")
 	}
 }
+
+// Re-sending an invitation (the row's button posts the address only) keeps
+// its role, and the team page says it was re-sent.
+func TestReInviteKeepsRoleAndSaysSo(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	expectRedirect(t, owner.post("/team/invites", url.Values{"email": {"zed@acme.test"}, "role": {"admin"}}), "/team")
+	expect(t, owner.get("/team"), http.StatusOK, "Invitation sent to zed@acme.test as admin", "Re-send invitation for zed@acme.test as Admin")
+	expectRedirect(t, owner.post("/team/invites", url.Values{"email": {"zed@acme.test"}}), "/team")
+	res := owner.get("/team")
+	expect(t, res, http.StatusOK, "Invitation re-sent to zed@acme.test as admin", "Re-send invitation for zed@acme.test as Admin")
+	if strings.Count(res.body, "Re-send invitation for zed@acme.test") != 1 {
+		t.Fatalf("the re-sent invitation is listed more than once:\n%s", res.body)
+	}
+	expectRedirect(t, owner.post("/team/invites", url.Values{"email": {"zed@acme.test"}, "role": {"member"}}), "/team")
+	expect(t, owner.get("/team"), http.StatusOK, "Invitation re-sent to zed@acme.test as member", "Re-send invitation for zed@acme.test as Member")
+}

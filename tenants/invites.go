@@ -19,13 +19,16 @@ type PendingInvite struct {
 }
 
 // CreateInvite invites email into a tenant with role (admin or member) and
-// mails the link. A pending invite to the same address is replaced.
+// mails the link. A pending invite to the same address is re-sent: it is
+// replaced by a new one (a new link and expiry; the old link stops
+// working), which keeps the old one's role when role is empty, and comes
+// back with Resent set. An empty role for a first invitation is member.
 func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, email string, role actor.Role, by actor.Actor) (Invite, error) {
 	email = NormalizeEmail(email)
 	if err := checkText("email", email); err != nil {
 		return Invite{}, err
 	}
-	if role != actor.RoleAdmin && role != actor.RoleMember {
+	if role != "" && role != actor.RoleAdmin && role != actor.RoleMember {
 		return Invite{}, ErrForbidden
 	}
 	var inv Invite
@@ -42,9 +45,18 @@ func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, email stri
 		if member {
 			return ErrAlreadyMember
 		}
-		if _, err := tx.NewDelete().Model((*Invite)(nil)).
-			Where("tenant_id = ? AND lower(email) = lower(?) AND accepted_at IS NULL", tenantID, email).Exec(ctx); err != nil {
+		var earlier []actor.Role
+		if err := tx.NewDelete().Model((*Invite)(nil)).
+			Where("tenant_id = ? AND lower(email) = lower(?) AND accepted_at IS NULL", tenantID, email).
+			Returning("role").Scan(ctx, &earlier); err != nil {
 			return err
+		}
+		resent := len(earlier) > 0
+		if role == "" {
+			role = actor.RoleMember
+			if resent {
+				role = earlier[0]
+			}
 		}
 		raw, hash := NewToken()
 		inv = Invite{TenantID: tenantID, Email: email, Role: role, TokenHash: hash}
@@ -73,7 +85,8 @@ func (s *Store) CreateInvite(ctx context.Context, tenantID uuid.UUID, email stri
 		}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, tenantID, by, audit.InviteCreated, "invite", inv.ID.String(), map[string]any{"email": email, "role": role})
+		inv.Resent = resent
+		return audit.Record(ctx, tx, tenantID, by, audit.InviteCreated, "invite", inv.ID.String(), map[string]any{"email": email, "role": role, "resent": resent})
 	})
 	return inv, wrap("create invite", err)
 }

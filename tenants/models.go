@@ -107,6 +107,8 @@ type Invite struct {
 	ExpiresAt  time.Time  `bun:"expires_at"`
 	AcceptedAt *time.Time `bun:"accepted_at"`
 	CreatedAt  time.Time  `bun:"created_at,nullzero,default:now()"`
+	// Resent says CreateInvite replaced a pending invite to the address.
+	Resent bool `bun:"-"`
 
 	bun.BaseModel `bun:"table:invites"`
 }

@@ -155,3 +155,50 @@ func TestSessionsAndPurge(t *testing.T) {
 		t.Fatalf("live session purged: %v", err)
 	}
 }
+
+// Re-sending an invitation keeps its role unless another is asked for, and
+// says it was re-sent; only the newest link works.
+func TestReInviteKeepsRole(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	owner, tn := f.signUp(t, "Acme", "owner@example.com")
+	by := actorFor(owner).In(tn.ID)
+	first, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleAdmin, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Resent {
+		t.Fatal("a first invitation is not re-sent")
+	}
+	again, err := f.store.CreateInvite(ctx, tn.ID, "Zed@example.com", "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Resent || again.Role != actor.RoleAdmin {
+		t.Fatalf("re-sent invite: resent %v role %s, want true admin", again.Resent, again.Role)
+	}
+	changed, err := f.store.CreateInvite(ctx, tn.ID, "zed@example.com", actor.RoleMember, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !changed.Resent || changed.Role != actor.RoleMember {
+		t.Fatalf("re-sent as member: resent %v role %s", changed.Resent, changed.Role)
+	}
+	invs, err := f.store.ListInvites(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(invs) != 1 || invs[0].ID != changed.ID {
+		t.Fatalf("pending invites %+v, want only the newest", invs)
+	}
+	fresh, err := f.store.CreateInvite(ctx, tn.ID, "new@example.com", "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Resent || fresh.Role != actor.RoleMember {
+		t.Fatalf("new invite without a role: resent %v role %s, want member", fresh.Resent, fresh.Role)
+	}
+	if _, err := f.store.CreateInvite(ctx, tn.ID, "x@example.com", actor.RoleOwner, by); !errors.Is(err, tenants.ErrForbidden) {
+		t.Fatalf("owner invite: %v", err)
+	}
+}

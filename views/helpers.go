@@ -151,6 +151,12 @@ func roleOptions(withOwner bool) []option {
 	return opts
 }
 
+// inviteRoleOptions are the invite form's roles. The first, empty, one
+// lets a re-sent invitation keep the role it had (a new one is member).
+func inviteRoleOptions() []option {
+	return append([]option{{"", "Member (as before if re-sent)"}}, roleOptions(false)...)
+}
+
 // roleClass is the badge class of a role.
 func roleClass(role string) string {
 	switch role {
