@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"mailvet/tenants"
 )
 
 func TestSignUpVerifyAndLogOut(t *testing.T) {
@@ -153,4 +155,15 @@ func sessionCookie(t *testing.T, h *harness, b *browser) string {
 	}
 	t.Fatal("no session cookie")
 	return ""
+}
+
+// A refused password's error says what is wrong with it; the rule stays
+// the field's help, shown once, not repeated in the error.
+func TestWeakPasswordErrorIsNotTheHelpText(t *testing.T) {
+	h := newHarness(t)
+	res := h.browser().post("/signup", url.Values{"company": {"Acme"}, "name": {"Ann"}, "email": {"ann@acme.test"}, "password": {"seven77"}})
+	expect(t, res, http.StatusUnprocessableEntity, "Password is too short: 7 characters, at least 10.", tenants.PasswordRule)
+	if n := strings.Count(res.body, tenants.PasswordRule); n != 1 {
+		t.Fatalf("the password rule appears %d times, want once (as help):\n%s", n, res.body)
+	}
 }

@@ -43,9 +43,6 @@ func (s *Server) handleSignUp(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		if f.Has("password") {
-			f.Errors["password"] += " " + tenants.PasswordRule
-		}
 	}
 	s.render(w, r, status, views.SignUpPage(s.page(w, r, "Sign up", ""), f, tenants.PasswordRule))
 }

@@ -166,3 +166,20 @@ func TestChangePassword(t *testing.T) {
 		t.Fatalf("password change audit events = %d", n)
 	}
 }
+
+// Each refusal says what is wrong with this password, not the rule again.
+func TestPasswordErrorsSayWhatIsWrong(t *testing.T) {
+	for pw, want := range map[string]string{
+		"seven77":                "Password is too short: 7 characters, at least 10.",
+		"x":                      "Password is too short: 1 character, at least 10.",
+		strings.Repeat("x", 129): "Password is too long: 129 characters, at most 128.",
+		"Password123":            "leaked passwords",
+		"annabelle-is-great":     "contains your email address",
+	} {
+		err := tenants.CheckPassword(pw, "annabelle@example.com")
+		var pwErr *tenants.PasswordError
+		if !errors.As(err, &pwErr) || !strings.Contains(pwErr.Reason, want) || strings.Contains(pwErr.Reason, tenants.PasswordRule) {
+			t.Errorf("CheckPassword(%q) = %v, want a reason with %q", pw, err, want)
+		}
+	}
+}

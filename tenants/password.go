@@ -37,14 +37,14 @@ func CheckPassword(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < minPasswordLen:
-		return &PasswordError{fmt.Sprintf("Password is too short: %d characters, at least %d needed.", n, minPasswordLen)}
+		return &PasswordError{fmt.Sprintf("Password is too short: %d %s, at least %d.", n, plural(n, "character", "characters"), minPasswordLen)}
 	case n > maxPasswordLen:
-		return &PasswordError{fmt.Sprintf("Password is too long: at most %d characters.", maxPasswordLen)}
+		return &PasswordError{fmt.Sprintf("Password is too long: %d characters, at most %d.", n, maxPasswordLen)}
 	case isCommonPassword(password):
-		return &PasswordError{"This password is too common; choose another."}
+		return &PasswordError{"This password is on lists of leaked passwords that attackers try first; choose another."}
 	}
 	if local, _, _ := strings.Cut(strings.ToLower(email), "@"); len(local) >= 4 && strings.Contains(strings.ToLower(password), local) {
-		return &PasswordError{"Password must not contain your email address."}
+		return &PasswordError{"Password contains your email address (the part before the @); choose one without it."}
 	}
 	return nil
 }
@@ -95,4 +95,12 @@ func verifyPassword(password, encoded string) bool {
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
