@@ -20,7 +20,7 @@ func TestCheckPrintsOneResultPerAddressInInputOrder(t *testing.T) {
 	}})
 	env := map[string]string{
 		"MAILVET_DNS_SERVER": w.DNSAddr(), "MAILVET_SMTP_PORT": strconv.Itoa(w.SMTPPort()),
-		"MAILVET_LOG_LEVEL": "error",
+		"MAILVET_DNS_CANARIES": "shop.test", "MAILVET_LOG_LEVEL": "error",
 	}
 	input := "zed@other.test\nnobody@shop.test\n\n  ann@shop.test  \nbroken@@x\na@nullmx.test\n"
 	var out, errOut bytes.Buffer
@@ -67,6 +67,7 @@ func TestCheckQuotesAddressesThatAreNotPlain(t *testing.T) {
 	w := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", Mailboxes: []string{"ann"}}}})
 	env := envOf(map[string]string{
 		"MAILVET_DNS_SERVER": w.DNSAddr(), "MAILVET_SMTP_PORT": strconv.Itoa(w.SMTPPort()), "MAILVET_LOG_LEVEL": "error",
+		"MAILVET_DNS_CANARIES": "shop.test",
 	})
 	given := []string{
 		"ann@shop.test",

@@ -78,6 +78,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 		"DATABASE_URL="+dbURL,
 		"MAILVET_DB_ROLE="+dbtest.Role,
 		"MAILVET_DNS_SERVER="+w.DNSAddr(),
+		"MAILVET_DNS_CANARIES="+farm.Domains[0].Name, // the default names real providers, unknown to the world
 		"MAILVET_SMTP_PORT="+strconv.Itoa(w.SMTPPort()),
 		"MAILVET_LIST_WORKERS=2",
 		"MAILVET_LIST_BATCH_TIMEOUT=4s",

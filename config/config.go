@@ -37,7 +37,10 @@ type Config struct {
 	MetricsToken   string // shows /health's details to monitoring
 
 	// The verification engine.
-	DNSServer           string
+	DNSServer string
+	// DNSCanaries are domains that certainly exist; a resolver denying
+	// them is lying (see verify.Config.DNSCanaries). Empty: no check.
+	DNSCanaries         []string
 	SMTPPort            int
 	HeloName            string
 	MailFrom            string
@@ -98,6 +101,7 @@ func Settings() []Setting {
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
 		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
+		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health fails. `none` turns the check off."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
 		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
 		{"MAILVET_MAIL_FROM", "verify@<HELO name>", "Envelope sender of probes (no mail is ever sent)."},
@@ -122,6 +126,55 @@ func Settings() []Setting {
 		{"MAILVET_STRIPE_METERED_PRICE_PREMIUM", "(empty: Premium overage not billed)", "Stripe metered price id (last_during_period) for Premium use above the included amount."},
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 	}
+}
+
+// DefaultDNSCanaries is MAILVET_DNS_CANARIES's default: big mail providers.
+const DefaultDNSCanaries = "gmail.com,outlook.com,yahoo.com"
+
+// canaries reads a comma-separated list of domain names, or `none`.
+func (r *reader) canaries(name string) []string {
+	v, ok := r.raw(name)
+	if !ok {
+		v = DefaultDNSCanaries
+	}
+	if strings.EqualFold(v, "none") {
+		return []string{}
+	}
+	var out []string
+	for _, d := range strings.Split(v, ",") {
+		d = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+		if d == "" {
+			continue
+		}
+		if !domainName(d) {
+			r.fail(name, v, fmt.Sprintf("%q is not a domain name: want comma-separated domains such as gmail.com,outlook.com, or none", d))
+			return nil
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		r.fail(name, v, "names no domain: want comma-separated domains such as gmail.com, or none")
+	}
+	return out
+}
+
+// domainName: two or more labels of letters, digits and inner hyphens.
+func domainName(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Load reads the settings through lookup (os.LookupEnv in production) and
@@ -157,6 +210,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		r.errs = append(r.errs, errors.New("MAILVET_METRICS_TOKEN: must be at least 16 characters")) // never echo a secret
 	}
 	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
+	c.DNSCanaries = r.canaries("MAILVET_DNS_CANARIES")
 	c.SMTPPort = r.intRange("MAILVET_SMTP_PORT", 25, 1, 65535)
 	c.SMTPProxy = r.str("MAILVET_SMTP_PROXY", "")
 	if c.SMTPProxy != "" {

@@ -85,3 +85,26 @@ func TestTrustedProxies(t *testing.T) {
 		}
 	}
 }
+
+func TestDNSCanaries(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                          "gmail.com,outlook.com,yahoo.com",
+		"none":                      "",
+		"NONE":                      "",
+		" Shop.Test. , gmail.com ,": "shop.test,gmail.com",
+		"xn--mnchen-3ya.de":         "xn--mnchen-3ya.de",
+	} {
+		c, err := Load(env(map[string]string{"MAILVET_DNS_CANARIES": in}))
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if got := strings.Join(c.DNSCanaries, ","); got != want {
+			t.Errorf("MAILVET_DNS_CANARIES=%q: got %q, want %q", in, got, want)
+		}
+	}
+	for _, bad := range []string{"gmail", "gmail.com;yahoo.com", "-x.com", "a..b", "user@gmail.com", ",", "none,gmail.com"} {
+		if _, err := Load(env(map[string]string{"MAILVET_DNS_CANARIES": bad})); err == nil || !strings.Contains(err.Error(), "MAILVET_DNS_CANARIES") {
+			t.Errorf("MAILVET_DNS_CANARIES=%q: error %v", bad, err)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 func EngineConfig(cfg config.Config) verify.Config {
 	vc := verify.DefaultConfig()
 	vc.DNSServer = cfg.DNSServer
+	vc.DNSCanaries = cfg.DNSCanaries // empty: no check
 	vc.SMTPPort = cfg.SMTPPort
 	vc.HeloName = cfg.HeloName
 	vc.MailFrom = cfg.MailFrom
