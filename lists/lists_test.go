@@ -48,6 +48,7 @@ func setup(t *testing.T, world *mailsim.World, opts lists.Options) env {
 	store := lists.NewStore(d, inserter, opts)
 	cfg := verify.DefaultConfig()
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	cfg.DNSCanaries = nil // the default names real providers, unknown to the world
 	engine, err := verify.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func TestEngineMemoryIsBoundedOverManyDomains(t *testing.T) {
 	vc.HeloName, vc.MailFrom = "probe.mailvet.test", "verify@mailvet.test"
 	vc.ConnectTimeout, vc.CommandTimeout, vc.DNSTimeout = 5*time.Second, 5*time.Second, 2*time.Second
 	vc.MemoryEntries = bound
-	vc.DNSCanaries = nil // no canary check against real providers unknown to the world
+	vc.DNSCanaries = nil              // no canary check against real providers unknown to the world
 	vc.IdleTimeout = time.Millisecond // so one sweep may forget the host
 	v, err := New(vc)
 	if err != nil {

@@ -97,6 +97,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	// pointed at the world, with ONE list worker.
 	cfg := e.Services.Config
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	cfg.DNSCanaries = []string{farm.Domains[0].Name} // the default names real providers, unknown to the world
 	cfg.Workers, cfg.ListWorkers = 1, 1
 	vc := wiring.EngineConfig(cfg)
 	if o.MaxConns > 0 {
