@@ -54,6 +54,7 @@ type harnessOptions struct {
 	listMaxRows    int
 	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
 	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
+	dnsCanaries    []string      // the engine's DNS canaries; shop.test (a domain of the world) unless set
 }
 
 // metricsToken is the harness's MAILVET_METRICS_TOKEN.
@@ -96,6 +97,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	}})
 	vcfg := verify.DefaultConfig()
 	vcfg.DNSServer, vcfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
+	vcfg.DNSCanaries = []string{"shop.test"} // the default names real providers, unknown to the world
+	if o.dnsCanaries != nil {
+		vcfg.DNSCanaries = o.dnsCanaries
+	}
 	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
 	engine, err := verify.New(vcfg)
 	if err != nil {
@@ -127,6 +132,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
+		DNSHealth: engine.DNSHealth,
 	})
 	if err != nil {
 		t.Fatal(err)

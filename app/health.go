@@ -34,6 +34,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		"migrations": timed(func() (string, error) { return s.checkMigrations(ctx) }),
 		"river":      timed(func() (string, error) { return s.checkRiver(ctx) }),
 	}
+	if s.DNSHealth != nil {
+		// The engine's last canary check; asking costs nothing.
+		checks["dns"] = timed(func() (string, error) { return "", s.DNSHealth() })
+	}
 	status, code := "ok", http.StatusOK
 	for _, c := range checks {
 		if c.Status != "ok" {

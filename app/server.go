@@ -49,6 +49,10 @@ type Deps struct {
 	// MetricsToken, when set, lets `Authorization: Bearer <token>` read the
 	// details of /health (platform admins see them signed in).
 	MetricsToken string
+	// DNSHealth is the engine's (verify.Verifier.DNSHealth): /health's
+	// "dns" check, failing while the resolver denies the canary domains.
+	// Nil: no such check.
+	DNSHealth func() error
 }
 
 // Server handles every HTTP request.
