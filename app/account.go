@@ -19,11 +19,15 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	a := views.Account{Name: pc.user.Name, Email: pc.user.Email, PasswordRule: tenants.PasswordRule}
+	var rows []views.AccountSession
 	for _, sess := range list {
-		a.Sessions = append(a.Sessions, views.SessionRow{
-			ID: sess.ID.String(), IP: sess.IP, UserAgent: sess.UserAgent,
-			Created: formatTime(sess.CreatedAt), LastSeen: formatTime(sess.LastSeenAt), Current: sess.ID == pc.sessionID,
+		rows = append(rows, views.AccountSession{
+			SessionRow: views.SessionRow{
+				ID: sess.ID.String(), IP: sess.IP, UserAgent: sess.UserAgent,
+				Created: formatTime(sess.CreatedAt), LastSeen: formatTime(sess.LastSeenAt), Current: sess.ID == pc.sessionID,
+			},
+			Browser: browserLabel(sess.UserAgent),
 		})
 	}
-	s.render(w, r, status, views.AccountPage(s.page(w, r, "Account", "account"), a, f))
+	s.render(w, r, status, views.AccountPage(s.page(w, r, "Account", "account"), a, rows, f))
 }

@@ -1,6 +1,24 @@
 package app
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/mileusna/useragent"
+)
+
+// browserLabel names the browser behind a User-Agent header the way a person
+// would ("Chrome on macOS"); agents the parser can't place, curl and scripts
+// among them, are "Unknown browser". The raw header is shown on hover.
+func browserLabel(header string) string {
+	ua := useragent.Parse(header)
+	if ua.IsUnknown() || ua.Name == "" {
+		return "Unknown browser"
+	}
+	if ua.OS == "" {
+		return ua.Name
+	}
+	return ua.Name + " on " + ua.OS
+}
 
 // handleSessionRevoke signs one of the user's browsers out.
 func (s *Server) handleSessionRevoke(w http.ResponseWriter, r *http.Request) {

@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +41,36 @@ func TestAccountPasswordAndSessions(t *testing.T) {
 		t.Fatalf("%d sessions left after sign-out everywhere", n)
 	}
 	expect(t, h.browser().post("/account/sessions/revoke-all", nil), http.StatusSeeOther)
+}
+
+// The sessions list names each browser ("Chrome on macOS") and keeps the
+// raw User-Agent in a title attribute; agents the parser can't place, such
+// as curl, are "Unknown browser" with their raw header on hover.
+func TestAccountSessionsNameBrowsers(t *testing.T) {
+	h := newHarness(t)
+	first := h.signUp("Acme", "ann@acme.test")
+	agents := map[string]string{
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36":                   "Chrome on macOS",
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": "Safari on iOS",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0":                                                        "Firefox on Windows",
+		"curl/8.5.0": "Unknown browser",
+	}
+	for ua := range agents {
+		expectRedirect(t, h.browser().post("/login", url.Values{"email": {"ann@acme.test"}, "password": {password}}, "User-Agent", ua), "/dashboard")
+	}
+	page := first.get("/account")
+	expect(t, page, http.StatusOK)
+	for ua, label := range agents {
+		want := `title="` + html.EscapeString(ua) + `">` + label + `</span>`
+		if !strings.Contains(page.body, want) {
+			t.Errorf("account page lacks %s", want)
+		}
+	}
+	// The signing-up browser is Go's client: unknown, its header on hover.
+	if !strings.Contains(page.body, `title="Go-http-client/1.1">Unknown browser</span>`) {
+		t.Errorf("account page does not show Go's client as an unknown browser")
+	}
+	if strings.Contains(page.body, `>Mozilla/5.0`) {
+		t.Errorf("account page still shows a raw User-Agent as text")
+	}
 }
