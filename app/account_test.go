@@ -74,3 +74,42 @@ func TestAccountSessionsNameBrowsers(t *testing.T) {
 		t.Errorf("account page still shows a raw User-Agent as text")
 	}
 }
+
+// A person renames themself on the account page; the name is checked
+// (required, no control characters, at most 100 characters) and the change
+// audited with the old and new names.
+func TestAccountNameChange(t *testing.T) {
+	h := newHarness(t)
+	b := h.signUp("Acme", "ann@acme.test")
+	expect(t, b.get("/account"), http.StatusOK, `action="/account/name"`, `value="Owner of Acme"`)
+
+	expect(t, b.post("/account/name", url.Values{"name": {"Ann\nAdmin"}}), http.StatusUnprocessableEntity, "control characters", `value="Ann`)
+	expect(t, b.post("/account/name", url.Values{"name": {"   "}}), http.StatusUnprocessableEntity)
+	long := strings.Repeat("é", 101)
+	res := b.post("/account/name", url.Values{"name": {long}})
+	expect(t, res, http.StatusUnprocessableEntity, long)
+	if n := countRows(t, h, "SELECT count(*) FROM audit_events WHERE action = 'user.renamed'"); n != 0 {
+		t.Fatalf("%d rename events after refused names", n)
+	}
+
+	expectRedirect(t, b.post("/account/name", url.Values{"name": {"  Ann Example  "}}), "/account")
+	expect(t, b.get("/account"), http.StatusOK, "Name saved.", `value="Ann Example"`, "<dd>Ann Example</dd>")
+	if n := countRows(t, h, "SELECT count(*) FROM users WHERE name = 'Ann Example'"); n != 1 {
+		t.Fatalf("name not stored trimmed")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM audit_events WHERE action = 'user.renamed' AND tenant_id IS NULL
+		AND metadata->>'from' = 'Owner of Acme' AND metadata->>'to' = 'Ann Example' AND actor_email = 'ann@acme.test'`); n != 1 {
+		t.Fatalf("want one audited rename, found %d", n)
+	}
+	// The same name again writes nothing; 100 characters exactly is fine.
+	expectRedirect(t, b.post("/account/name", url.Values{"name": {"Ann Example"}}), "/account")
+	expectRedirect(t, b.post("/account/name", url.Values{"name": {strings.Repeat("é", 100)}}), "/account")
+	if n := countRows(t, h, "SELECT count(*) FROM audit_events WHERE action = 'user.renamed'"); n != 2 {
+		t.Fatalf("want two rename events, found %d", n)
+	}
+	// Signed out, the form only sends you to log in.
+	expect(t, h.browser().post("/account/name", url.Values{"name": {"Mallory"}}), http.StatusSeeOther)
+	if n := countRows(t, h, "SELECT count(*) FROM users WHERE name = 'Mallory'"); n != 0 {
+		t.Fatalf("a signed-out request renamed someone")
+	}
+}

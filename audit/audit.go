@@ -43,6 +43,7 @@ const (
 	EmailVerified    = "user.email_verified"
 	PasswordChanged  = "user.password_changed"
 	PasswordReset    = "user.password_reset"
+	UserRenamed      = "user.renamed"
 	SessionRevoked   = "session.revoked"
 	TenantCreated    = "tenant.created"
 	TenantUpdated    = "tenant.updated"

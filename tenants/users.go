@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -129,6 +132,43 @@ func (s *Store) CreateUser(ctx context.Context, email, name, password string, pl
 		return err
 	})
 	return u, wrap("create user", err)
+}
+
+// MaxNameLength is the longest name a person may give themself, in
+// characters (sign-up allows as much).
+const MaxNameLength = 100
+
+// RenameUser changes the name a person shows under, trimmed; only the user
+// themself may. An unchanged name writes nothing.
+func (s *Store) RenameUser(ctx context.Context, userID uuid.UUID, name string, by actor.Actor) (User, error) {
+	if by.Kind != actor.KindUser || by.UserID != userID {
+		return User{}, ErrForbidden
+	}
+	name = strings.TrimSpace(name)
+	if err := checkText("name", name); err != nil {
+		return User{}, err
+	}
+	if name == "" {
+		return User{}, &InputError{Field: "name", Reason: "must not be empty"}
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return User{}, &InputError{Field: "name", Reason: fmt.Sprintf("is too long: %d characters, at most %d", n, MaxNameLength)}
+	}
+	var u User
+	err := s.db.Tx(ctx, db.System("a user's name spans their tenants; the event is a platform one"), func(ctx context.Context, tx db.Tx) error {
+		if err := notFound(tx.NewSelect().Model(&u).Where("id = ?", userID).For("UPDATE").Scan(ctx)); err != nil {
+			return err
+		}
+		if u.Name == name {
+			return nil
+		}
+		old := u.Name
+		if _, err := tx.NewUpdate().Model(&u).Set("name = ?", name).Set("updated_at = now()").Where("id = ?", userID).Returning("*").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, uuid.Nil, by, audit.UserRenamed, "user", userID.String(), map[string]any{"from": old, "to": name})
+	})
+	return u, wrap("rename user", err)
 }
 
 // ChangePassword replaces a password after checking the current one, and
