@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"mailvet/tenants"
+	"mailvet/usage"
 	"mailvet/views"
 )
 
@@ -31,15 +32,26 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 		s.fail(w, r, err)
 		return
 	}
-	stats, err := s.Verifications.StatsSince(ctx, pc.tenant.ID, time.Now().AddDate(0, 0, -30))
+	// The verifications are the usage page's default figure, from the same
+	// rollups: every source (API, dashboard, lists), the last
+	// usage.DefaultDays UTC days, today included.
+	now := time.Now()
+	last := usage.LastDays(usage.DefaultDays, usage.Day, now)
+	totals, err := s.Usage.Totals(ctx, pc.tenant.ID, last.From, last.To)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stats, err := s.Verifications.StatsSince(ctx, pc.tenant.ID, now) // only the cache's size is read
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d := views.Dashboard{
 		Members: len(members), PendingInvs: len(invites), Verified: pc.user.Verified(), CanManage: pc.role.CanManage(),
-		Verifications: stats.Total, CacheHits: stats.CacheHits, CacheMisses: stats.CacheMisses, CachedAddresses: stats.CachedNow,
-		VerifyForm: f, VerifyResult: res,
+		Days: usage.DefaultDays, Verifications: totals.Total(), CacheHits: totals.CacheHits, Billable: totals.Billable,
+		CachedAddresses: stats.CachedNow,
+		VerifyForm:      f, VerifyResult: res,
 	}
 	if s.Billing != nil {
 		q, err := s.Billing.Usage(ctx, pc.tenant.ID)

@@ -2,10 +2,13 @@ package app_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"mailvet/usage"
 )
 
 // The dashboard's first call is two commands on two lines, in a <pre>,
@@ -54,5 +57,39 @@ func TestBrowserDashboardCopyButton(t *testing.T) {
 	}
 	if got != "Copied" && got != "Press Ctrl+C to copy" {
 		t.Fatalf("copy button says %q", got)
+	}
+}
+
+// The dashboard's "Verifications (30 days)" is the usage page's default
+// figure: every source (API, dashboard, lists) over the same 30 UTC days,
+// formatted alike; a day before the range counts on neither.
+func TestDashboardAndUsageShowOneVerificationsFigure(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	key := newKey(t, owner, "test")
+	decodeVerification(t, h.browser().apiJSON("POST", "/v1/verify", key, `{"email":"ann@shop.test"}`))
+	expect(t, owner.post("/verify", url.Values{"email": {"bob@shop.test"}}), http.StatusOK)
+	var tenant string
+	if err := h.sys.QueryRow(t.Context(), "SELECT id::text FROM tenants WHERE name = 'Acme'").Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	// An uploaded list's rollup 3 days ago and one just outside the range.
+	for _, row := range []struct {
+		daysAgo, deliverable, cacheHits, billable int
+	}{{3, 1200, 200, 1000}, {30, 5000, 0, 5000}} {
+		if _, err := h.sys.Exec(t.Context(), `INSERT INTO usage_daily (`+usage.Columns+`)
+			VALUES ($1, (now() AT TIME ZONE 'UTC')::date - $2::int, '00000000-0000-0000-0000-000000000000', 'list', 0, $3, 0, 0, 0, $4, $5)`,
+			tenant, row.daysAgo, row.deliverable, row.cacheHits, row.billable); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const want = "1,202" // 1,200 from the list, one API call, one from the dashboard
+	dash := owner.get("/dashboard")
+	expect(t, dash, http.StatusOK, `<span class="stat-value">`+want+`</span> <span class="stat-label">Verifications (30 days)</span>`,
+		"API, dashboard and lists", `<span class="stat-value">200</span> <span class="stat-label">Cache hits</span>`)
+	page := owner.get("/usage")
+	expect(t, page, http.StatusOK, `id="usage-total">`+want+`<`, "API, dashboard and lists", `id="usage-used-billable"`)
+	if strings.Contains(dash.body, "6,202") || strings.Contains(page.body, "6,202") {
+		t.Fatal("the day before the range is counted")
 	}
 }

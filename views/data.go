@@ -60,10 +60,13 @@ type Dashboard struct {
 	PendingInvs int
 	Verified    bool
 	CanManage   bool
-	// Verifications of the last 30 days, and how the cache served them.
+	// Verifications of the last Days UTC days from every source (API,
+	// dashboard, lists), as the usage page counts them: from the cache, and
+	// billable (answered by the engine). CachedAddresses is the cache now.
+	Days            int
 	Verifications   int
 	CacheHits       int
-	CacheMisses     int
+	Billable        int
 	CachedAddresses int
 	// The verify box, after a submission without JavaScript.
 	VerifyForm   Form
