@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var revokeFormRE = regexp.MustCompile(`/account/sessions/([0-9a-f-]{36})/revoke`)
@@ -112,4 +113,45 @@ func TestAccountNameChange(t *testing.T) {
 	if n := countRows(t, h, "SELECT count(*) FROM users WHERE name = 'Mallory'"); n != 0 {
 		t.Fatalf("a signed-out request renamed someone")
 	}
+}
+
+// Changing the address takes the password and a link mailed to the new
+// address; until it is opened the old address stays, and the old address
+// is told. The link works once; the change is audited.
+func TestAccountEmailChange(t *testing.T) {
+	h := newHarness(t)
+	b := h.signUp("Acme", "ann@acme.test")
+	h.signUp("Bolt", "bob@bolt.test")
+
+	expect(t, b.post("/account/email", url.Values{"new_email": {"ann@new.test"}, "email_password": {"wrong one"}}), http.StatusUnprocessableEntity, "not your current password", `value="ann@new.test"`)
+	expect(t, b.post("/account/email", url.Values{"new_email": {"Bob@Bolt.test"}, "email_password": {password}}), http.StatusUnprocessableEntity, "Another account already uses this address.")
+	expect(t, b.post("/account/email", url.Values{"new_email": {"ann@acme.test"}, "email_password": {password}}), http.StatusUnprocessableEntity, "already your address")
+	expect(t, b.post("/account/email", url.Values{"new_email": {"not an address"}, "email_password": {password}}), http.StatusUnprocessableEntity)
+
+	expectRedirect(t, b.post("/account/email", url.Values{"new_email": {"ann@New.test"}, "email_password": {password}}), "/account")
+	expect(t, b.get("/account"), http.StatusOK, "confirmation link to ann@new.test", "<dd>ann@acme.test</dd>")
+	h.mail.WaitFor(t, "ann@acme.test", "about to change", 15*time.Second)
+	link := h.mailedLink("ann@new.test", "Confirm your new email")
+	// Not yet: the old address still signs in, the new one does not.
+	expectRedirect(t, h.browser().post("/login", url.Values{"email": {"ann@acme.test"}, "password": {password}}), "/dashboard")
+
+	expect(t, h.browser().get(link), http.StatusOK, "Your email address is now ann@new.test")
+	expect(t, h.browser().get(link), http.StatusNotFound, "invalid or has expired")
+	expect(t, b.get("/account"), http.StatusOK, "<dd>ann@new.test</dd>")
+	expectRedirect(t, h.browser().post("/login", url.Values{"email": {"ann@new.test"}, "password": {password}}), "/dashboard")
+	expect(t, h.browser().post("/login", url.Values{"email": {"ann@acme.test"}, "password": {password}}), http.StatusUnprocessableEntity)
+	if n := countRows(t, h, `SELECT count(*) FROM audit_events WHERE action = 'user.email_changed' AND tenant_id IS NULL
+		AND metadata->>'from' = 'ann@acme.test' AND metadata->>'to' = 'ann@new.test'`); n != 1 {
+		t.Fatalf("want one audited email change, found %d", n)
+	}
+	if n := countRows(t, h, "SELECT count(*) FROM audit_events WHERE action = 'user.email_change_requested'"); n != 1 {
+		t.Fatalf("want one audited request, found %d", n)
+	}
+
+	// A link for an address someone took in the meantime changes nothing.
+	expectRedirect(t, b.post("/account/email", url.Values{"new_email": {"carol@c.test"}, "email_password": {password}}), "/account")
+	link = h.mailedLink("carol@c.test", "Confirm your new email")
+	h.signUp("Carol", "carol@c.test")
+	expect(t, h.browser().get(link), http.StatusConflict, "Another account already uses this address.")
+	expect(t, b.get("/account"), http.StatusOK, "<dd>ann@new.test</dd>")
 }

@@ -62,6 +62,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// It checks a password, so it shares sign-in's per-IP budget.
 	mux.Handle("POST /account/password", s.limitByIP(user(s.handlePasswordChange)))
 	mux.Handle("POST /account/name", user(s.handleNameChange))
+	mux.Handle("POST /account/email", s.limitByIP(user(s.handleEmailChange)))
+	mux.HandleFunc("GET /account/email/confirm", s.handleEmailConfirm)
 	mux.Handle("POST /account/sessions/{id}/revoke", user(s.handleSessionRevoke))
 	mux.Handle("POST /account/sessions/revoke-all", user(s.handleSessionRevokeAll))
 	mux.Handle("POST /tenants/switch", user(s.handleTenantSwitch))

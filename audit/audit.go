@@ -44,6 +44,8 @@ const (
 	PasswordChanged  = "user.password_changed"
 	PasswordReset    = "user.password_reset"
 	UserRenamed      = "user.renamed"
+	EmailChangeAsked = "user.email_change_requested"
+	EmailChanged     = "user.email_changed"
 	SessionRevoked   = "session.revoked"
 	TenantCreated    = "tenant.created"
 	TenantUpdated    = "tenant.updated"
