@@ -34,6 +34,9 @@ func TestBrowserUsageChart(t *testing.T) {
 		chromedp.Navigate(base+"/keys"),
 		chromedp.WaitVisible(`#key-form input[name="name"]`),
 		chromedp.SendKeys(`#key-form input[name="name"]`, "Checkout"),
+		// A live key: the chart needs the engine's verdicts (new keys
+		// default to Test mode).
+		chromedp.Click(`label[for="mode-live"]`),
 		chromedp.Click(`#key-form button[type="submit"]`),
 		chromedp.WaitVisible(`#new-key-secret`),
 	)
