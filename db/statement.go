@@ -29,12 +29,8 @@ func (d *DB) QueryRow(ctx context.Context, s Scope, query string, args ...any) p
 	case s.tenant == uuid.Nil:
 		return errRow{ErrNoTenant}
 	}
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, s.tenant.String())
-	b.Queue(query, args...)
-	br := d.Pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
+	br, err := d.tenantBatch(ctx, s, query, args)
+	if err != nil {
 		return errRow{err}
 	}
 	return batchRow{br}
@@ -53,12 +49,8 @@ func (d *DB) Exec(ctx context.Context, s Scope, query string, args ...any) (int6
 	case s.tenant == uuid.Nil:
 		return 0, ErrNoTenant
 	}
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, s.tenant.String())
-	b.Queue(query, args...)
-	br := d.Pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
+	br, err := d.tenantBatch(ctx, s, query, args)
+	if err != nil {
 		return 0, err
 	}
 	tag, err := br.Exec()
@@ -66,6 +58,20 @@ func (d *DB) Exec(ctx context.Context, s Scope, query string, args ...any) (int6
 		err = cerr
 	}
 	return tag.RowsAffected(), err
+}
+
+// tenantBatch sends the tenant's set_config and query in one batch and
+// reads the set_config's result; the caller reads the query's and closes.
+func (d *DB) tenantBatch(ctx context.Context, s Scope, query string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, s.tenant.String())
+	b.Queue(query, args...)
+	br := d.Pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return br, nil
 }
 
 // batchRow reads the statement's row and then ends the batch, whose Sync
