@@ -26,6 +26,14 @@ func (s *Server) renderListsPage(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	ix := views.ListsIndex{Form: f, MaxRows: s.Lists.Options().MaxRows, MaxSize: byteSize(s.UploadMaxBytes), NextCursor: page.Next}
+	if s.Billing != nil {
+		plan, err := s.Billing.PlanFor(r.Context(), pc.tenant.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ix.MaxRows = min(ix.MaxRows, plan.MaxListRows)
+	}
 	for _, l := range page.Lists {
 		ix.Lists = append(ix.Lists, listSummary(l))
 	}
