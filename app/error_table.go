@@ -126,7 +126,7 @@ func newErrorTable() []errorRule {
 		is(lists.ErrIdempotencyMismatch, errorRow{status: s422, code: "idempotency_key_reused", title: "Upload refused", form: true, field: "file",
 			detail: "This Idempotency-Key was already used with a different request."}),
 		as(errorRow{status: s422, code: "too_many_rows", title: "Upload refused", form: true, field: "file"}, func(e *csvin.TooManyRowsError, row errorRow) errorRow {
-			row.detail = fmt.Sprintf("The file has more than %d rows; split it into smaller lists.", e.Limit)
+			row.detail = "The file has more than " + views.Thousands(e.Limit) + " rows, the most one list may have on your plan; split it into smaller lists."
 			return row
 		}),
 		as(errorRow{status: s422, code: "invalid_file", title: "Upload refused", form: true, field: "file"}, func(e *csvin.FileError, row errorRow) errorRow {

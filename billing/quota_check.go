@@ -35,8 +35,9 @@ func (s *Service) Fits(ctx context.Context, tenantID, keyID uuid.UUID, keyLimits
 		if q.DayUsed, q.MonthUsed, err = usedIn(ctx, stx, day, month, tenantCounter, tenantID); err != nil {
 			return err
 		}
+		c := charge{day: n, month: n}
 		if q.DayUsed+n > q.DayLimit || q.MonthUsed+n > q.MonthLimit {
-			return exceededError(q, n)
+			return exceededError(q, c)
 		}
 		if keyID == uuid.Nil || (keyLimits.Daily == nil && keyLimits.Monthly == nil) {
 			return nil
@@ -45,7 +46,7 @@ func (s *Service) Fits(ctx context.Context, tenantID, keyID uuid.UUID, keyLimits
 		if err != nil {
 			return err
 		}
-		return keyExceeded(keyLimits, n, dayUsed, monthUsed)
+		return keyExceeded(keyLimits, c, dayUsed, monthUsed)
 	})
 }
 
@@ -61,32 +62,32 @@ func keyCeilings(lim KeyLimits) (daily, monthly int) {
 	return daily, monthly
 }
 
-// keyExceeded says which of a key's limits n more would pass, if any.
-func keyExceeded(lim KeyLimits, n, dayUsed, monthUsed int) error {
+// keyExceeded says which of a key's limits c would pass, if any.
+func keyExceeded(lim KeyLimits, c charge, dayUsed, monthUsed int) error {
 	daily, monthly := keyCeilings(lim)
-	if lim.Daily != nil && dayUsed+n > daily {
-		return &ExceededError{Scope: "key daily", Needed: n, Left: max(daily-dayUsed, 0), Limit: daily}
+	if lim.Monthly != nil && monthUsed+c.month > monthly {
+		return &ExceededError{Scope: "key monthly", Needed: c.month, Left: max(monthly-monthUsed, 0), Limit: monthly}
 	}
-	if lim.Monthly != nil && monthUsed+n > monthly {
-		return &ExceededError{Scope: "key monthly", Needed: n, Left: max(monthly-monthUsed, 0), Limit: monthly}
+	if lim.Daily != nil && dayUsed+c.day > daily {
+		return &ExceededError{Scope: "key daily", Needed: c.day, Left: max(daily-dayUsed, 0), Limit: daily}
 	}
 	return nil
 }
 
 // exceeded builds the error for a tenant whose counters had no room.
-func (s *Service) exceeded(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, n int) error {
+func (s *Service) exceeded(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, c charge) error {
 	day, month := periods(s.now())
 	q.DayUsed, q.MonthUsed, _ = usedIn(ctx, tx, day, month, tenantCounter, tenantID)
-	return exceededError(q, n)
+	return exceededError(q, c)
 }
 
-// exceededError names the tenant limit n more would pass: the month's
-// first, as it lasts longer.
-func exceededError(q Quota, n int) error {
-	if q.MonthUsed+n > q.MonthLimit {
-		return &ExceededError{Scope: "monthly", Needed: n, Left: max(q.MonthLimit-q.MonthUsed, 0), Limit: q.MonthLimit}
+// exceededError names the tenant limit c would pass: the month's first,
+// as it lasts longer.
+func exceededError(q Quota, c charge) error {
+	if q.MonthUsed+c.month > q.MonthLimit {
+		return &ExceededError{Scope: "monthly", Needed: c.month, Left: max(q.MonthLimit-q.MonthUsed, 0), Limit: q.MonthLimit}
 	}
-	return &ExceededError{Scope: "daily", Needed: n, Left: max(q.DayLimit-q.DayUsed, 0), Limit: q.DayLimit}
+	return &ExceededError{Scope: "daily", Needed: c.day, Left: max(q.DayLimit-q.DayUsed, 0), Limit: q.DayLimit}
 }
 
 // The two counter tables: one row per tenant, one per API key with its

@@ -121,8 +121,56 @@ func TestExceededSaysTheNumbersAndRefundGivesBack(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := svc.Usage(context.Background(), tenant); q.DayUsed != 50 || q.MonthUsed != 50 {
+	// A refund gives back a list's units, which count against the month
+	// only (ConsumeList).
+	if q, _ := svc.Usage(context.Background(), tenant); q.DayUsed != 150 || q.MonthUsed != 50 {
 		t.Fatalf("after refund %+v", q)
+	}
+}
+
+// Lists count against the month, not the day: a list bigger than the
+// day's allowance is taken whole while the month has room, and leaves the
+// day for real-time calls; one bigger than the month's room is refused
+// with the month's numbers.
+func TestListsCountAgainstTheMonth(t *testing.T) {
+	d := dbtest.New(t)
+	svc := billing.NewService(d, nil, 0, func(p string) string { return p })
+	tenant := newTenant(t, d) // free: 200 a day, 1,000 a month
+	list := func(n int) (billing.Quota, error) {
+		var q billing.Quota
+		err := d.Tx(t.Context(), db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+			var err error
+			q, err = svc.ConsumeList(ctx, tx, tenant, uuid.Nil, billing.KeyLimits{}, n)
+			return err
+		})
+		return q, err
+	}
+	q, err := list(900)
+	if err != nil || q.DayUsed != 0 || q.MonthUsed != 900 {
+		t.Fatalf("a 900-address list on a 200-a-day plan: %+v %v", q, err)
+	}
+	if _, err := consume(t, d, svc, tenant, uuid.Nil, billing.KeyLimits{}, 100); err != nil {
+		t.Fatalf("real-time calls after the list: %v", err)
+	}
+	_, err = list(1)
+	var ex *billing.ExceededError
+	if !errors.As(err, &ex) || ex.Scope != "monthly" || !strings.Contains(err.Error(), "needs 1, 0 left this month (limit 1,000)") {
+		t.Fatalf("a list past the month: %v", err)
+	}
+	// A key's own monthly limit holds for lists; its daily one paces
+	// real-time calls only.
+	daily, monthly := 10, 500
+	other := newTenant(t, d)
+	key := newKey(t, d, other)
+	err = d.Tx(t.Context(), db.Tenant(other), func(ctx context.Context, tx db.Tx) error {
+		if _, err := svc.ConsumeList(ctx, tx, other, key, billing.KeyLimits{Daily: &daily, Monthly: &monthly}, 400); err != nil {
+			return err
+		}
+		_, err := svc.ConsumeList(ctx, tx, other, key, billing.KeyLimits{Daily: &daily, Monthly: &monthly}, 101)
+		return err
+	})
+	if !errors.As(err, &ex) || ex.Scope != "key monthly" || ex.Left != 100 {
+		t.Fatalf("a key's monthly limit: %v", err)
 	}
 }
 

@@ -35,7 +35,7 @@ type Options struct {
 // back what a cancelled or deleted list did not use (billing.Service), in
 // the list's own transaction.
 type Quota interface {
-	Consume(ctx context.Context, tx db.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
+	ConsumeList(ctx context.Context, tx db.Tx, tenantID, keyID uuid.UUID, lim billing.KeyLimits, n int) (billing.Quota, error)
 	Refund(ctx context.Context, tx db.Tx, tenantID uuid.UUID, n int) error
 }
 
