@@ -49,11 +49,12 @@ const OnConflict = `ON CONFLICT (tenant_id, day, source, api_key_id, shard) DO U
 	cache_hits = usage_daily.cache_hits + EXCLUDED.cache_hits,
 	billable = usage_daily.billable + EXCLUDED.billable`
 
-// Billable reports whether a verification's answer came from the engine:
+// Billable reports whether a verification's answer cost the engine work:
 // live (not test mode), not from the cache, not by one of the tenant's
-// rules.
+// rules, not an address that does not even parse.
 func Billable(r verify.Result, testMode bool) bool {
-	return !testMode && !r.Cached && r.Reason != verify.ReasonAllowedByRule && r.Reason != verify.ReasonBlockedByRule
+	return !testMode && !r.Cached && r.Reason != verify.ReasonAllowedByRule && r.Reason != verify.ReasonBlockedByRule &&
+		r.Reason != verify.ReasonInvalidSyntax
 }
 
 // Counts are verification counters.
@@ -110,9 +111,9 @@ type Delta struct {
 }
 
 // Add adds d to the rollups in tx, a transaction of d's tenant (row-level
-// security refuses another tenant's row). The write paths fold their
-// rollup into their own statements; Add is for imports, corrections and
-// tests.
+// security refuses another tenant's row). The busy write paths fold their
+// rollup into their own statements; Add is for the rest (a list's invalid
+// addresses, judged once at upload), imports, corrections and tests.
 func Add(ctx context.Context, tx db.Tx, d Delta) error {
 	_, err := tx.NewRaw(`INSERT INTO usage_daily (`+Columns+`) VALUES (?, ?::date, ?, ?, 0, ?, ?, ?, ?, ?, ?) `+OnConflict,
 		d.TenantID, d.Day.UTC().Format(time.DateOnly), d.APIKeyID, d.Source,

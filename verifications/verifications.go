@@ -87,7 +87,8 @@ type Request struct {
 }
 
 // Verify answers by the tenant's rules when one matches (live and test
-// mode alike: no network, not cached), else in test mode from the local
+// mode alike: no network, not cached), else by syntax alone for an address
+// that does not parse (free, not cached), else in test mode from the local
 // part, else from the tenant's cache when it holds a fresh definite
 // answer, else asks the engine; and records the outcome. Only the engine's
 // answers count against the quota (rules, cache hits and test mode are
@@ -108,6 +109,10 @@ func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, *bill
 	}
 	if ruled, _, ok := rs.Check(req.Email); ok {
 		return ruled, nil, s.recordOnly(ctx, req, ruled)
+	}
+	if res, invalid := verify.SyntaxVerdict(req.Email); invalid {
+		// Final without the network, so it costs nothing, live or test.
+		return res, nil, s.recordOnly(ctx, req, res)
 	}
 	if req.TestMode {
 		res := verify.TestMode(req.Email)
@@ -151,7 +156,8 @@ func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, *bill
 	return res, quota, nil
 }
 
-// recordOnly records a verdict that costs nothing (a rule's, test mode's).
+// recordOnly records a verdict that costs nothing (a rule's, test mode's,
+// an address that does not parse).
 func (s *Service) recordOnly(ctx context.Context, req Request, res verify.Result) error {
 	return s.db.Tx(ctx, db.Tenant(req.TenantID), func(ctx context.Context, tx db.Tx) error {
 		return record(ctx, tx, req, res)

@@ -123,11 +123,11 @@ func (v *Verifier) VerifyBatch(ctx context.Context, emails []string, emit func(i
 // precheck does everything short of the network: syntax, data lists.
 // done=true means the result is final.
 func (v *Verifier) precheck(raw string) (r Result, addr address.Address, done bool) {
-	r = Result{Email: raw, CheckedAt: time.Now().UTC()}
+	start := time.Now()
+	r = Result{Email: raw, CheckedAt: start.UTC()}
 	addr, problem := address.Parse(raw)
 	if problem != nil {
-		r.Status, r.Reason, r.Detail = Undeliverable, ReasonInvalidSyntax, problem.Message
-		return r, addr, true
+		return invalidSyntax(raw, problem, start), addr, true
 	}
 	r.Normalized, r.Domain = addr.Normalized, addr.Domain
 	r.Suggestion = strPtr(address.Suggest(addr.Domain))

@@ -20,8 +20,7 @@ func TestMode(raw string) Result {
 	r := Result{Email: raw, CheckedAt: start.UTC()}
 	addr, problem := address.Parse(raw)
 	if problem != nil {
-		r.Status, r.Reason, r.Detail = Undeliverable, ReasonInvalidSyntax, problem.Message
-		return finish(r, start)
+		return invalidSyntax(raw, problem, start)
 	}
 	r.Normalized, r.Domain = addr.Normalized, addr.Domain
 	r.Suggestion = strPtr(address.Suggest(addr.Domain))
