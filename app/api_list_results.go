@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,24 +34,33 @@ func (s *Server) handleAPIListResults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAPIListExport(w http.ResponseWriter, r *http.Request) {
-	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "done")
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "")
 }
 
+// handleAPIListDuplicates and handleAPIListSkipped are the export of
+// those rows under the paths they had before export took ?rows=.
 func (s *Server) handleAPIListDuplicates(w http.ResponseWriter, r *http.Request) {
-	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "duplicate")
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, lists.RowsDuplicates)
 }
 
 func (s *Server) handleAPIListSkipped(w http.ResponseWriter, r *http.Request) {
-	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, "skipped")
+	s.streamListCSV(w, r, apiFrom(r.Context()).tenant.ID, lists.RowsSkipped)
 }
 
-// streamListCSV streams a list's results (state done), duplicates or
-// skipped rows as a CSV download. Errors before the first byte are
-// answered properly; after it, the response is cut short.
-func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, state string) {
+// streamListCSV streams a list's export, named "<list>-<rows>.csv". The
+// query chooses the rows (?rows=all|unique|duplicates|skipped, all by
+// default) and a status (?status=deliverable…); rows, when set, is fixed
+// by the route.
+func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID uuid.UUID, rows string) {
 	id, ok := listID(r)
 	if !ok {
 		s.fail(w, r, lists.ErrNotFound)
+		return
+	}
+	q := r.URL.Query()
+	opts := lists.ExportOptions{Rows: cmp.Or(rows, q.Get("rows")), Status: q.Get("status")}
+	if err := opts.Validate(); err != nil {
+		s.fail(w, r, badRequest("rows", "rows must be all, unique, duplicates or skipped; status deliverable, undeliverable, risky or unknown."))
 		return
 	}
 	l, err := s.Lists.Get(r.Context(), tenantID, id, s.actor(r))
@@ -58,21 +68,10 @@ func (s *Server) streamListCSV(w http.ResponseWriter, r *http.Request, tenantID 
 		s.fail(w, r, err)
 		return
 	}
-	name := map[string]string{"done": "results", "duplicate": "duplicates", "skipped": "skipped"}[state]
-	status, _, problem := resultFilter(r.URL.Query())
-	if problem != "" && state == "done" {
-		s.fail(w, r, badRequest("status", problem))
-		return
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+"-"+name+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+"-"+opts.FileSuffix()+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if state == "done" {
-		err = s.Lists.Export(r.Context(), tenantID, id, status, s.actor(r), w)
-	} else {
-		err = s.Lists.ExportRows(r.Context(), tenantID, id, state, s.actor(r), w)
-	}
-	if err != nil {
+	if err := s.Lists.Export(r.Context(), tenantID, id, opts, s.actor(r), w); err != nil {
 		s.Log.Error("export list", "request_id", infoFrom(r.Context()).ID, "list", id, "err", err)
 	}
 }

@@ -41,11 +41,13 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 	// 40 rows: ann and bob exist on shop.test, 16 unknown mailboxes there
 	// are rejected, 19 addresses on the catch-all domain are risky, ann on
 	// the greylisting domain is deliverable once retried; one duplicate
-	// (another case of ann) and one row without a valid address.
+	// (another case of ann) and one address that does not parse,
+	// undeliverable at once.
 	want := map[string]string{
 		"ann@shop.test": "deliverable",
 		"bob@shop.test": "deliverable",
 		"ann@grey.test": "deliverable",
+		"bad@@x":        "undeliverable",
 	}
 	var file strings.Builder
 	file.WriteString("name,email,source\r\n")
@@ -64,7 +66,7 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 	}
 	file.WriteString("Ann again,ANN@shop.test,import\r\n")
 	file.WriteString("Broken,bad@@x,import\r\n")
-	const totalRows, uniqueRows = 40, 38
+	const totalRows, uniqueRows = 40, 39
 	if n := strings.Count(file.String(), "\n") - 1; n != totalRows || len(want) != uniqueRows {
 		t.Fatalf("fixture has %d rows and %d unique addresses", n, len(want))
 	}
@@ -171,16 +173,16 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 			t.Fatalf("counts shown %v, want %v", got.Counts, wantCounts)
 		}
 	}
-	if wantSummary := fmt.Sprintf("%d rows read · 1 duplicates removed · 1 rows without an address skipped", totalRows); got.Summary != wantSummary {
+	if wantSummary := fmt.Sprintf("%d rows read · 1 duplicates removed · 0 rows without an address skipped", totalRows); got.Summary != wantSummary {
 		t.Fatalf("summary %q, want %q", got.Summary, wantSummary)
 	}
 
-	// Download "All results" with the browser's session.
-	href, err := chromedp.Run(ctx, chromedp.AttributeValue(`//a[contains(., "All results (CSV)")]`, "href"))
+	// Download the unique addresses with the browser's session.
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(`//a[starts-with(., "Unique addresses")]`, "href"))
 	if err != nil {
 		fail(err)
 	}
-	if !href.Exists || href.Value != strings.TrimPrefix(loc, base)+"/export.csv" {
+	if !href.Exists || href.Value != strings.TrimPrefix(loc, base)+"/export.csv?rows=unique" {
 		t.Fatalf("export link %+v on %s", href, loc)
 	}
 	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/"}})
@@ -201,7 +203,7 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "Browser-contacts-results.csv") {
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "Browser-contacts-unique.csv") {
 		t.Fatalf("disposition %q", cd)
 	}
 	recs, err := csv.NewReader(res.Body).ReadAll()
@@ -238,7 +240,7 @@ func TestBrowserListUploadProgressExport(t *testing.T) {
 		}
 		switch wantStatus {
 		case "undeliverable":
-			if reason != "rejected_email" {
+			if email == "bad@@x" && reason != "invalid_syntax" || email != "bad@@x" && reason != "rejected_email" {
 				t.Errorf("%s: reason %q, want rejected_email", email, reason)
 			}
 		case "risky":

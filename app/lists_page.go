@@ -158,10 +158,10 @@ func (s *Server) handleListDelete(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/lists")
 }
 
-func (s *Server) handleListDownload(state string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.streamListCSV(w, r, pageFrom(r.Context()).tenant.ID, state)
-	}
+// handleListDownload is the page's export: the same CSV as the API's, the
+// rows chosen by ?rows= and ?status=.
+func (s *Server) handleListDownload(w http.ResponseWriter, r *http.Request) {
+	s.streamListCSV(w, r, pageFrom(r.Context()).tenant.ID, "")
 }
 
 func listSummary(l lists.List) views.ListSummary {

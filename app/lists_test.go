@@ -59,7 +59,13 @@ func decodeList(t *testing.T, res response) listView {
 // waitList polls the API until the list is finished.
 func waitList(t *testing.T, b *browser, key, id string) listView {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	return waitListFor(t, b, key, id, 30*time.Second)
+}
+
+// waitListFor is waitList with its own time limit.
+func waitListFor(t *testing.T, b *browser, key, id string, limit time.Duration) listView {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		res := b.api("GET", "/v1/lists/"+id, key)
 		expect(t, res, http.StatusOK)
@@ -68,7 +74,7 @@ func waitList(t *testing.T, b *browser, key, id string) listView {
 			return l
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("list still %s after 30s: %s", l.Status, res.body)
+			t.Fatalf("list still %s after %s: %s", l.Status, limit, res.body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -98,16 +104,18 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 	res := api.upload("/v1/lists", key, "", "contacts.csv", "\ufeff"+sampleCSV, map[string]string{"name": "Contacts"})
 	expect(t, res, http.StatusCreated)
 	l := decodeList(t, res)
-	if l.Name != "Contacts" || l.Total != 8 || l.Unique != 5 || l.Duplicates != 1 || l.Skipped != 2 {
+	// bad@@x is an address, undeliverable at once; the row without one is
+	// the only row skipped.
+	if l.Name != "Contacts" || l.Total != 8 || l.Unique != 6 || l.Duplicates != 1 || l.Skipped != 1 || l.Processed != 1 {
 		t.Fatalf("ingested %+v", l)
 	}
 	l = waitList(t, api, key, l.ID)
-	if l.Status != "completed" || l.Processed != 5 || l.Progress != 100 {
+	if l.Status != "completed" || l.Processed != 6 || l.Progress != 100 {
 		t.Fatalf("finished %+v", l)
 	}
 	// ann, bob and (after its greylisting passed) ann@grey deliverable;
-	// nobody undeliverable; the catch-all risky.
-	if c := l.Counts; c.Deliverable != 3 || c.Undeliverable != 1 || c.Risky != 1 || c.Unknown != 0 {
+	// nobody and bad@@x undeliverable; the catch-all risky.
+	if c := l.Counts; c.Deliverable != 3 || c.Undeliverable != 2 || c.Risky != 1 || c.Unknown != 0 {
 		t.Fatalf("counts %+v", c)
 	}
 
@@ -120,20 +128,21 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 6 || strings.Join(recs[0][:4], ",") != "name,email,company,mailvet_status" {
-		t.Fatalf("export:\n%s", res.body)
+	if len(recs) != 9 || strings.Join(recs[0][:4], ",") != "name,email,company,mailvet_status" {
+		t.Fatalf("export, want every row back:\n%s", res.body)
 	}
 	if recs[2][1] != "bob@shop.test" || recs[2][2] != "Shop; Inc" || recs[2][3] != "deliverable" {
 		t.Fatalf("original columns not kept: %v", recs[2])
 	}
 	res = api.api("GET", "/v1/lists/"+l.ID+"/export?status=undeliverable", key)
-	if n := strings.Count(strings.TrimSpace(res.body), "\n"); n != 1 || !strings.Contains(res.body, "nobody@shop.test,Shop,undeliverable,rejected_email") {
+	if n := strings.Count(strings.TrimSpace(res.body), "\n"); n != 2 || !strings.Contains(res.body, "nobody@shop.test,Shop,undeliverable,rejected_email") ||
+		!strings.Contains(res.body, "bad@@x,Nope,undeliverable,invalid_syntax") {
 		t.Fatalf("filtered export:\n%s", res.body)
 	}
 	res = api.api("GET", "/v1/lists/"+l.ID+"/duplicates", key)
-	expect(t, res, http.StatusOK, "ANN@shop.test", ",1\n")
+	expect(t, res, http.StatusOK, "ANN@shop.test,Shop,deliverable,accepted")
 	res = api.api("GET", "/v1/lists/"+l.ID+"/skipped", key)
-	expect(t, res, http.StatusOK, "invalid_email", "no_email")
+	expect(t, res, http.StatusOK, "Empty,,Nobody,,,,,,,,,false,no_email")
 
 	// Results, paginated and filtered.
 	var page struct {
@@ -153,7 +162,7 @@ func TestListUploadVerifyAndExport(t *testing.T) {
 	res = api.api("GET", "/v1/lists/"+l.ID+"/results?limit=10&cursor="+page.NextCursor, key)
 	page.NextCursor = ""
 	_ = json.Unmarshal([]byte(res.body), &page)
-	if len(page.Results) != 3 || page.NextCursor != "" {
+	if len(page.Results) != 4 || page.NextCursor != "" {
 		t.Fatalf("page 2 %+v", page)
 	}
 	expectProblem(t, api.api("GET", "/v1/lists/"+l.ID+"/results?cursor=garbage", key), http.StatusBadRequest, "invalid_request")
@@ -241,7 +250,7 @@ func TestListsIsolateTenants(t *testing.T) {
 	expectProblem(t, api.api("DELETE", "/v1/lists/"+id, keyB), http.StatusNotFound, "not_found")
 	res = api.api("GET", "/v1/lists", keyB)
 	expect(t, res, http.StatusOK, `"lists":[]`)
-	for _, path := range []string{"", "/progress", "/export.csv", "/duplicates.csv", "/skipped.csv"} {
+	for _, path := range []string{"", "/progress", "/export.csv", "/export.csv?rows=duplicates", "/export.csv?rows=skipped"} {
 		expect(t, b.get("/lists/"+id+path), http.StatusNotFound)
 	}
 	expect(t, b.post("/lists/"+id+"/delete", nil), http.StatusNotFound)
@@ -276,7 +285,7 @@ func TestListPagesUploadProgressCancelDelete(t *testing.T) {
 	expect(t, owner.get(page), http.StatusOK, "ann@shop.test", "deliverable")
 	exp := owner.get(page + "/export.csv")
 	expect(t, exp, http.StatusOK, "email,mailvet_status", "bob@shop.test,deliverable")
-	if !strings.Contains(exp.Header.Get("Content-Disposition"), "team-results.csv") {
+	if !strings.Contains(exp.Header.Get("Content-Disposition"), "team-all-rows.csv") {
 		t.Fatalf("disposition %q", exp.Header.Get("Content-Disposition"))
 	}
 

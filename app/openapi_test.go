@@ -133,7 +133,9 @@ func contractLists(t *testing.T, c *contract, live, test, other string) {
 	expectProblem(t, c.refused("GET", "/v1/lists/"+id+"/export?status=valid", live, ""), http.StatusBadRequest, "invalid_request")
 	expect(t, c.call("GET", "/v1/lists/"+id+"/export", live, ""), http.StatusOK, "name,email,company,mailvet_status")
 	expect(t, c.call("GET", "/v1/lists/"+id+"/export?status=deliverable", live, ""), http.StatusOK, "bob@shop.test")
-	expect(t, c.call("GET", "/v1/lists/"+id+"/duplicates", live, ""), http.StatusOK, "mailvet_duplicate_of_row")
+	expect(t, c.call("GET", "/v1/lists/"+id+"/export?rows=unique&status=deliverable", live, ""), http.StatusOK, "bob@shop.test")
+	expectProblem(t, c.refused("GET", "/v1/lists/"+id+"/export?rows=some", live, ""), http.StatusBadRequest, "invalid_request")
+	expect(t, c.call("GET", "/v1/lists/"+id+"/duplicates", live, ""), http.StatusOK, "mailvet_duplicate")
 	expect(t, c.call("GET", "/v1/lists/"+id+"/skipped", live, ""), http.StatusOK, "mailvet_skip_reason")
 	for _, path := range []string{"", "/results", "/export", "/duplicates", "/skipped"} {
 		expectProblem(t, c.call("GET", "/v1/lists/"+id+path, other, ""), http.StatusNotFound, "not_found")
@@ -205,9 +207,11 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 	expect(t, c.call("GET", "/v1/me", limited, ""), http.StatusOK)
 	expectProblem(t, c.call("GET", "/v1/me", limited, ""), http.StatusTooManyRequests, "rate_limited")
 
-	// Out of quota: live verifications and lists are refused whole.
+	// Out of quota: live verifications and lists are refused whole. A day
+	// used up stops real-time calls only; lists count against the month.
 	seedUsage(t, h, "acme", 200, 200)
 	expectProblem(t, c.call("POST", "/v1/verify", live, `{"email":"bob@catchall.test"}`), http.StatusTooManyRequests, "quota_exceeded")
+	seedUsage(t, h, "acme", 0, 1000)
 	expectProblem(t, c.call("POST", "/v1/lists", live, `{"emails":["x@catchall.test"]}`), http.StatusTooManyRequests, "quota_exceeded")
 
 	// Revoked keys and suspended workspaces.

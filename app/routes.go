@@ -55,9 +55,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /lists/{id}/progress", user(s.handleListProgress))
 	mux.Handle("POST /lists/{id}/cancel", user(s.handleListCancel))
 	mux.Handle("POST /lists/{id}/delete", user(s.handleListDelete))
-	mux.Handle("GET /lists/{id}/export.csv", user(s.handleListDownload("done")))
-	mux.Handle("GET /lists/{id}/duplicates.csv", user(s.handleListDownload("duplicate")))
-	mux.Handle("GET /lists/{id}/skipped.csv", user(s.handleListDownload("skipped")))
+	mux.Handle("GET /lists/{id}/export.csv", user(s.handleListDownload))
 	mux.Handle("GET /account", user(s.handleAccount))
 	// It checks a password, so it shares sign-in's per-IP budget.
 	mux.Handle("POST /account/password", s.limitByIP(user(s.handlePasswordChange)))

@@ -25,8 +25,9 @@ func readCSV(t *testing.T, s string) [][]string {
 	return records
 }
 
-// Every CSV the lists write (verdicts, duplicates, skipped rows) gives an
-// uploaded formula back as text: the cell gets a leading quote.
+// Every CSV the lists write (all rows, unique addresses, duplicates,
+// skipped rows) gives an uploaded formula back as text: the cell gets a
+// leading quote.
 func TestExportsNeutraliseFormulas(t *testing.T) {
 	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", CatchAll: true}}})
 	e := setup(t, world, lists.Options{})
@@ -40,7 +41,8 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	for i, cell := range formulaCells {
 		_ = w.Write([]string{"user" + string(rune('a'+i)) + "@shop.test", cell}) // verified
 		_ = w.Write([]string{"USER" + string(rune('a'+i)) + "@shop.test", cell}) // a duplicate
-		_ = w.Write([]string{cell, cell})                                        // skipped: not an address
+		_ = w.Write([]string{cell + string(rune('a'+i)), cell})                  // undeliverable: not an address
+		_ = w.Write([]string{"", cell})                                          // skipped: no address
 	}
 	w.Flush()
 	l, _, err := e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "formulas", File: strings.NewReader(file.String())})
@@ -49,20 +51,17 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	}
 	e.wait(t, a.ID, l.ID, a.Owner, done)
 
-	exports := map[string]func(*strings.Builder) error{
-		"verdicts":   func(b *strings.Builder) error { return e.store.Export(ctx, a.ID, l.ID, "", a.Owner, b) },
-		"duplicates": func(b *strings.Builder) error { return e.store.ExportRows(ctx, a.ID, l.ID, "duplicate", a.Owner, b) },
-		"skipped":    func(b *strings.Builder) error { return e.store.ExportRows(ctx, a.ID, l.ID, "skipped", a.Owner, b) },
-	}
-	for name, export := range exports {
-		t.Run(name, func(t *testing.T) {
+	n := len(formulaCells)
+	exports := map[string]int{lists.RowsAll: 4 * n, lists.RowsUnique: 2 * n, lists.RowsDuplicates: n, lists.RowsSkipped: n}
+	for rows, want := range exports {
+		t.Run(rows, func(t *testing.T) {
 			var out strings.Builder
-			if err := export(&out); err != nil {
+			if err := e.store.Export(ctx, a.ID, l.ID, lists.ExportOptions{Rows: rows}, a.Owner, &out); err != nil {
 				t.Fatal(err)
 			}
 			records := readCSV(t, out.String())
-			if len(records) != len(formulaCells)+1 {
-				t.Fatalf("%d records, want %d:\n%s", len(records), len(formulaCells)+1, out.String())
+			if len(records) != want+1 {
+				t.Fatalf("%d records, want %d:\n%s", len(records), want+1, out.String())
 			}
 			seen := map[string]bool{}
 			for _, r := range records {
@@ -86,8 +85,8 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 }
 
 // A NUL byte in a cell is not a server error: it is dropped from the
-// stored cells, and a row whose address held one is skipped as
-// invalid_email (never verified as some other address).
+// stored cells, and an address that held one is undeliverable/
+// invalid_syntax (never verified as some other address).
 func TestNULInCellsIsStoredWithout(t *testing.T) {
 	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", CatchAll: true}}})
 	e := setup(t, world, lists.Options{})
@@ -99,23 +98,20 @@ func TestNULInCellsIsStoredWithout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("upload with NUL bytes: %v", err)
 	}
-	if l.UniqueRows != 1 || l.SkippedRows != 1 {
-		t.Fatalf("list %+v: want one row to verify and one skipped", l)
+	if l.UniqueRows != 2 || l.SkippedRows != 0 || l.Undeliverable != 1 || l.ProcessedRows != 1 {
+		t.Fatalf("list %+v: want one row to verify and one undeliverable at once", l)
 	}
 	e.wait(t, a.ID, l.ID, a.Owner, done)
 	var out strings.Builder
-	if err := e.store.Export(ctx, a.ID, l.ID, "", a.Owner, &out); err != nil {
+	if err := e.store.Export(ctx, a.ID, l.ID, lists.ExportOptions{}, a.Owner, &out); err != nil {
 		t.Fatal(err)
 	}
-	if r := readCSV(t, out.String()); len(r) != 2 || r[1][0] != "ann@shop.test" || r[1][1] != "Ann" {
-		t.Fatalf("export %q, want ann with her name without the NUL", r)
+	r := readCSV(t, out.String())
+	if len(r) != 3 || r[1][0] != "ann@shop.test" || r[1][1] != "Ann" || r[1][2] == "" {
+		t.Fatalf("export %q, want ann verified with her name without the NUL", r)
 	}
-	out.Reset()
-	if err := e.store.ExportRows(ctx, a.ID, l.ID, "skipped", a.Owner, &out); err != nil {
-		t.Fatal(err)
-	}
-	if r := readCSV(t, out.String()); len(r) != 2 || r[1][1] != "bob@shop.test" || r[1][3] != "invalid_email" {
-		t.Fatalf("skipped rows %q, want bob's row skipped as invalid_email", r)
+	if r[2][0] != "bob@shop.test" || r[2][2] != "undeliverable" || r[2][3] != "invalid_syntax" {
+		t.Fatalf("export %q, want bob's row undeliverable/invalid_syntax", r)
 	}
 	_, _, err = e.store.Create(ctx, lists.NewList{TenantID: a.ID, By: a.Owner, Name: "json", Emails: []string{"c\x00y@shop.test", "dee@shop.test"}})
 	if err != nil {

@@ -35,7 +35,7 @@ func TestExportColumnsLineUp(t *testing.T) {
 			}
 			e.wait(t, w.ID, l.ID, w.Owner, done)
 			var out strings.Builder
-			if err := e.store.Export(ctx, w.ID, l.ID, "", w.Owner, &out); err != nil {
+			if err := e.store.Export(ctx, w.ID, l.ID, lists.ExportOptions{}, w.Owner, &out); err != nil {
 				t.Fatal(err)
 			}
 			records, err := csv.NewReader(strings.NewReader(out.String())).ReadAll() // fails on ragged rows

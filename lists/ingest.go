@@ -22,6 +22,7 @@ import (
 	"mailvet/db"
 	"mailvet/lists/csvin"
 	"mailvet/safetext"
+	"mailvet/usage"
 )
 
 // NewList is an upload: a file (CSV or plain text), or a list of
@@ -120,7 +121,8 @@ func (s *Store) Create(ctx context.Context, in NewList) (l List, existing bool, 
 }
 
 // listRowColumns are the columns an upload's rows are copied into.
-var listRowColumns = []string{"tenant_id", "list_id", "row_no", "line", "fields", "email", "state", "skip_reason", "duplicate_of"}
+var listRowColumns = []string{"tenant_id", "list_id", "row_no", "line", "fields", "email", "state", "skip_reason", "duplicate_of",
+	"status", "reason", "score", "disposable", "role", "free", "catch_all", "checked_at"}
 
 // insert is Create's transaction. It sets in.RequestHash from hasher once
 // the upload is read.
@@ -156,32 +158,41 @@ func (s *Store) insert(ctx context.Context, tx db.Tx, in *NewList, src rowSource
 	if in.IdempotencyKey != "" {
 		key = &in.IdempotencyKey
 	}
+	pending := ing.unique - ing.invalid
 	status := StatusQueued
-	if ing.unique == 0 {
+	if pending == 0 {
 		status = StatusCompleted
 	}
 	batches := ing.batches()
+	// The invalid addresses have their verdicts already: they count as
+	// verified (and undeliverable) from the start.
 	err := tx.NewRaw(`UPDATE lists SET header = ?, email_column = ?, total_rows = ?, unique_rows = ?,
-			duplicate_rows = ?, skipped_rows = ?, batches = ?, status = ?, idempotency_key = ?, request_hash = ?,
-			completed_at = CASE WHEN ? = 'completed' THEN now() END
+			duplicate_rows = ?, skipped_rows = ?, processed_rows = ?, undeliverable = ?, batches = ?, status = ?,
+			idempotency_key = ?, request_hash = ?, completed_at = CASE WHEN ? = 'completed' THEN now() END
 		WHERE tenant_id = ? AND id = ? RETURNING *`,
 		pgdialect.Array(exportHeader(src.Header(), src.EmailIndex(), ing.widest)), src.EmailIndex(), ing.total, ing.unique,
-		ing.duplicates, ing.skipped, len(batches), status, key, in.RequestHash, status, in.TenantID, id).Scan(ctx, &l)
+		ing.duplicates, ing.skipped, ing.invalid, ing.invalid, len(batches), status, key, in.RequestHash, status, in.TenantID, id).Scan(ctx, &l)
 	if isUniqueViolation(err) {
 		return l, errRaced
 	}
 	if err != nil {
 		return l, err
 	}
-	if s.quota != nil && !testMode && ing.unique > 0 {
-		// Reserve the list's unique addresses now: a list that does not
-		// fit is refused whole, before any work.
-		if _, err := s.quota.Consume(ctx, tx, in.TenantID, keyID, in.KeyLimits, ing.unique); err != nil {
+	if ing.invalid > 0 {
+		if err := usage.Add(ctx, tx, usage.Delta{TenantID: in.TenantID, Day: time.Now(), APIKeyID: keyID, Source: usage.SourceList,
+			Counts: usage.Counts{Undeliverable: ing.invalid}}); err != nil {
+			return l, err
+		}
+	}
+	if s.quota != nil && !testMode && pending > 0 {
+		// Reserve the addresses the engine will verify now: a list that
+		// does not fit is refused whole, before any work.
+		if _, err := s.quota.ConsumeList(ctx, tx, in.TenantID, keyID, in.KeyLimits, pending); err != nil {
 			return l, err
 		}
 	}
 	// River inserts its jobs through the transaction's *sql.Tx.
-	return l, s.queue(ctx, tx.Tx.Tx, in.TenantID, id, ing.unique, batches)
+	return l, s.queue(ctx, tx.Tx.Tx, in.TenantID, id, pending, batches)
 }
 
 func (s *Store) source(in NewList) (rowSource, error) {

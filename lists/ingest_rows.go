@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"mailvet/lists/csvin"
+	"mailvet/verify"
 )
 
 // ingest turns source rows into COPY rows, de-duplicating as it goes and
@@ -26,11 +27,15 @@ type ingest struct {
 	seen             map[uint64]int32 // dedupe key hash -> first row number
 	err              error            // the file's error, if it stopped the copy
 
-	total, unique, duplicates, skipped int
-	widest                             int   // most fields in one row
-	pending                            []int // first row number of each batch
-	inBatch                            int   // unique rows in the current batch
-	lastPending                        int
+	// unique counts the rows with an address of their own (not a
+	// duplicate, not skipped); invalid those of them that do not parse,
+	// which get their verdict here (verify.SyntaxVerdict) and cost
+	// nothing; pending the rest, which the batches verify.
+	total, unique, invalid, duplicates, skipped int
+	widest                                      int   // most fields in one row
+	pending                                     []int // first row number of each batch
+	inBatch                                     int   // unique rows in the current batch
+	lastPending                                 int
 }
 
 func newIngest(tenantID, listID uuid.UUID, mode string, src rowSource) *ingest {
@@ -50,41 +55,80 @@ func (g *ingest) next() ([]any, error) {
 	}
 	g.total++
 	g.widest = max(g.widest, len(row.Fields))
+	// Judged before dropNUL: an address that held a NUL byte does not
+	// parse, whatever is left of it once the byte is dropped.
+	verdict, invalid := verify.Result{}, false
+	if row.Skip == "" || row.Skip == csvin.SkipInvalidEmail {
+		verdict, invalid = verify.SyntaxVerdict(row.Email)
+	}
 	dropNUL(&row)
 	state, skip, dupOf := "pending", any(nil), any(nil)
-	if row.Skip != "" {
+	// v is the verdict's columns (status … checked_at), nil until known.
+	var v [8]any
+	switch {
+	case invalid:
+		// Not a skipped row: an address with the verdict /v1/verify gives
+		// it (flags all false). Duplicates of it are found by its text.
+		state = "done"
+		v = [8]any{string(verdict.Status), string(verdict.Reason), verdict.Score, false, false, false, false, verdict.CheckedAt}
+		dupOf = g.duplicateOf(invalidKey(g.mode, row.Email), row.Number)
+	case row.Skip != "":
 		state, skip = "skipped", row.Skip
 		g.skipped++
-	} else {
+	default:
 		// The source parsed the address already (Row.Address).
-		if key := csvin.DedupeKey(g.mode, row.Address); key != "" {
-			h := hashKey(key)
-			if first, ok := g.seen[h]; ok {
-				state, dupOf = "duplicate", first
-				g.duplicates++
-			} else {
-				g.seen[h] = int32(row.Number)
-			}
-		}
-		if state == "pending" {
-			g.unique++
-			g.notePending(row.Number)
-		}
+		dupOf = g.duplicateOf(csvin.DedupeKey(g.mode, row.Address), row.Number)
 	}
-	return []any{g.tenantID, g.listID, row.Number, row.Line, row.Fields, row.Email, state, skip, dupOf}, nil
+	switch {
+	case dupOf != nil:
+		state, v = "duplicate", [8]any{}
+		g.duplicates++
+	case state == "done":
+		g.unique++
+		g.invalid++
+	case state == "pending":
+		g.unique++
+		g.notePending(row.Number)
+	}
+	return append([]any{g.tenantID, g.listID, row.Number, row.Line, row.Fields, row.Email, state, skip, dupOf}, v[:]...), nil
+}
+
+// duplicateOf returns the row number of the first row with the same dedupe
+// key (nil: none, or key "", which is never a duplicate), noting this row
+// as the first of its key otherwise.
+func (g *ingest) duplicateOf(key string, rowNo int) any {
+	if key == "" {
+		return nil
+	}
+	h := hashKey(key)
+	if first, ok := g.seen[h]; ok {
+		return first
+	}
+	g.seen[h] = int32(rowNo)
+	return nil
+}
+
+// invalidKey is the dedupe key of an address that does not parse: its
+// text (ignoring case unless the mode is exact), apart from every valid
+// address's key.
+func invalidKey(mode, email string) string {
+	switch mode {
+	case csvin.DedupeNone:
+		return ""
+	case csvin.DedupeExact:
+		return "\x00invalid:" + email
+	}
+	return "\x00invalid:" + strings.ToLower(email)
 }
 
 // dropNUL removes NUL bytes, which PostgreSQL text cannot hold, from a
 // row's cells, so that such an upload is stored rather than refused with a
 // server error. An address that held one is not the address that was sent:
-// its row is skipped as invalid_email, never verified as another address.
-// Other cells are kept without their NULs.
+// it was judged invalid_syntax before (verify.SyntaxVerdict), never
+// verified as another address. Other cells are kept without their NULs.
 func dropNUL(row *csvin.Row) {
 	if strings.IndexByte(row.Email, 0) >= 0 {
 		row.Email = withoutNUL(row.Email)
-		if row.Skip == "" {
-			row.Skip = csvin.SkipInvalidEmail
-		}
 	}
 	for i, f := range row.Fields { // the row's to keep (csvin.Row.Fields)
 		if strings.IndexByte(f, 0) >= 0 {

@@ -31,9 +31,8 @@ func reach(t *testing.T, e env, tenant, id uuid.UUID, by actor.Actor) {
 	}
 	_, err = e.store.Results(ctx, tenant, id, "", "", "", 10, by)
 	check("results", err)
-	check("export", e.store.Export(ctx, tenant, id, "", by, io.Discard))
-	for _, state := range []string{"duplicate", "skipped"} {
-		check("export "+state, e.store.ExportRows(ctx, tenant, id, state, by, io.Discard))
+	for _, rows := range []string{lists.RowsAll, lists.RowsUnique, lists.RowsDuplicates, lists.RowsSkipped} {
+		check("export "+rows, e.store.Export(ctx, tenant, id, lists.ExportOptions{Rows: rows}, by, io.Discard))
 	}
 	_, err = e.store.Cancel(ctx, tenant, id, by)
 	check("cancel", err)
@@ -114,8 +113,7 @@ func reachOnly(t *testing.T, e env, tenant uuid.UUID, by actor.Actor, own, other
 	check("get", err)
 	_, err = e.store.Results(ctx, tenant, other, "", "", "", 10, by)
 	check("results", err)
-	check("export", e.store.Export(ctx, tenant, other, "", by, io.Discard))
-	check("export skipped", e.store.ExportRows(ctx, tenant, other, "skipped", by, io.Discard))
+	check("export", e.store.Export(ctx, tenant, other, lists.ExportOptions{}, by, io.Discard))
 	_, err = e.store.Cancel(ctx, tenant, other, by)
 	check("cancel", err)
 	check("delete", e.store.Delete(ctx, tenant, other, by))
@@ -142,9 +140,8 @@ func refused(t *testing.T, e env, tenant, id uuid.UUID, by actor.Actor) {
 	}
 	_, err = e.store.Results(ctx, tenant, id, "", "", "", 10, by)
 	check("results", err)
-	check("export", e.store.Export(ctx, tenant, id, "", by, io.Discard))
-	for _, state := range []string{"duplicate", "skipped"} {
-		check("export "+state, e.store.ExportRows(ctx, tenant, id, state, by, io.Discard))
+	for _, rows := range []string{lists.RowsAll, lists.RowsUnique, lists.RowsDuplicates, lists.RowsSkipped} {
+		check("export "+rows, e.store.Export(ctx, tenant, id, lists.ExportOptions{Rows: rows}, by, io.Discard))
 	}
 	_, err = e.store.Cancel(ctx, tenant, id, by)
 	check("cancel", err)

@@ -194,3 +194,13 @@ func initials(name string) string {
 	}
 	return strings.ToUpper(string(out))
 }
+
+// exportURL is a list's CSV download of the given rows ("all", "unique",
+// "duplicates", "skipped") and status ("" for any).
+func exportURL(listID, rows, status string) templ.SafeURL {
+	q := url.Values{"rows": {rows}}
+	if status != "" {
+		q.Set("status", status)
+	}
+	return templ.SafeURL(string(appPath("/lists/{}/export.csv", listID)) + "?" + q.Encode())
+}

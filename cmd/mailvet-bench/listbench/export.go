@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"mailvet/lists"
 	"runtime/debug"
 	"time"
 
@@ -78,7 +79,7 @@ func Export(ctx context.Context, e *Env, listID uuid.UUID) (ExportResult, error)
 	heap := startHeapSampler(10 * time.Millisecond)
 	var w lineCounter
 	start := time.Now()
-	err := e.Store.Export(ctx, e.TenantID, listID, "", e.By, &w)
+	err := e.Store.Export(ctx, e.TenantID, listID, lists.ExportOptions{}, e.By, &w)
 	res.Duration = time.Since(start)
 	res.PeakHeap = heap.Stop()
 	res.PeakRSS, res.RSSAfter = PeakRSS(), RSS()
