@@ -20,12 +20,19 @@ type listJSON struct {
 	Progress      float64      `json:"progress"`
 	Counts        lists.Counts `json:"counts"`
 	RatePerSecond float64      `json:"rate_per_second"`
-	ETASeconds    int          `json:"eta_seconds"`
+	// ETASeconds is null while no estimate is meaningful (lists.List.ETA),
+	// so a client never mistakes "not known yet" for "done".
+	ETASeconds *int `json:"eta_seconds"`
 }
 
 func toListJSON(l lists.List) listJSON {
 	now := time.Now()
-	return listJSON{List: l, EmailColumn: l.EmailColumn + 1, Progress: l.Progress(), Counts: l.Counts(), RatePerSecond: l.Rate(now), ETASeconds: int(l.ETA(now).Seconds())}
+	out := listJSON{List: l, EmailColumn: l.EmailColumn + 1, Progress: l.Progress(), Counts: l.Counts(), RatePerSecond: l.Rate(now)}
+	if eta, ok := l.ETA(now); ok {
+		secs := int(eta.Seconds())
+		out.ETASeconds = &secs
+	}
+	return out
 }
 
 type jsonListRequest struct {

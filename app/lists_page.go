@@ -170,13 +170,53 @@ func listSummary(l lists.List) views.ListSummary {
 		ID: l.ID.String(), Name: l.Name, Status: l.Status, Created: formatTime(l.CreatedAt),
 		TotalRows: l.TotalRows, UniqueRows: l.UniqueRows, DuplicateRows: l.DuplicateRows, SkippedRows: l.SkippedRows,
 		ProcessedRows: l.ProcessedRows, Progress: l.Progress(), Deliverable: l.Deliverable, Undeliverable: l.Undeliverable,
-		Risky: l.Risky, Unknown: l.Unknown, Finished: l.Finished(), CanCancel: !l.Finished(),
+		Risky: l.Risky, Unknown: l.Unknown, Finished: l.Finished(), CanCancel: !l.Finished(), DeferredRows: l.DeferredRows,
+	}
+	if l.NextRetryAt != nil {
+		v.NextRetry = retryTime(*l.NextRetryAt, now)
 	}
 	if rate := l.Rate(now); rate > 0 {
-		v.Rate = fmt.Sprintf("%.0f rows/s", rate)
+		v.Rate = formatRate(rate)
 	}
-	if eta := l.ETA(now); eta > 0 {
-		v.ETA = "about " + eta.Round(time.Second).String()
+	if l.Finished() {
+		return v
+	}
+	switch eta, ok := l.ETA(now); {
+	case ok:
+		v.ETA = timeLeft(eta)
+	case l.ActiveRows() > 0 && l.Status == lists.StatusRunning:
+		v.ETA = "estimating time left…"
 	}
 	return v
+}
+
+// retryTime is when deferred rows are asked again: the time of day (as
+// formatTime, in UTC) when that is today, the full date otherwise.
+func retryTime(at, now time.Time) string {
+	at, now = at.UTC(), now.UTC()
+	if at.YearDay() == now.YearDay() && at.Year() == now.Year() {
+		return at.Format("15:04 UTC")
+	}
+	return formatTime(at)
+}
+
+func formatRate(perSecond float64) string {
+	if perSecond < 10 {
+		return fmt.Sprintf("%.1f rows/s", perSecond)
+	}
+	return fmt.Sprintf("%.0f rows/s", perSecond)
+}
+
+// timeLeft says an estimate the way people read one: rounded, never to the
+// second, which would promise a precision the rate does not have.
+func timeLeft(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute left"
+	case d < time.Hour:
+		return fmt.Sprintf("about %d min left", int(d.Round(time.Minute).Minutes()))
+	default:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("about %d h %d min left", int(d.Hours()), int(d.Minutes())%60)
+	}
 }

@@ -147,6 +147,16 @@ func contractLists(t *testing.T, c *contract, live, test, other string) {
 	// A greylisted address waits an hour for its retry: the list is still running.
 	grey := c.call("POST", "/v1/lists", live, `{"emails":["ann@grey.test"]}`)
 	expect(t, grey, http.StatusCreated)
+	// While it waits, the list object says so, in the documented shape:
+	// deferred_rows, next_retry_at a time, eta_seconds null.
+	deadline = time.Now().Add(30 * time.Second)
+	for !strings.Contains(c.call("GET", "/v1/lists/"+listID(grey), live, "").body, `"deferred_rows":1,"next_retry_at":"20`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the greylisted address never showed as deferred")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	expect(t, c.call("GET", "/v1/lists/"+listID(grey), live, ""), http.StatusOK, `"eta_seconds":null`)
 	expect(t, c.call("POST", "/v1/lists/"+listID(grey)+"/cancel", live, ""), http.StatusOK, `"status":"cancelled"`)
 
 	expectProblem(t, c.call("DELETE", "/v1/lists/"+id, other, ""), http.StatusNotFound, "not_found")

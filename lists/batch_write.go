@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"mailvet/db"
 	"mailvet/usage"
@@ -101,7 +102,8 @@ func finishTx(ctx context.Context, tx db.Tx, args VerifyBatchArgs, complete func
 
 // writeResults marks rows done with their verdicts and adds what was
 // actually written to the list's counters and the tenant's usage rollups,
-// in one statement. Rows already done (a batch run again after a crash)
+// in one statement, then moves the list's rate window (moveRateWindow)
+// by what that statement counted. Rows already done (a batch run again after a crash)
 // are not touched and not counted twice.
 func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowResult) error {
 	if len(final) == 0 {
@@ -135,7 +137,7 @@ func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []r
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `WITH upd AS (
+	row := tx.QueryRowContext(ctx, `WITH upd AS (
 			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,
 				disposable = v.disposable, role = v.role, free = v.free, catch_all = v.catch_all,
 				suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''), checked_at = v.checked_at, retry_at = NULL
@@ -157,7 +159,14 @@ func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []r
 			undeliverable = undeliverable + (SELECT count(*) FROM upd WHERE status = 'undeliverable'),
 			risky = risky + (SELECT count(*) FROM upd WHERE status = 'risky'),
 			unknown = unknown + (SELECT count(*) FROM upd WHERE status = 'unknown')
-		WHERE tenant_id = ? AND id = ?`,
+		WHERE tenant_id = ? AND id = ?
+		RETURNING processed_rows, rate_mark_at, rate_mark_rows, recent_rate, recent_rate_at, statement_timestamp()`,
 		string(payload), args.TenantID, args.ListID, usage.NoKey, usage.Shard(), args.TenantID, args.ListID, args.TenantID, args.ListID)
-	return err
+	var processed int
+	var w rateWindow
+	var at time.Time
+	if err := row.Scan(&processed, &w.markAt, &w.markRows, &w.rate, &w.rateAt, &at); err != nil {
+		return err
+	}
+	return moveRateWindow(ctx, tx, args.TenantID, args.ListID, at, processed, w)
 }

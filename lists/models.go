@@ -39,6 +39,19 @@ type List struct {
 	StartedAt     *time.Time `bun:"started_at" json:"started_at"`
 	CompletedAt   *time.Time `bun:"completed_at" json:"completed_at"`
 
+	// The recent rate (see rateWindow): kept by the batch writer under the
+	// list's row lock.
+	RateMarkAt   *time.Time `bun:"rate_mark_at" json:"-"`
+	RateMarkRows int        `bun:"rate_mark_rows" json:"-"`
+	RecentRate   *float64   `bun:"recent_rate" json:"-"`
+	RecentRateAt *time.Time `bun:"recent_rate_at" json:"-"`
+
+	// DeferredRows are pending rows a mail server deferred (greylisting,
+	// other temporary answers), waiting for their retry; NextRetryAt is
+	// the earliest of those retries. Read by Get and ListAll, not stored.
+	DeferredRows int        `bun:"-" json:"deferred_rows"`
+	NextRetryAt  *time.Time `bun:"-" json:"next_retry_at"`
+
 	bun.BaseModel `bun:"table:lists"`
 }
 
@@ -54,42 +67,6 @@ const (
 // Finished reports whether no more work will happen on the list.
 func (l List) Finished() bool {
 	return l.Status == StatusCompleted || l.Status == StatusCancelled || l.Status == StatusFailed
-}
-
-// Progress is the share of unique rows with a final verdict, 0–100.
-func (l List) Progress() float64 {
-	if l.UniqueRows == 0 {
-		if l.Finished() {
-			return 100
-		}
-		return 0
-	}
-	return float64(l.ProcessedRows) * 100 / float64(l.UniqueRows)
-}
-
-// Rate is rows verified per second since the list started.
-func (l List) Rate(now time.Time) float64 {
-	if l.StartedAt == nil || l.ProcessedRows == 0 {
-		return 0
-	}
-	end := now
-	if l.CompletedAt != nil {
-		end = *l.CompletedAt
-	}
-	secs := end.Sub(*l.StartedAt).Seconds()
-	if secs <= 0 {
-		return 0
-	}
-	return float64(l.ProcessedRows) / secs
-}
-
-// ETA estimates the time left at the current rate; zero when unknown.
-func (l List) ETA(now time.Time) time.Duration {
-	rate := l.Rate(now)
-	if rate == 0 || l.Finished() {
-		return 0
-	}
-	return time.Duration(float64(l.UniqueRows-l.ProcessedRows) / rate * float64(time.Second))
 }
 
 // Counts is the verdict breakdown.

@@ -98,7 +98,12 @@ func (s *Store) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor)
 	var l List
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		var err error
-		l, err = getList(ctx, tx, tenantID, id, by.TestMode)
+		if l, err = getList(ctx, tx, tenantID, id, by.TestMode); err != nil {
+			return err
+		}
+		ls := []List{l}
+		err = loadDeferred(ctx, tx, tenantID, ls)
+		l = ls[0]
 		return err
 	})
 	return l, err
@@ -147,7 +152,10 @@ func (s *Store) ListAll(ctx context.Context, tenantID uuid.UUID, cursor string, 
 			}
 			q = q.Where("(created_at, id) < (?, ?)", c.at, c.id)
 		}
-		return q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1)).Scan(ctx)
+		if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+			return err
+		}
+		return loadDeferred(ctx, tx, tenantID, ls)
 	})
 	if err != nil {
 		return Page{}, err

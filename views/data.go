@@ -214,9 +214,13 @@ type ListSummary struct {
 	Risky         int
 	Unknown       int
 	Rate          string // "120 rows/s" or ""
-	ETA           string // "about 3 min" or ""
-	Finished      bool
-	CanCancel     bool
+	ETA           string // "about 3 min left", "estimating time left…" or ""
+	// DeferredRows wait for a retry their mail servers asked for (greylisting);
+	// NextRetry is when the first of them is asked again ("01:21 UTC").
+	DeferredRows int
+	NextRetry    string
+	Finished     bool
+	CanCancel    bool
 }
 
 // ListsIndex is the lists page.
