@@ -160,8 +160,9 @@ func (s *Service) consumeKey(ctx context.Context, tx *sql.Tx, tenantID, keyID uu
 }
 
 // Refund gives back n units of a list counted this month (a cancelled
-// list's unverified rows), in tx, a transaction of the tenant. Lists count
-// against the month alone (ConsumeList), so only the month gets them back.
+// list's unverified rows, the rows its rules or cache answered for free),
+// in tx, a transaction of the tenant. Lists count against the month alone
+// (ConsumeList), so only the month gets them back.
 func (s *Service) Refund(ctx context.Context, tx db.Tx, tenantID uuid.UUID, n int) error {
 	if n <= 0 {
 		return nil
