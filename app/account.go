@@ -19,6 +19,14 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	a := views.Account{Name: pc.user.Name, Email: pc.user.Email, PasswordRule: tenants.PasswordRule}
+	pending, ok, err := s.Tenants.PendingEmailChange(r.Context(), pc.user.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ok {
+		a.PendingEmail, a.PendingUntil = pending.NewEmail, formatTime(pending.ExpiresAt)
+	}
 	var rows []views.AccountSession
 	for _, sess := range list {
 		rows = append(rows, views.AccountSession{

@@ -129,7 +129,8 @@ func TestAccountEmailChange(t *testing.T) {
 	expect(t, b.post("/account/email", url.Values{"new_email": {"not an address"}, "email_password": {password}}), http.StatusUnprocessableEntity)
 
 	expectRedirect(t, b.post("/account/email", url.Values{"new_email": {"ann@New.test"}, "email_password": {password}}), "/account")
-	expect(t, b.get("/account"), http.StatusOK, "confirmation link to ann@new.test", "<dd>ann@acme.test</dd>")
+	expect(t, b.get("/account"), http.StatusOK, "confirmation link to ann@new.test", "<dd>ann@acme.test</dd>", `id="pending-email"`,
+		"Waiting for you to open the link sent to <strong>ann@new.test</strong>")
 	h.mail.WaitFor(t, "ann@acme.test", "about to change", 15*time.Second)
 	link := h.mailedLink("ann@new.test", "Confirm your new email")
 	// Not yet: the old address still signs in, the new one does not.
@@ -137,7 +138,9 @@ func TestAccountEmailChange(t *testing.T) {
 
 	expect(t, h.browser().get(link), http.StatusOK, "Your email address is now ann@new.test")
 	expect(t, h.browser().get(link), http.StatusNotFound, "invalid or has expired")
-	expect(t, b.get("/account"), http.StatusOK, "<dd>ann@new.test</dd>")
+	if acct := b.get("/account"); !strings.Contains(acct.body, "<dd>ann@new.test</dd>") || strings.Contains(acct.body, "pending-email") {
+		t.Fatalf("after the change the account page shows the new address and nothing pending:\n%s", abbreviate(acct.body))
+	}
 	expectRedirect(t, h.browser().post("/login", url.Values{"email": {"ann@new.test"}, "password": {password}}), "/dashboard")
 	expect(t, h.browser().post("/login", url.Values{"email": {"ann@acme.test"}, "password": {password}}), http.StatusUnprocessableEntity)
 	if n := countRows(t, h, `SELECT count(*) FROM audit_events WHERE action = 'user.email_changed' AND tenant_id IS NULL

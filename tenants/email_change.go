@@ -2,7 +2,10 @@ package tenants
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -104,4 +107,25 @@ func (s *Store) ConfirmEmailChange(ctx context.Context, raw string) (User, error
 		return audit.Record(ctx, tx, uuid.Nil, actor.User(u.ID, u.Email, ""), audit.EmailChanged, "user", u.ID.String(), map[string]any{"from": old, "to": newEmail})
 	})
 	return u, wrap("confirm email change", err)
+}
+
+// PendingEmailChange is an address change waiting for its link to be
+// opened.
+type PendingEmailChange struct {
+	NewEmail  string
+	ExpiresAt time.Time
+}
+
+// PendingEmailChange returns the user's unconfirmed, unexpired address
+// change, if any, so their account page can say a link is on its way.
+func (s *Store) PendingEmailChange(ctx context.Context, userID uuid.UUID) (PendingEmailChange, bool, error) {
+	var p PendingEmailChange
+	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
+		return tx.NewRaw(`SELECT new_email, expires_at FROM user_tokens
+			WHERE user_id = ? AND purpose = 'change_email' AND expires_at > now() ORDER BY expires_at DESC LIMIT 1`, userID).Scan(ctx, &p.NewEmail, &p.ExpiresAt)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	return p, err == nil, wrap("pending email change", err)
 }

@@ -174,6 +174,9 @@ type Account struct {
 	Email        string
 	Sessions     []SessionRow
 	PasswordRule string
+	// PendingEmail is an address change waiting for its link ("" for
+	// none), and PendingUntil when that link expires.
+	PendingEmail, PendingUntil string
 }
 
 // SessionRow is one signed-in browser.
