@@ -26,7 +26,7 @@ func TestQuotaOnTheAPI(t *testing.T) {
 	api := h.browser()
 	seedUsage(t, h, "acme", 199, 199) // free plan: 200 a day
 	expect(t, owner.get("/dashboard"), http.StatusOK, `<strong id="quota-month-left">801</strong> of 1,000 verifications left this month`,
-		`<strong id="quota-day-left">1</strong> of 200 today`, `<a href="/billing">Free plan</a>`, `aria-valuenow="19"`, "test keys are free")
+		`<strong id="quota-day-left">1</strong> of 200 real-time verifications today`, `<a href="/billing">Free plan</a>`, `aria-valuenow="19"`, "test keys are free")
 
 	res := api.apiJSON("POST", "/v1/verify", live, `{"email":"ann@shop.test"}`)
 	expect(t, res, http.StatusOK)
