@@ -86,26 +86,27 @@ func TestUsageAfterVerificationsAndAList(t *testing.T) {
 	}
 
 	// A list: ann, nobody and the catch-all address come from the cache;
-	// bob and the greylisted ann are asked (the latter twice, counted once).
+	// bob and the greylisted ann are asked (the latter twice, counted
+	// once); bad@@x is undeliverable without asking, and free.
 	res := api.upload("/v1/lists", live, "", "contacts.csv", sampleCSV, nil)
 	expect(t, res, http.StatusCreated)
 	l := waitList(t, api, live, decodeList(t, res).ID)
-	if l.Status != "completed" || l.Processed != 5 {
+	if l.Status != "completed" || l.Processed != 6 {
 		t.Fatalf("list %+v", l)
 	}
 	u = getUsage(t, api, live, "?from="+today+"&to="+today)
 	wantList := usageCounts{Deliverable: l.Counts.Deliverable, Undeliverable: l.Counts.Undeliverable, Risky: l.Counts.Risky,
-		Unknown: l.Counts.Unknown, Total: 5, CacheHits: 3, Billable: 2}
+		Unknown: l.Counts.Unknown, Total: 6, CacheHits: 3, Billable: 2}
 	if got := u.BySource["list"]; got != wantList {
 		t.Fatalf("list usage %+v, want %+v", got, wantList)
 	}
-	if u.BySource["api"].Total != 5 || u.Totals.Total != 10 || len(u.Series) != 1 || u.Series[0].Total != 10 || u.ByKey[0].Total != 9 {
+	if u.BySource["api"].Total != 5 || u.Totals.Total != 11 || len(u.Series) != 1 || u.Series[0].Total != 11 || u.ByKey[0].Total != 10 {
 		t.Fatalf("after the list: %+v", u)
 	}
 
 	page := owner.get("/usage?granularity=week&days=90")
 	expect(t, page, http.StatusOK, `<svg class="chart"`, `class="bar bar-deliverable"`, `<title id="usage-chart-title">Verifications per week</title>`,
-		`id="usage-total">10<`, `id="usage-success">50.0%<`, `id="usage-cache">40.0%<`, "live key", "test key", `id="usage-table"`,
+		`id="usage-total">11<`, `id="usage-success">45.5%<`, `id="usage-cache">36.4%<`, "live key", "test key", `id="usage-table"`,
 		`aria-current="page">Usage`, "Cost in "+time.Now().UTC().Format("January 2006"))
 	if n := strings.Count(page.body, `<g class="col">`); n < 13 || n > 14 {
 		t.Fatalf("%d weekly columns for 90 days", n)
