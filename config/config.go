@@ -68,7 +68,19 @@ type Config struct {
 	StripeMeteredPriceBasic   string
 	StripeMeteredPricePremium string
 	StripeAPIBase             string
+
+	// Webhooks. SecretKey seals stored secrets (webhook signing secrets):
+	// key ids and keys, the first the one new secrets are sealed with;
+	// empty only in development (wiring then makes and keeps one).
+	SecretKey            string
+	WebhookAllowCIDRs    []netip.Prefix  // reachable despite the SSRF guard, any port
+	WebhookRetrySchedule []time.Duration // the waits before each retry
 }
+
+// DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
+// 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (eight attempts in all).
+var DefaultWebhookRetrySchedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour,
+	5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 
 // Setting documents one environment variable.
 type Setting struct {
@@ -123,6 +135,9 @@ func Settings() []Setting {
 		{"MAILVET_STRIPE_PRICE_BASIC", "(empty: Basic cannot be bought)", "Stripe price id of the Basic plan's monthly fee."},
 		{"MAILVET_STRIPE_PRICE_PREMIUM", "(empty: Premium cannot be bought)", "Stripe price id of the Premium plan's monthly fee."},
 		{"MAILVET_STRIPE_METERED_PRICE_BASIC", "(empty: Basic overage not billed)", "Stripe metered price id (last_during_period) for Basic use above the included amount."},
+		{"MAILVET_SECRET_KEY", "(required in production; development makes one in .data/)", "Comma-separated id:key pairs, each key 32 random bytes in base64 (openssl rand -base64 32); stored secrets (webhook signing secrets) are sealed with the first with AES-256-GCM, and opened with whichever id they name, so a key can be rotated by putting a new one first."},
+		{"MAILVET_WEBHOOK_ALLOW_CIDRS", "(empty: none)", "Comma-separated CIDRs webhook deliveries may reach although private or special-purpose, on any port (the SSRF guard otherwise allows public addresses on ports 80 and 443 only)."},
+		{"MAILVET_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,10h", "Comma-separated waits before each retry of a webhook delivery, after the first attempt; the delivery is a dead letter after the last."},
 		{"MAILVET_STRIPE_METERED_PRICE_PREMIUM", "(empty: Premium overage not billed)", "Stripe metered price id (last_during_period) for Premium use above the included amount."},
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 	}
@@ -251,6 +266,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			r.fail("MAILVET_STRIPE_PRICE_BASIC", "", "set it or MAILVET_STRIPE_PRICE_PREMIUM when STRIPE_SECRET_KEY is set")
 		}
 	}
+	c.SecretKey = r.str("MAILVET_SECRET_KEY", "")
+	if c.SecretKey == "" && c.Env == "production" {
+		r.fail("MAILVET_SECRET_KEY", "", "required in production: it seals the webhook signing secrets")
+	}
+	c.WebhookAllowCIDRs = r.prefixes("MAILVET_WEBHOOK_ALLOW_CIDRS")
+	c.WebhookRetrySchedule = r.durations("MAILVET_WEBHOOK_RETRY_SCHEDULE", DefaultWebhookRetrySchedule, 50)
 	defaultFormat := "text"
 	if c.Env == "production" {
 		defaultFormat = "json"

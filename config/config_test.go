@@ -24,7 +24,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestProductionLogsJSON(t *testing.T) {
-	c, err := Load(env(map[string]string{"MAILVET_ENV": "production", "PORT": "9000"}))
+	c, err := Load(env(map[string]string{"MAILVET_ENV": "production", "PORT": "9000", "MAILVET_SECRET_KEY": "k1:" + strings.Repeat("A", 43) + "="}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,5 +106,23 @@ func TestDNSCanaries(t *testing.T) {
 		if _, err := Load(env(map[string]string{"MAILVET_DNS_CANARIES": bad})); err == nil || !strings.Contains(err.Error(), "MAILVET_DNS_CANARIES") {
 			t.Errorf("MAILVET_DNS_CANARIES=%q: error %v", bad, err)
 		}
+	}
+}
+
+// Production needs a key to seal secrets with; the retry schedule is a
+// list of durations.
+func TestWebhookSettings(t *testing.T) {
+	if _, err := Load(env(map[string]string{"MAILVET_ENV": "production"})); err == nil || !strings.Contains(err.Error(), "MAILVET_SECRET_KEY") {
+		t.Fatalf("production without MAILVET_SECRET_KEY: %v", err)
+	}
+	c, err := Load(env(map[string]string{"MAILVET_WEBHOOK_RETRY_SCHEDULE": "1s, 1s,2s", "MAILVET_WEBHOOK_ALLOW_CIDRS": "127.0.0.1/32"}))
+	if err != nil || len(c.WebhookRetrySchedule) != 3 || c.WebhookRetrySchedule[2] != 2*time.Second || len(c.WebhookAllowCIDRs) != 1 {
+		t.Fatalf("%+v %v", c.WebhookRetrySchedule, err)
+	}
+	if c, _ := Load(env(nil)); len(c.WebhookRetrySchedule) != 7 || c.WebhookRetrySchedule[0] != 5*time.Second {
+		t.Fatalf("default schedule %v", c.WebhookRetrySchedule)
+	}
+	if _, err := Load(env(map[string]string{"MAILVET_WEBHOOK_RETRY_SCHEDULE": "1s,soon"})); err == nil || !strings.Contains(err.Error(), "MAILVET_WEBHOOK_RETRY_SCHEDULE") {
+		t.Fatalf("a bad schedule: %v", err)
 	}
 }

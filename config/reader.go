@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,29 @@ func (r *reader) prefixes(name string) []netip.Prefix {
 			return nil
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out
+}
+
+// durations reads a comma-separated list of at most limit positive
+// durations ("1s,1s,2s").
+func (r *reader) durations(name string, def []time.Duration, limit int) []time.Duration {
+	v, ok := r.raw(name)
+	if !ok {
+		return slices.Clone(def)
+	}
+	var out []time.Duration
+	for _, item := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(item))
+		if err != nil || d <= 0 {
+			r.fail(name, v, "must be comma-separated positive durations such as 5s,5m,30m")
+			return slices.Clone(def)
+		}
+		out = append(out, d)
+	}
+	if len(out) > limit {
+		r.fail(name, v, fmt.Sprintf("at most %d retries", limit))
+		return slices.Clone(def)
 	}
 	return out
 }
