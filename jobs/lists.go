@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -32,6 +33,13 @@ func (w *VerifyBatchWorker) Work(ctx context.Context, job *river.Job[lists.Verif
 		_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
 		return err
 	})
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// The last attempt: the list would otherwise run for ever. Marked
+		// failed even when the run's own context has ended.
+		failCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return errors.Join(err, w.Lists.Fail(failCtx, job.Args, err))
+	}
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package lists
 const (
 	AuditCancelled = "list.cancelled"
 	AuditDeleted   = "list.deleted"
+	AuditFailed    = "list.failed"
 )
 
 // auditTarget is the target type of the lists' audit events.

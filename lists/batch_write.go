@@ -62,7 +62,7 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 		if !batchDone {
 			return nil
 		}
-		return finishTx(ctx, tx, args, complete)
+		return p.finishTx(ctx, tx, args, complete)
 	})
 	return stopped, err
 }
@@ -75,7 +75,7 @@ func (p *Processor) finish(ctx context.Context, args VerifyBatchArgs, complete f
 		if _, err := lockList(ctx, tx, args); err != nil {
 			return err
 		}
-		return finishTx(ctx, tx, args, complete)
+		return p.finishTx(ctx, tx, args, complete)
 	})
 }
 
@@ -98,12 +98,21 @@ func lockList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) (live bool, e
 }
 
 // finishTx completes the job and, when no row of the list is pending any
-// more, the list.
-func finishTx(ctx context.Context, tx db.Tx, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE lists SET status = 'completed', completed_at = now()
+// more, the list, recording its list.completed event in the same
+// transaction: exactly one, as only the statement that moves the list from
+// running to completed returns it.
+func (p *Processor) finishTx(ctx context.Context, tx db.Tx, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) error {
+	var l List
+	err := tx.NewRaw(`UPDATE lists SET status = 'completed', completed_at = now()
 		WHERE tenant_id = ? AND id = ? AND status = 'running'
-		  AND NOT EXISTS (SELECT 1 FROM list_rows WHERE tenant_id = ? AND list_id = ? AND state = 'pending')`,
-		args.TenantID, args.ListID, args.TenantID, args.ListID); err != nil {
+		  AND NOT EXISTS (SELECT 1 FROM list_rows WHERE tenant_id = ? AND list_id = ? AND state = 'pending')
+		RETURNING *`, args.TenantID, args.ListID, args.TenantID, args.ListID).Scan(ctx, &l)
+	switch {
+	case err == nil:
+		if err := p.store.recordFinished(ctx, tx, l); err != nil {
+			return err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
 	return complete(ctx, tx.Tx.Tx) // River completes the job through the *sql.Tx

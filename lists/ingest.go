@@ -178,6 +178,11 @@ func (s *Store) insert(ctx context.Context, tx db.Tx, in *NewList, src rowSource
 	if err != nil {
 		return l, err
 	}
+	if status == StatusCompleted {
+		if err := s.recordFinished(ctx, tx, l); err != nil {
+			return l, err
+		}
+	}
 	if ing.invalid > 0 {
 		if err := usage.Add(ctx, tx, usage.Delta{TenantID: in.TenantID, Day: time.Now(), APIKeyID: keyID, Source: usage.SourceList,
 			Counts: usage.Counts{Undeliverable: ing.invalid}}); err != nil {

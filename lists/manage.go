@@ -10,6 +10,7 @@ import (
 	"mailvet/actor"
 	"mailvet/audit"
 	"mailvet/db"
+	"mailvet/safetext"
 )
 
 // Cancel stops a list: no further rows are verified, and the quota it
@@ -40,6 +41,9 @@ func (s *Store) Cancel(ctx context.Context, tenantID, id uuid.UUID, by actor.Act
 		}
 		unverified, err := s.giveBack(ctx, tx, l)
 		if err != nil {
+			return err
+		}
+		if err := s.recordFinished(ctx, tx, l); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, tenantID, by, AuditCancelled, auditTarget, id.String(),
@@ -91,4 +95,31 @@ func (s *Store) giveBack(ctx context.Context, tx db.Tx, l List) (int, error) {
 		return n, nil
 	}
 	return n, s.quota.Refund(ctx, tx, l.TenantID, n)
+}
+
+// Fail marks a list failed once one of its batches gave up (its job's last
+// attempt failed): the verdicts so far stay, the quota of the rows never
+// verified goes back, and list.failed is recorded, in one transaction. A
+// list already finished stays as it is.
+func (p *Processor) Fail(ctx context.Context, args VerifyBatchArgs, cause error) error {
+	s := p.store
+	return s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		var l List
+		err := tx.NewRaw(`UPDATE lists SET status = 'failed', completed_at = now()
+			WHERE tenant_id = ? AND id = ? AND status IN ('queued', 'running') RETURNING *`, args.TenantID, args.ListID).Scan(ctx, &l)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.giveBack(ctx, tx, l); err != nil {
+			return err
+		}
+		if err := s.recordFinished(ctx, tx, l); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, args.TenantID, actor.System("lists.verify_batch"), AuditFailed, auditTarget, l.ID.String(),
+			map[string]any{"name": l.Name, "error": safetext.Truncate(cause.Error(), 500)})
+	})
 }

@@ -47,10 +47,12 @@ type Quota interface {
 // way Stripe keeps test and live data apart. A list of the other mode is
 // ErrNotFound, like another tenant's.
 type Store struct {
-	db    *db.DB
-	jobs  JobInserter
-	opts  Options
-	quota Quota
+	db     *db.DB
+	jobs   JobInserter
+	opts   Options
+	quota  Quota
+	events Events
+	link   func(path string) string
 }
 
 // WithQuota makes lists reserve their unique addresses when created.

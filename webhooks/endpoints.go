@@ -1,0 +1,256 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"mailvet/actor"
+	"mailvet/audit"
+	"mailvet/db"
+	"mailvet/safetext"
+)
+
+// Audit actions of endpoints.
+const (
+	AuditEndpointCreated  = "webhook_endpoint.created"
+	AuditEndpointUpdated  = "webhook_endpoint.updated"
+	AuditEndpointDeleted  = "webhook_endpoint.deleted"
+	AuditEndpointRotated  = "webhook_endpoint.secret_rotated"
+	AuditEndpointDisabled = "webhook_endpoint.disabled"
+	AuditDeliveryRetried  = "webhook_delivery.retried"
+	AuditEventRedelivered = "event.redelivered"
+	auditTarget           = "webhook_endpoint"
+)
+
+// EndpointInput is what a create or an update sets: nil fields of an
+// update stay as they are.
+type EndpointInput struct {
+	URL         *string
+	Description *string
+	Events      *[]string
+	Enabled     *bool
+}
+
+// authorize: owners and admins manage endpoints; someone of another
+// tenant finds nothing.
+func authorize(by actor.Actor, tenantID uuid.UUID, min actor.Role) error {
+	err := by.RequireIn(tenantID, min)
+	if errors.Is(err, actor.ErrOtherTenant) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// check validates an input's fields (the URL by the SSRF guard's rules).
+func (s *Service) check(ctx context.Context, in EndpointInput) error {
+	if in.URL != nil {
+		if err := s.urls.CheckURL(ctx, *in.URL); err != nil {
+			return err
+		}
+	}
+	if d := in.Description; d != nil && (utf8.RuneCountInString(*d) > 500 || safetext.HasControl(*d)) {
+		return ErrInvalidDescription
+	}
+	if in.Events != nil {
+		for _, t := range *in.Events {
+			if !KnownType(t) {
+				return fmt.Errorf("%w: %q", ErrUnknownEventType, t)
+			}
+		}
+	}
+	return nil
+}
+
+// newSecret is "whsec_" and 32 random bytes in base64, the Standard
+// Webhooks form.
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// sealContext binds a sealed secret to its endpoint and purpose.
+func sealContext(id uuid.UUID, purpose string) string { return "webhook_endpoint:" + id.String() + ":" + purpose }
+
+// Create makes an endpoint with new signing and inbound secrets, which the
+// result shows this once. Owners and admins only; audited.
+func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in EndpointInput, by actor.Actor) (Created, error) {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
+		return Created{}, err
+	}
+	if in.URL == nil {
+		return Created{}, s.urls.CheckURL(ctx, "")
+	}
+	if err := s.check(ctx, in); err != nil {
+		return Created{}, err
+	}
+	c := Created{Secret: newSecret(), InboundSecret: newSecret()}
+	id := uuid.New()
+	signing, err := s.sealer.Seal([]byte(c.Secret), sealContext(id, "signing"))
+	if err != nil {
+		return Created{}, err
+	}
+	inbound, err := s.sealer.Seal([]byte(c.InboundSecret), sealContext(id, "inbound"))
+	if err != nil {
+		return Created{}, err
+	}
+	events, description := []string{}, ""
+	if in.Events != nil {
+		events = slices.Compact(slices.Sorted(slices.Values(*in.Events)))
+	}
+	if in.Description != nil {
+		description = *in.Description
+	}
+	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := scanEndpoint(tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (id, tenant_id, url, description, event_types, secret, inbound_secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+endpointColumns, id, tenantID, *in.URL, description, textArray(events), signing, inbound), &c.Endpoint); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, tenantID, by, AuditEndpointCreated, auditTarget, id.String(),
+			map[string]any{"url": c.URL, "events": c.Events})
+	})
+	c.InboundURL = s.link("/v1/inbound/" + id.String())
+	return c, err
+}
+
+// List returns the tenant's endpoints, oldest first. Members may look.
+func (s *Service) List(ctx context.Context, tenantID uuid.UUID, by actor.Actor) ([]Endpoint, error) {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
+		return nil, err
+	}
+	var out []Endpoint
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE tenant_id = ? ORDER BY created_at, id`, tenantID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e Endpoint
+			if err := scanEndpoint(rows, &e); err != nil {
+				return err
+			}
+			e.InboundURL = s.link("/v1/inbound/" + e.ID.String())
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Get returns one of the tenant's endpoints.
+func (s *Service) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) (Endpoint, error) {
+	if err := authorize(by, tenantID, actor.RoleMember); err != nil {
+		return Endpoint{}, err
+	}
+	var e Endpoint
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		return getEndpoint(ctx, tx, tenantID, id, &e)
+	})
+	e.InboundURL = s.link("/v1/inbound/" + e.ID.String())
+	return e, err
+}
+
+// Update changes an endpoint's URL, description, event types or enabled
+// state. Re-enabling clears the disabled reason and the failing clock.
+func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in EndpointInput, by actor.Actor) (Endpoint, error) {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
+		return Endpoint{}, err
+	}
+	if err := s.check(ctx, in); err != nil {
+		return Endpoint{}, err
+	}
+	var events any
+	if in.Events != nil {
+		events = textArray(slices.Compact(slices.Sorted(slices.Values(*in.Events))))
+	}
+	var e Endpoint
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var before Endpoint
+		if err := getEndpoint(ctx, tx, tenantID, id, &before); err != nil {
+			return err
+		}
+		if err := scanEndpoint(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET url = coalesce(?, url), description = coalesce(?, description),
+				event_types = coalesce(?::text[], event_types), enabled = coalesce(?, enabled),
+				disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END,
+				failing_since = CASE WHEN ? THEN NULL ELSE failing_since END, updated_at = now()
+			WHERE tenant_id = ? AND id = ? RETURNING `+endpointColumns,
+			in.URL, in.Description, events, in.Enabled, enabling(in, before), enabling(in, before), tenantID, id), &e); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, tenantID, by, AuditEndpointUpdated, auditTarget, id.String(), map[string]any{
+			"before": map[string]any{"url": before.URL, "events": before.Events, "enabled": before.Enabled, "description": before.Description},
+			"after":  map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled, "description": e.Description}})
+	})
+	e.InboundURL = s.link("/v1/inbound/" + id.String())
+	return e, err
+}
+
+// enabling reports whether an update turns a disabled endpoint on.
+func enabling(in EndpointInput, before Endpoint) bool {
+	return in.Enabled != nil && *in.Enabled && !before.Enabled
+}
+
+// Delete removes an endpoint, its deliveries and their attempts.
+func (s *Service) Delete(ctx context.Context, tenantID, id uuid.UUID, by actor.Actor) error {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var url string
+		err := tx.NewRaw(`DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ? RETURNING url`, tenantID, id).Scan(ctx, &url)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, tenantID, by, AuditEndpointDeleted, auditTarget, id.String(), map[string]any{"url": url})
+	})
+}
+
+// Overlaps are the rotation overlaps offered: how long the old secret
+// keeps signing beside the new one.
+func Overlaps() map[string]time.Duration {
+	return map[string]time.Duration{"now": 0, "1h": time.Hour, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
+}
+
+// Rotate gives an endpoint a new signing secret, shown this once; the old
+// one signs every delivery too until the overlap ends ("now", "1h",
+// "24h", "7d").
+func (s *Service) Rotate(ctx context.Context, tenantID, id uuid.UUID, overlap string, by actor.Actor) (Created, error) {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
+		return Created{}, err
+	}
+	d, ok := Overlaps()[overlap]
+	if !ok {
+		return Created{}, ErrBadOverlap
+	}
+	c := Created{Secret: newSecret()}
+	signing, err := s.sealer.Seal([]byte(c.Secret), sealContext(id, "signing"))
+	if err != nil {
+		return Created{}, err
+	}
+	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		err := scanEndpoint(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET
+				previous_secret = CASE WHEN ? > 0 THEN secret END,
+				previous_secret_until = CASE WHEN ? > 0 THEN now() + make_interval(secs => ?) END,
+				secret = ?, updated_at = now()
+			WHERE tenant_id = ? AND id = ? RETURNING `+endpointColumns, d.Seconds(), d.Seconds(), d.Seconds(), signing, tenantID, id), &c.Endpoint)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, tenantID, by, AuditEndpointRotated, auditTarget, id.String(), map[string]any{"overlap": overlap})
+	})
+	c.InboundURL = s.link("/v1/inbound/" + id.String())
+	return c, err
+}

@@ -1,0 +1,117 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"mailvet/actor"
+	"mailvet/db"
+)
+
+// Queue is the River queue deliveries run on, apart from lists and mail,
+// so that a slow receiver never holds up other work.
+const Queue = "webhooks"
+
+// DeliverArgs is one delivery's River job.
+type DeliverArgs struct {
+	TenantID   uuid.UUID `json:"tenant_id"`
+	DeliveryID uuid.UUID `json:"delivery_id"`
+}
+
+// Kind names the job.
+func (DeliverArgs) Kind() string { return "webhooks.deliver" }
+
+// payload is an event's body: the same bytes on every attempt.
+type payload struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	CreatedAt string `json:"created_at"`
+	Data      any    `json:"data"`
+}
+
+// newEventID is "evt_" and a time-ordered UUID (v7), so ids sort roughly
+// by creation.
+func newEventID() string {
+	return "evt_" + strings.ReplaceAll(uuid.Must(uuid.NewV7()).String(), "-", "")
+}
+
+// Record records an event of the tenant in tx, the transaction of the
+// change it reports, with a delivery to each enabled endpoint that wants
+// its type and the deliveries' River jobs: they commit, or roll back,
+// with the change. It costs two statements.
+func (s *Service) Record(ctx context.Context, tx db.Tx, tenantID uuid.UUID, eventType string, data any) (Event, error) {
+	if !KnownType(eventType) {
+		return Event{}, fmt.Errorf("record event %s: %w", eventType, ErrUnknownEventType)
+	}
+	ev := Event{ID: newEventID(), Type: eventType, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	body, err := json.Marshal(payload{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt.Format(time.RFC3339Nano), Data: data})
+	if err != nil {
+		return Event{}, fmt.Errorf("record event %s: %w", eventType, err)
+	}
+	ev.Payload = string(body)
+	var deliveries []uuid.UUID
+	err = tx.NewRaw(`WITH ev AS (
+			INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id)
+		INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id)
+		SELECT gen_random_uuid(), e.tenant_id, e.id, (SELECT id FROM ev) FROM webhook_endpoints e
+		WHERE e.tenant_id = ? AND e.enabled AND (e.event_types = '{}' OR ? = ANY (e.event_types))
+		RETURNING id`, ev.ID, tenantID, ev.Type, ev.CreatedAt, ev.Payload, tenantID, ev.Type).Scan(ctx, &deliveries)
+	if err != nil {
+		return Event{}, fmt.Errorf("record event %s: %w", eventType, err)
+	}
+	return ev, s.queue(ctx, tx, tenantID, deliveries)
+}
+
+// queue inserts one River job per delivery in tx.
+func (s *Service) queue(ctx context.Context, tx db.Tx, tenantID uuid.UUID, deliveries []uuid.UUID) error {
+	if len(deliveries) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(deliveries))
+	for i, id := range deliveries {
+		params[i] = river.InsertManyParams{Args: DeliverArgs{TenantID: tenantID, DeliveryID: id},
+			InsertOpts: &river.InsertOpts{Queue: Queue, MaxAttempts: s.MaxAttempts()}}
+	}
+	if _, err := s.jobs.InsertManyFastTx(ctx, tx.Tx.Tx, params); err != nil {
+		return fmt.Errorf("queue deliveries: %w", err)
+	}
+	return nil
+}
+
+// SendTest records a webhook_endpoint.test event delivered to this one
+// endpoint alone (enabled or not: it is how people check a fix), and
+// returns it.
+func (s *Service) SendTest(ctx context.Context, tenantID, endpointID uuid.UUID, by actor.Actor) (Event, error) {
+	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
+		return Event{}, err
+	}
+	var ev Event
+	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
+		var e Endpoint
+		if err := getEndpoint(ctx, tx, tenantID, endpointID, &e); err != nil {
+			return err
+		}
+		ev = Event{ID: newEventID(), Type: EndpointTest, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+		body, err := json.Marshal(payload{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt.Format(time.RFC3339Nano),
+			Data: EndpointData{EndpointID: e.ID.String(), URL: e.URL}})
+		if err != nil {
+			return err
+		}
+		ev.Payload = string(body)
+		id := uuid.New()
+		if _, err := tx.ExecContext(ctx, `WITH ev AS (
+				INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id)
+			INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id) SELECT ?, ?, ?, id FROM ev`,
+			ev.ID, tenantID, ev.Type, ev.CreatedAt, ev.Payload, id, tenantID, endpointID); err != nil {
+			return err
+		}
+		return s.queue(ctx, tx, tenantID, []uuid.UUID{id})
+	})
+	return ev, err
+}
