@@ -24,6 +24,8 @@ func TestDocsWebhooks(t *testing.T) {
 		"npm install standardwebhooks", "import { Webhook } from &#34;standardwebhooks&#34;",
 		"list.completed", "list.failed", "list.cancelled", "verification.completed", "quota.threshold", "webhook_endpoint.disabled",
 		"/v1/events?type=", "/redeliver", "/recover", "/v1/inbound/", "examples/crm-receiver",
+		// The example body and the overlaps come from the webhooks package.
+		"&#34;type&#34;: &#34;list.completed&#34;", "&#34;export_url&#34;", "now, 1h, 24h, 7d",
 	)
 	for _, wait := range []string{"at once", "5 seconds", "5 minutes", "30 minutes", "2 hours", "5 hours", "10 hours", "27 h 35 min"} {
 		expect(t, res, http.StatusOK, "<td>"+wait+"</td>")

@@ -9,26 +9,24 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
+import "strings"
+
 // The CRM webhooks guide at /docs/webhooks: public, so an integrator can
 // read it before (or without) an account. The code samples are Go strings
 // because a templ text node would fold their newlines into spaces.
 
-// docsRow is one row of a two-column table on the guide.
-type docsRow struct {
-	Name    string
-	Meaning string
+// DocsWebhooks is what the guide takes from the webhooks package, so it
+// cannot drift from what is sent: the event types and an example body.
+type DocsWebhooks struct {
+	EventTypes []DocsEventType
+	Payload    string   // an example list.completed body, indented
+	Overlaps   []string // the rotation overlaps offered, shortest first: "now", "1h", …
 }
 
-// docsEventTypes are the event types an endpoint can subscribe to.
-func docsEventTypes() []docsRow {
-	return []docsRow{
-		{"list.completed", "An uploaded list finished verifying; its results can be downloaded."},
-		{"list.failed", "A list stopped on an error and will not finish."},
-		{"list.cancelled", "Someone cancelled a list before it finished."},
-		{"verification.completed", "The addresses of an inbound push are verified; carries your reference."},
-		{"quota.threshold", "This month's usage crossed a share of the plan's quota."},
-		{"webhook_endpoint.disabled", "An endpoint was disabled (it answered 410 Gone) and receives nothing until enabled again."},
-	}
+// DocsEventType is one event type and what it means.
+type DocsEventType struct {
+	Name    string
+	Summary string
 }
 
 // docsRetry is one attempt of a delivery: the wait before it and, roughly,
@@ -56,16 +54,9 @@ func docsRetries() []docsRetry {
 
 const docsHeaders = `POST /webhooks/mailvet HTTP/1.1
 Content-Type: application/json
-webhook-id: evt_2f9c1e7a
+webhook-id: evt_019ad7e5c2a07b3e9f41d6a8c0b2e5f7
 webhook-timestamp: 1764662400
 webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=`
-
-const docsPayload = `{
-  "id": "evt_2f9c1e7a",
-  "type": "list.completed",
-  "created_at": "2026-12-02T08:00:00Z",
-  "data": { … }
-}`
 
 const docsGoVerify = `// go get github.com/standard-webhooks/standard-webhooks/libraries@v0.0.1
 package main
@@ -201,7 +192,7 @@ const docsReceiverRun = `go run ./examples/crm-receiver -addr :8090 -secret whse
 # or: MAILVET_WEBHOOK_SECRET=whsec_old,whsec_new go run ./examples/crm-receiver`
 
 // DocsWebhooksPage is the public CRM webhooks integration guide.
-func DocsWebhooksPage(p Page) templ.Component {
+func DocsWebhooksPage(p Page, d DocsWebhooks) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -237,7 +228,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(docsHeaders)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 217, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 208, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -248,19 +239,19 @@ func DocsWebhooksPage(p Page) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(docsPayload)
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(d.Payload)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 219, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 210, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</code></pre><p class=\"muted\">What <code>data</code> holds depends on the type; the <a href=\"/v1/openapi.yaml\">OpenAPI description</a> has each shape. Secrets look like <code>whsec_</code> followed by base64; the endpoint's secret is shown once, when you create it.</p><h3>Event types</h3><div class=\"table-wrap\"><table class=\"table docs-pairs\" id=\"docs-event-types\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Sent when</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</code></pre><p class=\"muted\">What <code>data</code> holds depends on the type; the <a href=\"/v1/openapi.yaml\">OpenAPI description</a> has each shape. Lists, endpoints and keys are named by UUIDs. Secrets look like <code>whsec_</code> followed by base64; the endpoint's secret is shown once, when you create it.</p><h3>Event types</h3><div class=\"table-wrap\"><table class=\"table docs-pairs\" id=\"docs-event-types\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Sent when</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, ev := range docsEventTypes() {
+			for _, ev := range d.EventTypes {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<tr><td><code>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -268,7 +259,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 				var templ_7745c5c3_Var5 string
 				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(ev.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 227, Col: 31}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 218, Col: 31}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 				if templ_7745c5c3_Err != nil {
@@ -279,9 +270,9 @@ func DocsWebhooksPage(p Page) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var6 string
-				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ev.Meaning)
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ev.Summary)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 227, Col: 61}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 218, Col: 61}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 				if templ_7745c5c3_Err != nil {
@@ -320,7 +311,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 				var templ_7745c5c3_Var7 string
 				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(at.Attempt)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 257, Col: 28}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 248, Col: 28}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
@@ -333,7 +324,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 				var templ_7745c5c3_Var8 string
 				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(at.Wait)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 257, Col: 48}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 248, Col: 48}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {
@@ -346,7 +337,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 				var templ_7745c5c3_Var9 string
 				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(at.Since)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 257, Col: 69}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 248, Col: 69}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 				if templ_7745c5c3_Err != nil {
@@ -357,7 +348,20 @@ func DocsWebhooksPage(p Page) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</tbody></table></div><ul class=\"docs-list\"><li>A <code>3xx</code> is a failure: redirects are not followed. Give the final URL.</li><li><code>410 Gone</code> disables the endpoint at once (and sends <code>webhook_endpoint.disabled</code>).</li><li><code>429</code> and <code>503</code> with a <code>Retry-After</code> header are retried when it says.</li><li>Each attempt has 15 seconds; a slower answer is a failure.</li><li>After the eighth attempt the delivery is a dead letter. Retry it from the Webhooks page or with <code>recover</code>, below.</li></ul></section><section class=\"card\" aria-labelledby=\"docs-rotate\"><h2 id=\"docs-rotate\">Rotating a secret</h2><p>Rotate gives an endpoint a new secret and shows it once. For an overlap mailvet signs with the old and the new secret both, so each delivery carries two signatures in <code>webhook-signature</code>. Deploy the new secret to your receiver during the overlap; a receiver that accepts either (as <code>examples/crm-receiver</code> does with comma-separated secrets) can switch without missing a delivery.</p></section><section class=\"card\" aria-labelledby=\"docs-recover\"><h2 id=\"docs-recover\">Recovering missed events</h2><p>If your receiver was down longer than the retries last, or you want to check nothing was missed, list the events and deliver them again. Redeliveries keep the event's id, so your dedupe holds.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</tbody></table></div><ul class=\"docs-list\"><li>A <code>3xx</code> is a failure: redirects are not followed. Give the final URL.</li><li><code>410 Gone</code> disables the endpoint at once (and sends <code>webhook_endpoint.disabled</code>).</li><li><code>429</code> and <code>503</code> with a <code>Retry-After</code> header are retried when it says.</li><li>Each attempt has 15 seconds; a slower answer is a failure.</li><li>After the eighth attempt the delivery is a dead letter. Retry it from the Webhooks page or with <code>recover</code>, below.</li></ul></section><section class=\"card\" aria-labelledby=\"docs-rotate\"><h2 id=\"docs-rotate\">Rotating a secret</h2><p>Rotate gives an endpoint a new secret and shows it once. For the overlap you choose (")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var10 string
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(strings.Join(d.Overlaps, ", "))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 264, Col: 122}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "; <code>now</code> is none) mailvet signs with the old and the new secret both, so each delivery carries two signatures in <code>webhook-signature</code>. Deploy the new secret to your receiver during the overlap; a receiver that accepts either (as <code>examples/crm-receiver</code> does with comma-separated secrets) switches without missing a delivery.</p></section><section class=\"card\" aria-labelledby=\"docs-recover\"><h2 id=\"docs-recover\">Recovering missed events</h2><p>If your receiver was down longer than the retries last, or you want to check nothing was missed, list the events and deliver them again. Redeliveries keep the event's id, so your dedupe holds.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -365,33 +369,33 @@ func DocsWebhooksPage(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</section><section class=\"card\" aria-labelledby=\"docs-inbound\"><h2 id=\"docs-inbound\">Pushing addresses in</h2><p>A CRM can send up to 1,000 addresses at a time to <code>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs("POST /v1/inbound/{endpoint_id}")
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 282, Col: 95}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</code> with the body <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</section><section class=\"card\" aria-labelledby=\"docs-inbound\"><h2 id=\"docs-inbound\">Pushing addresses in</h2><p>A CRM can send up to 1,000 addresses at a time to <code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var11 string
-			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(`{"emails":[…],"reference":"…"}`)
+			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs("POST /v1/inbound/{endpoint_id}")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 282, Col: 163}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 275, Col: 95}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</code>, signed exactly like a delivery but with the endpoint's <em>inbound</em> secret: a <code>webhook-id</code> of your own, the current <code>webhook-timestamp</code> and the signature from the library's <code>sign</code>. The results come back to the endpoint as <code>verification.completed</code> events carrying your <code>reference</code>.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</code> with the body <code>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var12 string
+			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(`{"emails":[…],"reference":"…"}`)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 275, Col: 163}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</code>, signed exactly like a delivery but with the endpoint's <em>inbound</em> secret: a <code>webhook-id</code> of your own, the current <code>webhook-timestamp</code> and the signature from the library's <code>sign</code>. The verdicts come back to the endpoint as <code>verification.completed</code> events, one per address, each carrying your <code>reference</code>.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -403,7 +407,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<p class=\"muted\">In Node: <code>new Webhook(inboundSecret).sign(id, new Date(), body)</code>.</p></section><section class=\"card\" aria-labelledby=\"docs-example\"><h2 id=\"docs-example\">A receiver to start from</h2><p><code>examples/crm-receiver</code> in the mailvet repository is a complete receiver in Go: it verifies with the Standard Webhooks library, accepts several secrets during a rotation, bounds the body to 1 MB, dedupes on <code>webhook-id</code> and prints each event as a JSON line.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<p class=\"muted\">In Node: <code>new Webhook(inboundSecret).sign(id, new Date(), body)</code>.</p></section><section class=\"card\" aria-labelledby=\"docs-example\"><h2 id=\"docs-example\">A receiver to start from</h2><p><code>examples/crm-receiver</code> in the mailvet repository is a complete receiver in Go: it verifies with the Standard Webhooks library, accepts several secrets during a rotation, bounds the body to 1 MB, dedupes on <code>webhook-id</code> and prints each event as a JSON line.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -411,7 +415,7 @@ func DocsWebhooksPage(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -443,72 +447,72 @@ func docsCode(title, id, code string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<h3 class=\"docs-code-title\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var13 string
-		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(title)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 301, Col: 36}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</h3><pre class=\"code\"><code id=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<h3 class=\"docs-code-title\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var14 string
-		templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
+		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 302, Col: 32}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 294, Col: 36}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</h3><pre class=\"code\"><code id=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var15 string
-		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(code)
+		templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 302, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 295, Col: 32}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</code></pre><p class=\"docs-copy\"><button type=\"button\" class=\"btn btn-secondary btn-sm\" data-copy-target=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var16 string
-		templ_7745c5c3_Var16, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
+		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(code)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 304, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 295, Col: 41}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var16)
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\">Copy ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</code></pre><p class=\"docs-copy\"><button type=\"button\" class=\"btn btn-secondary btn-sm\" data-copy-target=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var17 string
-		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 304, Col: 93}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 297, Col: 78}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, " code</button></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\">Copy ")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var18 string
+		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 297, Col: 93}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " code</button></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
