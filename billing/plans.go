@@ -57,6 +57,8 @@ type Service struct {
 	// Quota figures for responses that counted nothing (cache hits, reads)
 	// may lag by usageMemory; every counting call reports exact figures.
 	usage *memo.Map[uuid.UUID, Quota]
+
+	events Events // nil: no webhook events
 }
 
 const (

@@ -112,7 +112,7 @@ func (s *Service) consume(ctx context.Context, tx db.Tx, tenantID, keyID uuid.UU
 		}
 	}
 	q.derive()
-	if err := s.notifyThresholds(ctx, stx, tenantID, q, c.month, month); err != nil {
+	if err := s.notifyThresholds(ctx, tx, tenantID, q, c.month, month); err != nil {
 		return q, err
 	}
 	return q, nil

@@ -2,19 +2,34 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"mailvet/actor"
+	"mailvet/db"
 	"mailvet/mail"
+	"mailvet/webhooks"
 )
 
-// notifyThresholds mails the owners once when monthly use of the included
-// amount crosses 80% and once when it reaches 100%.
-func (s *Service) notifyThresholds(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, q Quota, n int, month time.Time) error {
+// Events records quota.threshold for the tenant's webhooks
+// (webhooks.Service), in the transaction that crossed it.
+type Events interface {
+	Record(ctx context.Context, tx db.Tx, tenantID uuid.UUID, eventType string, data any) (webhooks.Event, error)
+}
+
+// WithEvents makes crossing a threshold a webhook event too.
+func (s *Service) WithEvents(events Events) *Service {
+	s.events = events
+	return s
+}
+
+// notifyThresholds tells the tenant once when monthly use of the included
+// amount crosses 80% and once when it reaches 100%: its owners by mail,
+// its webhooks by a quota.threshold event.
+func (s *Service) notifyThresholds(ctx context.Context, dbtx db.Tx, tenantID uuid.UUID, q Quota, n int, month time.Time) error {
+	tx := sqlTx(dbtx)
 	before := (q.MonthUsed - n) * 100 / q.MonthIncluded
 	after := q.MonthUsed * 100 / q.MonthIncluded
 	threshold := 0
@@ -31,8 +46,17 @@ func (s *Service) notifyThresholds(ctx context.Context, tx *sql.Tx, tenantID uui
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 || s.mail == nil {
+	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // already told this month
+	}
+	if s.events != nil {
+		if _, err := s.events.Record(ctx, dbtx, tenantID, webhooks.QuotaThreshold, webhooks.QuotaData{Percent: threshold, Plan: q.Plan,
+			MonthUsed: q.MonthUsed, MonthIncluded: q.MonthIncluded, MonthLimit: q.MonthLimit}); err != nil {
+			return err
+		}
+	}
+	if s.mail == nil {
+		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT u.email, t.name FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
 		WHERE m.tenant_id = $1 AND m.role = $2`, tenantID, string(actor.RoleOwner))

@@ -17,6 +17,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/tenants"
+	"mailvet/webhooks"
 )
 
 // Deps are what the workers call into.
@@ -25,6 +26,10 @@ type Deps struct {
 	Mailer  mail.Sender
 	Lists   *lists.Processor // nil: this process does not verify lists
 	Stripe  *billing.Stripe  // nil: no usage reports (keyless: the job does nothing)
+	// Webhooks delivers events; nil: this process delivers none.
+	Webhooks *webhooks.Deliverer
+	// WebhookSchedule is the retry schedule of deliveries.
+	WebhookSchedule *webhooks.Service
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -48,6 +53,9 @@ type Options struct {
 	FetchPollInterval time.Duration
 	// ListWorkers is how many list batches run at once in this process.
 	ListWorkers int
+	// WebhookWorkers is how many deliveries run at once in this process
+	// (default 20), on their own queue.
+	WebhookWorkers int
 	// BatchTimeout bounds one list batch run (default lists.BatchTimeout);
 	// RescueAfter is when River's leader gives a job whose worker died to
 	// another worker. It must be longer than BatchTimeout, so that a batch
@@ -98,6 +106,10 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 				// River wants the rescue delay above every job's timeout.
 				cfg.JobTimeout = timeout
 			}
+		}
+		if deps.Webhooks != nil {
+			river.AddWorker(workers, &DeliverWorker{Deliverer: deps.Webhooks, Schedule: deps.WebhookSchedule})
+			cfg.Queues[webhooks.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.WebhookWorkers, 20)}
 		}
 		every := opts.PurgeEvery
 		if every <= 0 {

@@ -2,9 +2,7 @@ package webhooks
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,6 +15,7 @@ import (
 	"mailvet/audit"
 	"mailvet/db"
 	"mailvet/safetext"
+	"mailvet/webhooks/transport"
 )
 
 // Audit actions of endpoints.
@@ -70,16 +69,10 @@ func (s *Service) check(ctx context.Context, in EndpointInput) error {
 	return nil
 }
 
-// newSecret is "whsec_" and 32 random bytes in base64, the Standard
-// Webhooks form.
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return "whsec_" + base64.StdEncoding.EncodeToString(b)
-}
-
 // sealContext binds a sealed secret to its endpoint and purpose.
-func sealContext(id uuid.UUID, purpose string) string { return "webhook_endpoint:" + id.String() + ":" + purpose }
+func sealContext(id uuid.UUID, purpose string) string {
+	return "webhook_endpoint:" + id.String() + ":" + purpose
+}
 
 // Create makes an endpoint with new signing and inbound secrets, which the
 // result shows this once. Owners and admins only; audited.
@@ -93,7 +86,7 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in EndpointInp
 	if err := s.check(ctx, in); err != nil {
 		return Created{}, err
 	}
-	c := Created{Secret: newSecret(), InboundSecret: newSecret()}
+	c := Created{Secret: transport.NewSecret(), InboundSecret: transport.NewSecret()}
 	id := uuid.New()
 	signing, err := s.sealer.Seal([]byte(c.Secret), sealContext(id, "signing"))
 	if err != nil {
@@ -235,7 +228,7 @@ func (s *Service) Rotate(ctx context.Context, tenantID, id uuid.UUID, overlap st
 	if !ok {
 		return Created{}, ErrBadOverlap
 	}
-	c := Created{Secret: newSecret()}
+	c := Created{Secret: transport.NewSecret()}
 	signing, err := s.sealer.Seal([]byte(c.Secret), sealContext(id, "signing"))
 	if err != nil {
 		return Created{}, err

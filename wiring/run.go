@@ -39,7 +39,7 @@ func (s *Services) Processor() *lists.Processor {
 // mail through mailer and verifying list batches with p (Processor(),
 // unless the caller measures one of its own). Start it to work.
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
-	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe}, jobs.Options{
+	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})

@@ -24,7 +24,10 @@ import (
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
+	"mailvet/secretbox"
 	"mailvet/verify"
+	"mailvet/webhooks"
+	"mailvet/webhooks/transport"
 )
 
 // Services are the long-lived parts of one process.
@@ -43,6 +46,9 @@ type Services struct {
 	Usage         *usage.Store
 	Verifications *verifications.Service
 	Lists         *lists.Store
+	Webhooks      *webhooks.Service
+	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
+	Deliverer *webhooks.Deliverer
 
 	closers []func()
 }
@@ -100,12 +106,45 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 		Prices:        map[string]string{"basic": cfg.StripePriceBasic, "premium": cfg.StripePricePremium},
 		MeteredPrices: map[string]string{"basic": cfg.StripeMeteredPriceBasic, "premium": cfg.StripeMeteredPricePremium},
 	})
+	ring, err := keyring(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
+	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
+	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Billing.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
 	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
-	}).WithQuota(s.Billing)
+	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
 	return s, nil
+}
+
+// devKeyFile is where development keeps its made-up MAILVET_SECRET_KEY:
+// under .data/, which git ignores.
+const devKeyFile = ".data/secret.key"
+
+// keyring is MAILVET_SECRET_KEY's key ring; in development without one it
+// makes one in devKeyFile (config refuses production without it).
+func keyring(cfg config.Config, log *slog.Logger) (*secretbox.Keyring, error) {
+	ring := cfg.SecretKey
+	if ring == "" {
+		var created bool
+		var err error
+		if ring, created, err = secretbox.DevKeyring(devKeyFile); err != nil {
+			return nil, fmt.Errorf("development secret key: %w", err)
+		}
+		if created {
+			log.Warn("no MAILVET_SECRET_KEY: made a development key to seal webhook secrets", "file", devKeyFile)
+		}
+	}
+	k, err := secretbox.ParseKeyring(ring)
+	if err != nil {
+		return nil, fmt.Errorf("MAILVET_SECRET_KEY: %w", err)
+	}
+	return k, nil
 }
 
 // Close releases what Open opened (nothing after Build).
