@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -31,16 +32,11 @@ type EventPage struct {
 
 // EventView is an event as the API shows it: its payload's fields.
 type EventView struct {
-	ID        string    `json:"id"`
-	Type      string    `json:"type"`
-	CreatedAt time.Time `json:"created_at"`
-	Data      rawJSON   `json:"data"`
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	CreatedAt time.Time       `json:"created_at"`
+	Data      json.RawMessage `json:"data"`
 }
-
-// rawJSON passes stored JSON through as it is.
-type rawJSON string
-
-func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
 
 // ErrBadCursor: the cursor is not one a page gave.
 var ErrBadCursor = errors.New("invalid cursor")
@@ -86,7 +82,7 @@ func (s *Service) Events(ctx context.Context, tenantID uuid.UUID, f EventFilter,
 	}
 	page := EventPage{Events: []EventView{}}
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, type, created_at, payload::jsonb -> 'data' FROM events
+		rows, err := tx.QueryContext(ctx, `SELECT id, type, created_at, payload FROM events
 			WHERE tenant_id = ? AND (?::text = '' OR type = ?) AND (?::timestamptz IS NULL OR created_at >= ?)
 			  AND (?::timestamptz IS NULL OR created_at < ?) AND (?::timestamptz IS NULL OR (created_at, id) < (?, ?))
 			ORDER BY created_at DESC, id DESC LIMIT ?`,
@@ -97,11 +93,16 @@ func (s *Service) Events(ctx context.Context, tenantID uuid.UUID, f EventFilter,
 		defer rows.Close()
 		for rows.Next() {
 			var e EventView
-			var data string
-			if err := rows.Scan(&e.ID, &e.Type, &e.CreatedAt, &data); err != nil {
+			var body string
+			if err := rows.Scan(&e.ID, &e.Type, &e.CreatedAt, &body); err != nil {
 				return err
 			}
-			e.Data = rawJSON(data)
+			// The data as delivered, byte for byte (jsonb would reorder it).
+			var p struct{ Data json.RawMessage }
+			if err := json.Unmarshal([]byte(body), &p); err != nil {
+				return err
+			}
+			e.Data = p.Data
 			page.Events = append(page.Events, e)
 		}
 		return rows.Err()
