@@ -10,6 +10,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"mailvet/db"
 	"mailvet/webhooks"
 )
 
@@ -187,4 +188,56 @@ func contains(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// An endpoint whose deliveries have all failed for five days is disabled
+// with the reason, and the tenant's other endpoints hear of it.
+func TestEndpointFailingForFiveDaysIsDisabled(t *testing.T) {
+	e := setup(t, 10*time.Millisecond, 10*time.Millisecond)
+	a := e.workspace(t, "alpha")
+	ctx := context.Background()
+	down := newReceiver(t, status(http.StatusServiceUnavailable))
+	watcher := newReceiver(t, status(http.StatusOK))
+	ep := e.endpoint(t, a, down.URL, webhooks.ListCompleted)
+	e.endpoint(t, a, watcher.URL, webhooks.EndpointDisabled)
+	ev := e.record(t, a, webhooks.ListCompleted, webhooks.ListData{ListID: "l1"})
+	waitFor(t, "a dead letter", func() bool { return e.delivery(t, a, ep.ID, ev.ID).State == webhooks.StateDead })
+	if got, _ := e.svc.Get(ctx, a.ID, ep.ID, a.Owner); !got.Enabled || got.FailingSince == nil {
+		t.Fatalf("after a day's failures the endpoint is enabled and failing: %+v", got)
+	}
+	// Its failures started five days ago.
+	if err := e.d.Tx(ctx, db.System("the test moves the failing clock back"), func(ctx context.Context, tx db.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = now() - interval '5 days 1 minute' WHERE id = ?`, ep.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.record(t, a, webhooks.ListCompleted, webhooks.ListData{ListID: "l2"})
+	waitFor(t, "the endpoint disabled", func() bool {
+		got, _ := e.svc.Get(ctx, a.ID, ep.ID, a.Owner)
+		return !got.Enabled
+	})
+	got, _ := e.svc.Get(ctx, a.ID, ep.ID, a.Owner)
+	if got.DisabledReason == nil || !strings.Contains(*got.DisabledReason, "every delivery failed for 5 days") {
+		t.Fatalf("reason %v", got.DisabledReason)
+	}
+	waitFor(t, "webhook_endpoint.disabled", func() bool { return len(watcher.requests()) == 1 })
+
+	// Enabled again, it recovers what it missed.
+	down.setRespond(status(http.StatusOK))
+	on := true
+	if _, err := e.svc.Update(ctx, a.ID, ep.ID, webhooks.EndpointInput{Enabled: &on}, a.Owner); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.svc.Recover(ctx, a.ID, ep.ID, time.Now().Add(-time.Hour), a.Owner)
+	if err != nil || n != 2 {
+		t.Fatalf("recovered %d (%v), want both dead letters", n, err)
+	}
+	waitFor(t, "both delivered", func() bool {
+		ds, _ := e.svc.Deliveries(ctx, a.ID, ep.ID, webhooks.DeliveryFilter{State: webhooks.StateDelivered}, a.Owner)
+		return len(ds) == 2
+	})
+	if got, _ := e.svc.Get(ctx, a.ID, ep.ID, a.Owner); !got.Enabled || got.FailingSince != nil || got.DisabledReason != nil {
+		t.Fatalf("after recovering: %+v", got)
+	}
 }
