@@ -33,7 +33,14 @@ type env struct {
 	tenants *tenants.Store
 }
 
-func setup(t *testing.T, schedule ...time.Duration) env {
+func setup(t testing.TB, schedule ...time.Duration) env {
+	t.Helper()
+	return build(t, false, schedule...)
+}
+
+// build is setup, with River's workers or (noWorkers) without: events are
+// recorded and their jobs queued, but nothing delivers them.
+func build(t testing.TB, noWorkers bool, schedule ...time.Duration) env {
 	t.Helper()
 	d := dbtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -54,6 +61,10 @@ func setup(t *testing.T, schedule ...time.Duration) env {
 	ts := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
 	svc := webhooks.NewService(d, inserter, ring, client, mail.NewQueue(inserter), func(p string) string { return "http://mailvet.test" + p },
 		webhooks.Options{RetrySchedule: schedule})
+	e := env{d: d, svc: svc, tenants: ts}
+	if noWorkers {
+		return e
+	}
 	w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Webhooks: webhooks.NewDeliverer(svc, client), WebhookSchedule: svc},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
@@ -67,7 +78,7 @@ func setup(t *testing.T, schedule ...time.Duration) env {
 		defer cancel()
 		_ = w.Stop(ctx)
 	})
-	return env{d: d, svc: svc, tenants: ts}
+	return e
 }
 
 type discard struct{}
@@ -80,7 +91,7 @@ type workspace struct {
 	Owner actor.Actor
 }
 
-func (e env) workspace(t *testing.T, name string) workspace {
+func (e env) workspace(t testing.TB, name string) workspace {
 	t.Helper()
 	ctx := context.Background()
 	u, err := e.tenants.CreateUser(ctx, name+"@owner.test", name, "correct horse battery", false, actor.Operator())
@@ -95,7 +106,7 @@ func (e env) workspace(t *testing.T, name string) workspace {
 }
 
 // endpoint makes an endpoint of w to url for the given types (none: all).
-func (e env) endpoint(t *testing.T, w workspace, url string, types ...string) webhooks.Created {
+func (e env) endpoint(t testing.TB, w workspace, url string, types ...string) webhooks.Created {
 	t.Helper()
 	in := webhooks.EndpointInput{URL: &url}
 	if len(types) > 0 {
@@ -109,7 +120,7 @@ func (e env) endpoint(t *testing.T, w workspace, url string, types ...string) we
 }
 
 // record records an event of w's in a transaction of its own.
-func (e env) record(t *testing.T, w workspace, eventType string, data any) webhooks.Event {
+func (e env) record(t testing.TB, w workspace, eventType string, data any) webhooks.Event {
 	t.Helper()
 	var ev webhooks.Event
 	err := e.d.Tx(context.Background(), db.Tenant(w.ID), func(ctx context.Context, tx db.Tx) error {
@@ -127,10 +138,9 @@ func (e env) record(t *testing.T, w workspace, eventType string, data any) webho
 // every request.
 type receiver struct {
 	*httptest.Server
-	mu       sync.Mutex
-	got      []received
-	respond  func(n int, w http.ResponseWriter)
-	received chan struct{}
+	mu      sync.Mutex
+	got     []received
+	respond func(n int, w http.ResponseWriter)
 }
 
 type received struct {
@@ -139,8 +149,8 @@ type received struct {
 	at     time.Time
 }
 
-func newReceiver(t *testing.T, respond func(n int, w http.ResponseWriter)) *receiver {
-	r := &receiver{respond: respond, received: make(chan struct{}, 100)}
+func newReceiver(t testing.TB, respond func(n int, w http.ResponseWriter)) *receiver {
+	r := &receiver{respond: respond}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
@@ -149,7 +159,6 @@ func newReceiver(t *testing.T, respond func(n int, w http.ResponseWriter)) *rece
 		respond := r.respond
 		r.mu.Unlock()
 		respond(n, w)
-		r.received <- struct{}{}
 	}))
 	t.Cleanup(r.Close)
 	return r
