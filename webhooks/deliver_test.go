@@ -241,3 +241,4 @@ func TestEndpointFailingForFiveDaysIsDisabled(t *testing.T) {
 		t.Fatalf("after recovering: %+v", got)
 	}
 }
+
