@@ -125,3 +125,14 @@ func deliveries(t *testing.T, api *browser, key, endpoint, state string) []deliv
 	decodeInto(t, res, &out)
 	return out.Deliveries
 }
+
+// deliveryCount counts an endpoint's deliveries in a state, on the system
+// path: polling it spends none of a key's rate.
+func (h *harness) deliveryCount(endpoint, state string) int {
+	h.t.Helper()
+	var n int
+	if err := h.sys.QueryRow(h.t.Context(), `SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND state = $2`, endpoint, state).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
