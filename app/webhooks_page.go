@@ -27,17 +27,28 @@ func (in webhookForm) input(f *views.Form) (webhooks.EndpointInput, bool) {
 	for _, t := range in.Events {
 		f.Values["events:"+t] = "1"
 	}
-	events := []string{}
+	input := webhooks.EndpointInput{URL: &in.URL, Description: &in.Description, Events: allTypes(nil)}
 	if in.AllEvents {
 		f.Values["all_events"] = "1"
-	} else {
-		events = in.Events
-		if len(events) == 0 {
-			f.Errors["events"] = "Choose at least one event type, or All events."
-			return webhooks.EndpointInput{}, false
-		}
+		return input, true
 	}
-	return webhooks.EndpointInput{URL: &in.URL, Description: &in.Description, Events: &events}, true
+	if len(in.Events) == 0 {
+		f.Errors["events"] = "Choose at least one event type, or All events."
+		return webhooks.EndpointInput{}, false
+	}
+	input.Events = &in.Events
+	return input, true
+}
+
+// allTypes passes an endpoint's event types to the domain, where "every
+// type" goes as nil: the domain stores an empty list given as nil, while
+// an empty list given as such reaches the database as NULL (refused on
+// create, ignored on update).
+func allTypes(events *[]string) *[]string {
+	if events != nil && len(*events) == 0 {
+		return nil
+	}
+	return events
 }
 
 // endpointForm is the edit form filled with an endpoint's values.
