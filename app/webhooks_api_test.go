@@ -43,6 +43,9 @@ func TestWebhookAPIEndpoints(t *testing.T) {
 		t.Fatalf("rotation answered %s", res.body)
 	}
 
+	// An empty list of types is every type, as absent is.
+	expect(t, api.apiJSON("POST", "/v1/webhook_endpoints", key, `{"url":"`+rcv.URL+`/all","events":[]}`), http.StatusCreated, `"events":[]`)
+
 	// Bad input.
 	problem := func(method, p, body string, status int, code string, says ...string) {
 		t.Helper()
