@@ -27,7 +27,7 @@ func (in webhookForm) input(f *views.Form) (webhooks.EndpointInput, bool) {
 	for _, t := range in.Events {
 		f.Values["events:"+t] = "1"
 	}
-	input := webhooks.EndpointInput{URL: &in.URL, Description: &in.Description, Events: allTypes(nil)}
+	input := webhooks.EndpointInput{URL: &in.URL, Description: &in.Description, Events: &[]string{}}
 	if in.AllEvents {
 		f.Values["all_events"] = "1"
 		return input, true
@@ -40,10 +40,11 @@ func (in webhookForm) input(f *views.Form) (webhooks.EndpointInput, bool) {
 	return input, true
 }
 
-// allTypes passes an endpoint's event types to the domain, where "every
-// type" goes as nil: the domain stores an empty list given as nil, while
-// an empty list given as such reaches the database as NULL (refused on
-// create, ignored on update).
+// allTypes passes a new endpoint's event types to Create, where "every
+// type" goes as nil: Create stores an empty list given as nil, while an
+// empty list given as such reaches the database as NULL and is refused.
+// (Update has the same flaw, ignoring an empty list, and nil means "no
+// change" there: it gets the empty list, right once the domain is fixed.)
 func allTypes(events *[]string) *[]string {
 	if events != nil && len(*events) == 0 {
 		return nil
@@ -111,6 +112,7 @@ func (s *Server) handleWebhookCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderWebhooks(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
+	input.Events = allTypes(input.Events)
 	c, err := s.Webhooks.Create(r.Context(), pageFrom(r.Context()).tenant.ID, input, s.actor(r))
 	if err != nil {
 		if status, shown := s.formError(w, &f, err); shown {
