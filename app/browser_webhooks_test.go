@@ -83,6 +83,25 @@ func TestBrowserWebhooks(t *testing.T) {
 	}
 	verifyHook(t, secret, got[4])
 
+	// Rotating (asked first, answered in place over HTMX) shows the new
+	// secret once; during the overlap both sign.
+	run(
+		chromedp.SetValue(`#rotate-form select[name="overlap"]`, "24h"),
+		chromedp.Click(`#rotate-form button[type="submit"]`),
+		chromedp.WaitVisible(`#rotate-result #webhook-secret`),
+	)
+	rotated := strings.TrimSpace(read(chromedp.Text(`#rotate-result #webhook-secret`)))
+	if !strings.HasPrefix(rotated, "whsec_") || rotated == secret {
+		t.Fatalf("rotated secret %q", rotated)
+	}
+	run(chromedp.Click(`#send-test`), chromedp.WaitVisible(`.flash`))
+	eventually(t, "the test event after rotating", func() bool { return len(rcv.requests()) == 6 })
+	verifyHook(t, rotated, rcv.requests()[5])
+	verifyHook(t, secret, rcv.requests()[5])
+	if html := read(chromedp.OuterHTML("html")); strings.Contains(html, rotated) {
+		t.Fatal("the rotated secret is shown a second time")
+	}
+
 	// Delete asks first, then goes back to the list.
 	run(chromedp.Click(`#endpoint-delete button`))
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
