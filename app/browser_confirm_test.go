@@ -20,6 +20,7 @@ import (
 func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	h := newHarness(t)
 	owner, listPage := fitWorkspace(t, h)
+	hookPage, _ := fitWebhooks(t, h, owner)
 	ctx := newBrowser(t)
 	steps := browserSteps{t: t, ctx: ctx}
 	run, read := steps.run, steps.read
@@ -47,7 +48,7 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	}
 
 	// The destructive controls of each page, and those without a question.
-	want := map[string]int{listPage: 1, "/keys": 2, "/team": 2, "/rules": 1}
+	want := map[string]int{listPage: 1, "/keys": 2, "/team": 2, "/rules": 1, hookPage: 1}
 	for path, n := range want {
 		run(chromedp.Navigate(h.srv.URL+path), chromedp.WaitReady(`#main`))
 		got := read(chromedp.Evaluate[string](`(() => {
@@ -63,7 +64,8 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 		if bad != "" {
 			t.Errorf("%s: these destructive controls do not ask first: %s", path, bad)
 		}
-		// Revoke invitation + remove member on /team; two keys' Revoke.
+		// Revoke invitation + remove member on /team; two keys' Revoke;
+		// Delete endpoint on an endpoint's page.
 		if count != strconv.Itoa(n) {
 			t.Errorf("%s: %s destructive controls, want %d", path, count, n)
 		}

@@ -49,6 +49,7 @@ func fitWorkspace(t *testing.T, h *harness) (*browser, string) {
 func TestBrowserSignedInPagesFit(t *testing.T) {
 	h := newHarness(t)
 	owner, listPage := fitWorkspace(t, h)
+	hookPage, disabledPage := fitWebhooks(t, h, owner)
 	empty := h.signUp("Bobco", "bob@bob.test") // no keys yet: the empty state
 	ctx := newBrowser(t)
 	steps := browserSteps{t: t, ctx: ctx}
@@ -68,7 +69,7 @@ func TestBrowserSignedInPagesFit(t *testing.T) {
 			t.Errorf("%s at %dx%d is wider than it should be: %s", path, size[0], size[1], wide)
 		}
 	}
-	pages := []string{"/dashboard", "/lists", listPage, "/keys", "/team", "/rules", "/usage", "/billing", "/settings", "/account"}
+	pages := []string{"/dashboard", "/lists", listPage, "/keys", "/team", "/rules", "/webhooks", hookPage, disabledPage, "/usage", "/billing", "/settings", "/account"}
 	sizes := [][2]int64{{1280, 900}, {390, 844}}
 	signIn(owner)
 	for _, size := range sizes {
@@ -79,6 +80,7 @@ func TestBrowserSignedInPagesFit(t *testing.T) {
 	signIn(empty)
 	for _, size := range sizes {
 		check("/keys", size)
+		check("/webhooks", size)
 	}
 }
 

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-playground/validator/v10"
 
@@ -16,6 +18,8 @@ import (
 	"mailvet/usage"
 	"mailvet/verifications"
 	"mailvet/views"
+	"mailvet/webhooks"
+	"mailvet/webhooks/transport"
 )
 
 // Shorthands for the table's statuses.
@@ -107,6 +111,8 @@ func newErrorTable() []errorRule {
 		is(billing.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(verifications.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
+		is(webhooks.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found",
+			detail: "This workspace has no webhook endpoint, event or delivery with this id."}),
 		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 
 		// The team.
@@ -145,6 +151,29 @@ func newErrorTable() []errorRule {
 		is(rules.ErrTooMany, errorRow{status: s409, code: "rule_limit_reached", title: "Too many rules", form: true,
 			detail: fmt.Sprintf("A workspace can have at most %d rules. Delete some before adding more.", rules.MaxRulesPerTenant)}),
 
+		// Webhooks.
+		as(errorRow{status: s422, code: "invalid_webhook_url", title: "Webhook URL refused", form: true, field: "url"}, func(e *transport.URLError, row errorRow) errorRow {
+			row.detail, row.page = "url: the webhook URL "+e.Reason+".", "This URL "+e.Reason+"."
+			return row
+		}),
+		isFill(webhooks.ErrUnknownEventType, errorRow{status: s422, code: "unknown_event_type", title: "Unknown event type", form: true, field: "events"},
+			func(err error, row errorRow) errorRow {
+				names := make([]string, 0, len(webhooks.Types()))
+				for _, t := range webhooks.Types() {
+					names = append(names, t.Name)
+				}
+				row.detail = err.Error() + ". Known types: " + strings.Join(names, ", ") + "."
+				row.page = "Choose event types from the list."
+				return row
+			}),
+		is(webhooks.ErrInvalidDescription, errorRow{status: s422, code: "invalid_request", title: "Invalid request", form: true, field: "description",
+			detail: webhooks.ErrInvalidDescription.Error() + ".", page: "Use at most 500 characters and no control characters."}),
+		is(webhooks.ErrBadOverlap, errorRow{status: s422, code: "invalid_request", title: "Invalid overlap", form: true, field: "overlap",
+			detail: "overlap: use now, 1h, 24h or 7d.", page: "Choose how long the old secret keeps working: now, 1 hour, 24 hours or 7 days."}),
+		is(webhooks.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
+		is(webhooks.ErrNotDead, errorRow{status: s409, code: "delivery_not_dead", title: "Not a dead letter",
+			detail: "Only a dead letter can be retried: this delivery is still pending or was delivered."}),
+
 		// Quota and billing.
 		as(errorRow{status: s429, code: "quota_exceeded", title: "Quota exceeded", form: true}, func(e *billing.ExceededError, row errorRow) errorRow {
 			row.detail = "This request " + e.Error() + ". Cached answers and test keys stay free; upgrade your plan for more."
@@ -161,6 +190,17 @@ func newErrorTable() []errorRule {
 		is(billing.ErrBillingOff, errorRow{status: s503, code: "billing_disabled", title: "Billing is off", detail: "Billing is not configured on this server."}),
 		is(billing.ErrBadSignature, errorRow{status: s400, code: "invalid_signature", title: "Invalid signature", detail: "The Stripe-Signature header does not match this body."}),
 		is(billing.ErrBadEvent, errorRow{status: s400, code: "invalid_request", title: "Unreadable event", detail: "The event could not be read."}),
+	}
+}
+
+// isFill matches a sentinel (errors.Is) that may be wrapped with details,
+// and lets fill put the whole error's text into the row.
+func isFill(target error, row errorRow, fill func(error, errorRow) errorRow) errorRule {
+	return func(err error) (errorRow, bool) {
+		if !errors.Is(err, target) {
+			return row, false
+		}
+		return fill(err, row), true
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -25,11 +26,14 @@ import (
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
 	"mailvet/rules"
+	"mailvet/secretbox"
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/verify/mailsim"
+	"mailvet/webhooks"
+	"mailvet/webhooks/transport"
 )
 
 // harness runs the whole service in-process against a fresh database, real
@@ -44,6 +48,7 @@ type harness struct {
 	srv   *httptest.Server
 	world *mailsim.World
 	bill  *billing.Service
+	hooks *webhooks.Service
 }
 
 type harnessOptions struct {
@@ -55,7 +60,13 @@ type harnessOptions struct {
 	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
 	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
 	dnsCanaries    []string      // the engine's DNS canaries; shop.test (a domain of the world) unless set
+	// webhookRetries is the wait before each retry of a webhook delivery;
+	// 20ms, 20ms (three attempts, quickly) unless set.
+	webhookRetries []time.Duration
 }
+
+// harnessSecretKey seals the harness's webhook secrets (MAILVET_SECRET_KEY).
+const harnessSecretKey = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 // metricsToken is the harness's MAILVET_METRICS_TOKEN.
 const metricsToken = "harness-metrics-token-0123456789"
@@ -71,6 +82,9 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	}
 	if o.listRetryDelay == 0 {
 		o.listRetryDelay = 400 * time.Millisecond
+	}
+	if len(o.webhookRetries) == 0 {
+		o.webhookRetries = []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}
 	}
 	ctx := context.Background()
 	d, dbURL := dbtest.NewWithURL(t)
@@ -109,12 +123,23 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	t.Cleanup(engine.Close)
 
 	ruleStore := rules.NewStore(d)
-	billingSvc := billing.NewService(d, mail.NewQueue(inserter), 0, func(p string) string { return base.String() + p })
+	link := func(p string) string { return base.String() + p }
+	billingSvc := billing.NewService(d, mail.NewQueue(inserter), 0, link)
+	// Webhooks as wiring builds them, with loopback receivers let past the
+	// SSRF guard over plain HTTP.
+	ring, err := secretbox.ParseKeyring(harnessSecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hookClient := transport.NewClient(transport.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowHTTP: true})
+	hooks := webhooks.NewService(d, inserter, ring, hookClient, mail.NewQueue(inserter), link, webhooks.Options{RetrySchedule: o.webhookRetries})
+	billingSvc.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
-	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc)
+	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc).WithEvents(hooks, link)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
-	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling},
+	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling,
+		Webhooks: webhooks.NewDeliverer(hooks, hookClient), WebhookSchedule: hooks},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +157,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth,
+		DNSHealth: engine.DNSHealth, Webhooks: hooks,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +165,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Config.Handler = server.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc}
+	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc, hooks: hooks}
 }
 
 // systemDB runs a test's own statements (seeding, inspecting) on the

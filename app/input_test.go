@@ -38,6 +38,8 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}
 	expectProblem(t, api.apiJSON("POST", "/v1/rules/test", live, `{"email":"a\u0000@b.test"}`), http.StatusUnprocessableEntity, "invalid_request")
 	expectProblem(t, api.apiJSON("POST", "/v1/lists", live, `{"name":"crm\u0000","emails":["ann@shop.test"]}`), http.StatusUnprocessableEntity, "invalid_request")
+	expectProblem(t, api.apiJSON("POST", "/v1/webhook_endpoints", live, `{"url":"https://crm.example/hook","description":"a\u0000b"}`), http.StatusUnprocessableEntity, "invalid_request")
+	expectProblem(t, api.apiJSON("POST", "/v1/webhook_endpoints", live, `{"url":"https://crm.example/ho\r\nok"}`), http.StatusUnprocessableEntity, "invalid_request")
 	expectProblem(t, api.apiJSON("POST", "/v1/lists", live, `{"emails":["ann@shop.test","bob\u0000@shop.test"]}`), http.StatusUnprocessableEntity, "invalid_request")
 	expectProblem(t, api.upload("/v1/lists", live, "", "a.csv", "ann@shop.test\n", map[string]string{"name": "crm\x00"}), http.StatusUnprocessableEntity, "invalid_request")
 	if n := monthUsed(); n != 0 {
@@ -51,6 +53,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	expect(t, owner.post("/verify", url.Values{"email": {"ann\x00@shop.test"}}), http.StatusOK, controlMsg)
 	expect(t, owner.post("/rules", url.Values{"kind": {"domain"}, "pattern": {"x\x00.test"}, "action": {"block"}}), http.StatusUnprocessableEntity, controlMsg)
 	expect(t, owner.post("/rules/test", url.Values{"email": {"a\x00@b.test"}}), http.StatusOK, controlMsg)
+	expect(t, owner.post("/webhooks", url.Values{"url": {"https://crm.example/hook"}, "description": {"CRM\r\nx"}, "all_events": {"1"}}), http.StatusUnprocessableEntity, controlMsg)
 	// A CR/LF in the workspace name would break every invitation mail.
 	expect(t, owner.post("/settings", url.Values{"name": {"Acme\r\nBcc: x@evil.test"}}), http.StatusUnprocessableEntity, controlMsg)
 	expect(t, owner.post("/team/invites", url.Values{"email": {"mia@acme.test\nBcc: x@evil.test"}, "role": {"member"}}), http.StatusUnprocessableEntity)

@@ -41,7 +41,7 @@ func TestSecurityHeadersAndNoInlineCode(t *testing.T) {
 	}{
 		{public, "/login"}, {public, "/signup"}, {public, "/forgot-password"}, {public, "/reset-password?token=x"}, {public, "/no/such/page"},
 		{signedIn, "/dashboard"}, {signedIn, "/usage"}, {signedIn, "/lists"}, {signedIn, listPage}, {signedIn, listPage + "/progress"},
-		{signedIn, "/keys"}, {signedIn, "/team"}, {signedIn, "/rules"}, {signedIn, "/settings"}, {signedIn, "/billing"}, {signedIn, "/account"},
+		{signedIn, "/keys"}, {signedIn, "/team"}, {signedIn, "/rules"}, {signedIn, "/webhooks"}, {signedIn, "/settings"}, {signedIn, "/billing"}, {signedIn, "/account"},
 	}
 	for _, p := range pages {
 		res := p.b.get(p.path)

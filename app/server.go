@@ -22,6 +22,7 @@ import (
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
+	"mailvet/webhooks"
 )
 
 // Deps are what the HTTP layer needs.
@@ -35,6 +36,7 @@ type Deps struct {
 	Stripe        *billing.Stripe // checkout, portal, webhooks; nil or keyless: billing off
 	Rules         *rules.Store
 	Usage         *usage.Store // verification rollups; nil: read from DB
+	Webhooks      *webhooks.Service
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 
