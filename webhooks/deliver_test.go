@@ -241,4 +241,3 @@ func TestEndpointFailingForFiveDaysIsDisabled(t *testing.T) {
 		t.Fatalf("after recovering: %+v", got)
 	}
 }
-
