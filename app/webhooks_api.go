@@ -71,7 +71,7 @@ func (s *Server) handleAPIWebhookEndpointCreate(w http.ResponseWriter, r *http.R
 		return
 	}
 	c, err := s.Webhooks.Create(r.Context(), apiFrom(r.Context()).tenant.ID,
-		webhooks.EndpointInput{URL: &req.URL, Description: &req.Description, Events: allTypes(req.Events)}, s.actor(r))
+		webhooks.EndpointInput{URL: &req.URL, Description: &req.Description, Events: req.Events}, s.actor(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -40,18 +40,6 @@ func (in webhookForm) input(f *views.Form) (webhooks.EndpointInput, bool) {
 	return input, true
 }
 
-// allTypes passes a new endpoint's event types to Create, where "every
-// type" goes as nil: Create stores an empty list given as nil, while an
-// empty list given as such reaches the database as NULL and is refused.
-// (Update has the same flaw, ignoring an empty list, and nil means "no
-// change" there: it gets the empty list, right once the domain is fixed.)
-func allTypes(events *[]string) *[]string {
-	if events != nil && len(*events) == 0 {
-		return nil
-	}
-	return events
-}
-
 // endpointForm is the edit form filled with an endpoint's values.
 func endpointForm(e webhooks.Endpoint) views.Form {
 	f := views.Form{Values: map[string]string{"url": e.URL, "description": e.Description}, Errors: map[string]string{}}
@@ -112,7 +100,6 @@ func (s *Server) handleWebhookCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderWebhooks(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
-	input.Events = allTypes(input.Events)
 	c, err := s.Webhooks.Create(r.Context(), pageFrom(r.Context()).tenant.ID, input, s.actor(r))
 	if err != nil {
 		if status, shown := s.formError(w, &f, err); shown {

@@ -69,6 +69,16 @@ func (s *Service) check(ctx context.Context, in EndpointInput) error {
 	return nil
 }
 
+// inboundURL is where a CRM pushes addresses in for an endpoint.
+func (s *Service) inboundURL(id uuid.UUID) string { return s.link("/v1/inbound/" + id.String()) }
+
+// eventSet is an endpoint's event types sorted, each once, and never nil:
+// an empty set (every type) is stored as '{}', not as NULL, which an
+// update would read as "leave the types as they are".
+func eventSet(types []string) []string {
+	return append([]string{}, slices.Compact(slices.Sorted(slices.Values(types)))...)
+}
+
 // sealContext binds a sealed secret to its endpoint and purpose.
 func sealContext(id uuid.UUID, purpose string) string {
 	return "webhook_endpoint:" + id.String() + ":" + purpose
@@ -98,7 +108,7 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in EndpointInp
 	}
 	events, description := []string{}, ""
 	if in.Events != nil {
-		events = slices.Compact(slices.Sorted(slices.Values(*in.Events)))
+		events = eventSet(*in.Events)
 	}
 	if in.Description != nil {
 		description = *in.Description
@@ -111,7 +121,7 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in EndpointInp
 		return audit.Record(ctx, tx, tenantID, by, AuditEndpointCreated, auditTarget, id.String(),
 			map[string]any{"url": c.URL, "events": c.Events})
 	})
-	c.InboundURL = s.link("/v1/inbound/" + id.String())
+	c.InboundURL = s.inboundURL(id)
 	return c, err
 }
 
@@ -132,7 +142,7 @@ func (s *Service) List(ctx context.Context, tenantID uuid.UUID, by actor.Actor) 
 			if err := scanEndpoint(rows, &e); err != nil {
 				return err
 			}
-			e.InboundURL = s.link("/v1/inbound/" + e.ID.String())
+			e.InboundURL = s.inboundURL(e.ID)
 			out = append(out, e)
 		}
 		return rows.Err()
@@ -149,7 +159,7 @@ func (s *Service) Get(ctx context.Context, tenantID, id uuid.UUID, by actor.Acto
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		return getEndpoint(ctx, tx, tenantID, id, &e)
 	})
-	e.InboundURL = s.link("/v1/inbound/" + e.ID.String())
+	e.InboundURL = s.inboundURL(e.ID)
 	return e, err
 }
 
@@ -164,7 +174,7 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in Endpoin
 	}
 	var events any
 	if in.Events != nil {
-		events = textArray(slices.Compact(slices.Sorted(slices.Values(*in.Events))))
+		events = textArray(eventSet(*in.Events))
 	}
 	var e Endpoint
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
@@ -184,7 +194,7 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in Endpoin
 			"before": map[string]any{"url": before.URL, "events": before.Events, "enabled": before.Enabled, "description": before.Description},
 			"after":  map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled, "description": e.Description}})
 	})
-	e.InboundURL = s.link("/v1/inbound/" + id.String())
+	e.InboundURL = s.inboundURL(id)
 	return e, err
 }
 
@@ -244,6 +254,6 @@ func (s *Service) Rotate(ctx context.Context, tenantID, id uuid.UUID, overlap st
 		}
 		return audit.Record(ctx, tx, tenantID, by, AuditEndpointRotated, auditTarget, id.String(), map[string]any{"overlap": overlap})
 	})
-	c.InboundURL = s.link("/v1/inbound/" + id.String())
+	c.InboundURL = s.inboundURL(id)
 	return c, err
 }

@@ -168,3 +168,21 @@ func TestEventsPagesAndRedelivery(t *testing.T) {
 	}
 	_ = ep
 }
+
+// An empty event list means every type, on create and on update.
+func TestAnEmptyEventListMeansEveryType(t *testing.T) {
+	e := build(t, true)
+	a := e.workspace(t, "alpha")
+	ctx := context.Background()
+	url, none, some := "http://127.0.0.1:9/hook", []string{}, []string{webhooks.ListCompleted}
+	c, err := e.svc.Create(ctx, a.ID, webhooks.EndpointInput{URL: &url, Events: &none}, a.Owner)
+	if err != nil || len(c.Events) != 0 {
+		t.Fatalf("create with []: %+v %v", c.Events, err)
+	}
+	if got, err := e.svc.Update(ctx, a.ID, c.ID, webhooks.EndpointInput{Events: &some}, a.Owner); err != nil || len(got.Events) != 1 {
+		t.Fatalf("update to one type: %+v %v", got.Events, err)
+	}
+	if got, err := e.svc.Update(ctx, a.ID, c.ID, webhooks.EndpointInput{Events: &none}, a.Owner); err != nil || len(got.Events) != 0 {
+		t.Fatalf("update back to every type: %+v %v", got.Events, err)
+	}
+}
