@@ -60,14 +60,25 @@ func (d *Deliverer) settle(ctx context.Context, args DeliverArgs, t target, rec 
 			WHERE tenant_id = ? AND id = ? RETURNING failing_since`, args.TenantID, t.endpointID).Scan(&failingSince); err != nil {
 			return err
 		}
+		var reason string
 		switch {
 		case rec.gone:
-			return s.disable(ctx, tx, args.TenantID, t.endpointID, "it answered 410 Gone")
+			reason = "it answered 410 Gone"
 		case s.now().Sub(failingSince) >= s.opts.DisableAfter:
-			return s.disable(ctx, tx, args.TenantID, t.endpointID,
-				fmt.Sprintf("every delivery failed for %s, since %s", humanDays(s.opts.DisableAfter), failingSince.UTC().Format("2 Jan 2006 15:04 UTC")))
+			reason = fmt.Sprintf("every delivery failed for %s, since %s", humanDays(s.opts.DisableAfter), failingSince.UTC().Format("2 Jan 2006 15:04 UTC"))
+		default:
+			return nil
 		}
-		return nil
+		if err := s.disable(ctx, tx, args.TenantID, t.endpointID, reason); err != nil {
+			return err
+		}
+		// The delivery that disabled its endpoint is a dead letter now, not
+		// when its retry comes round: recovering right after enabling the
+		// endpoint must find it. (Other pending deliveries keep their jobs,
+		// which find the endpoint disabled, or enabled again, and act on it.)
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'dead', finished_at = now()
+			WHERE tenant_id = ? AND id = ? AND state = 'pending'`, args.TenantID, args.DeliveryID)
+		return err
 	})
 }
 
