@@ -113,6 +113,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/webhook_endpoints/{id}/attempts", s.requireAPIKey(s.handleAPIWebhookAttempts))
 	mux.Handle("GET /v1/webhook_endpoints/{id}/deliveries", s.requireAPIKey(s.handleAPIWebhookDeliveries))
 	mux.Handle("POST /v1/webhook_deliveries/{id}/retry", s.requireAPIKey(s.handleAPIWebhookDeliveryRetry))
+	// Signed by the endpoint's inbound secret, not an API key.
+	mux.HandleFunc("POST /v1/inbound/{endpoint_id}", s.handleInboundPush)
 	mux.Handle("GET /v1/events", s.requireAPIKey(s.handleAPIEvents))
 	mux.Handle("POST /v1/events/{id}/redeliver", s.requireAPIKey(s.handleAPIEventRedeliver))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)

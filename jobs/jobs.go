@@ -14,6 +14,7 @@ import (
 
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/tenants"
@@ -30,6 +31,8 @@ type Deps struct {
 	Webhooks *webhooks.Deliverer
 	// WebhookSchedule is the retry schedule of deliveries.
 	WebhookSchedule *webhooks.Service
+	// Inbound's old pushes are purged with the rest; nil: none.
+	Inbound *inbound.Service
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -90,7 +93,7 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &SendMailWorker{Mailer: deps.Mailer})
 		river.AddWorker(workers, &PasswordResetWorker{Tenants: deps.Tenants})
-		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe})
+		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe, Inbound: deps.Inbound})
 		cfg.Workers = workers
 		maxWorkers := opts.MaxWorkers
 		if maxWorkers <= 0 {
