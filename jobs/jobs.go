@@ -57,7 +57,7 @@ type Options struct {
 	// ListWorkers is how many list batches run at once in this process.
 	ListWorkers int
 	// WebhookWorkers is how many deliveries run at once in this process
-	// (default 20), on their own queue.
+	// (default 100), on their own queue.
 	WebhookWorkers int
 	// BatchTimeout bounds one list batch run (default lists.BatchTimeout);
 	// RescueAfter is when River's leader gives a job whose worker died to
@@ -112,7 +112,13 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		}
 		if deps.Webhooks != nil {
 			river.AddWorker(workers, &DeliverWorker{Deliverer: deps.Webhooks, Schedule: deps.WebhookSchedule})
-			cfg.Queues[webhooks.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.WebhookWorkers, 20)}
+			// A delivery mostly waits on a receiver, up to its timeout: many
+			// workers, so that a few slow endpoints (each capped at
+			// webhooks.Options.PerEndpoint) leave room for everyone else's,
+			// and a short cooldown, since River's default 100 ms between
+			// fetches held a busy queue to a fetch's worth of deliveries
+			// (20 then) per 100 ms.
+			cfg.Queues[webhooks.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.WebhookWorkers, 100), FetchCooldown: 10 * time.Millisecond}
 		}
 		every := opts.PurgeEvery
 		if every <= 0 {

@@ -46,8 +46,8 @@ func (h *hangingReceiver) counts() (holding, most int) {
 
 // One tenant's endpoint that never answers holds at most its cap of the
 // process's delivery workers; another tenant's deliveries go out while it
-// hangs. Without the cap, its 40 deliveries would take all 20 workers for
-// the whole attempt timeout.
+// hangs. Without the cap, its 120 deliveries would take all 100 workers
+// for the whole attempt timeout.
 func TestSlowEndpointDoesNotDelayOthers(t *testing.T) {
 	// The attempt timeout outlasts the test's own wait, so nothing here
 	// is rescued by timeouts freeing the workers.
@@ -57,7 +57,7 @@ func TestSlowEndpointDoesNotDelayOthers(t *testing.T) {
 	fast := newReceiver(t, status(http.StatusOK))
 	slowEP := e.endpoint(t, alpha, slow.URL, webhooks.ListCompleted)
 	fastEP := e.endpoint(t, beta, fast.URL, webhooks.ListCompleted)
-	for range 40 {
+	for range 120 {
 		e.record(t, alpha, webhooks.ListCompleted, webhooks.ListData{ListID: "flood"})
 	}
 	waitFor(t, "the slow endpoint holding deliveries", func() bool {
@@ -74,8 +74,8 @@ func TestSlowEndpointDoesNotDelayOthers(t *testing.T) {
 	if n := len(slow.requests()); n != 4 {
 		t.Fatalf("the slow endpoint got %d requests while it answered none, want 4", n)
 	}
-	ds, err := e.svc.Deliveries(t.Context(), alpha.ID, slowEP.ID, webhooks.DeliveryFilter{State: webhooks.StatePending}, alpha.Owner)
-	if err != nil || len(ds) != 40 {
-		t.Fatalf("%d of the slow endpoint's 40 deliveries pending (%v)", len(ds), err)
+	ds, err := e.svc.Deliveries(t.Context(), alpha.ID, slowEP.ID, webhooks.DeliveryFilter{State: webhooks.StatePending, Limit: 200}, alpha.Owner)
+	if err != nil || len(ds) != 120 {
+		t.Fatalf("%d of the slow endpoint's 120 deliveries pending (%v)", len(ds), err)
 	}
 }
