@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -23,12 +21,8 @@ func (s *Server) handleInboundPush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := uuid.Parse(r.PathValue("endpoint_id"))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, inbound.MaxBodyBytes))
+	body, err := readWholeBody(w, r, inbound.MaxBodyBytes)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if !errors.As(err, &tooLarge) {
-			err = &bodyError{err}
-		}
 		s.apiError(w, r, err)
 		return
 	}
