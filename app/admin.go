@@ -31,3 +31,20 @@ func (s *Server) platformActor(r *http.Request) actor.Actor {
 	pc := pageFrom(r.Context())
 	return actor.PlatformAdmin(pc.user.ID, pc.user.Email).From(infoFrom(r.Context()).IP, r.UserAgent())
 }
+
+// riverCSP is the Content-Security-Policy of the embedded River UI: a
+// React application of River's that sets inline styles, which the rest of
+// the site refuses. Scripts still come from this origin alone.
+const riverCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
+
+// handleRiverUI serves River's own UI (queues, running and failed jobs)
+// under /admin/river/, behind the console's guard.
+func (s *Server) handleRiverUI(w http.ResponseWriter, r *http.Request) {
+	if s.RiverUI == nil {
+		s.handlePageNotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", riverCSP)
+	s.RiverUI.ServeHTTP(w, r)
+}

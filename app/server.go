@@ -19,6 +19,7 @@ import (
 	"mailvet/db"
 	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/platform"
 	"mailvet/rules"
 	"mailvet/tenants"
 	"mailvet/usage"
@@ -39,6 +40,11 @@ type Deps struct {
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
 	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
+	// Platform reads across tenants for the admin console.
+	Platform *platform.Service
+	// RiverUI is River's own UI, mounted at /admin/river/ for platform
+	// admins; nil: not served.
+	RiverUI http.Handler
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 

@@ -14,13 +14,17 @@ import (
 
 // Tenant is a customer company.
 type Tenant struct {
-	ID        uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	Name      string    `bun:"name"`
-	Slug      string    `bun:"slug"`
-	Status    string    `bun:"status"`
-	Settings  Settings  `bun:"settings,type:jsonb"`
-	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
+	ID       uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Name     string    `bun:"name"`
+	Slug     string    `bun:"slug"`
+	Status   string    `bun:"status"`
+	Settings Settings  `bun:"settings,type:jsonb"`
+	// SuspendedReason and SuspendedAt say why and since when a platform
+	// admin suspended the tenant (Status "suspended").
+	SuspendedReason string     `bun:"suspended_reason"`
+	SuspendedAt     *time.Time `bun:"suspended_at"`
+	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:tenants"`
 }
@@ -61,8 +65,11 @@ type User struct {
 	PasswordHash    string     `bun:"password_hash"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	PlatformAdmin   bool       `bun:"platform_admin"`
-	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
+	// LockedAt: a platform admin locked the user out, for LockedReason.
+	LockedAt     *time.Time `bun:"locked_at"`
+	LockedReason string     `bun:"locked_reason"`
+	CreatedAt    time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt    time.Time  `bun:"updated_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:users"`
 }
