@@ -23,12 +23,13 @@ type TenantDetail struct {
 	MonthIncluded      int        `bun:"monthly_included"`
 	MonthLimit         int        `bun:"monthly_limit"`
 
-	Members   []MemberRow
-	Keys      []KeyRow
-	Lists     []ListRow
-	Endpoints []EndpointRow
-	Usage     []DayUsage // the last 30 days, oldest first, empty days included
-	Audit     []AuditRow // the latest 20 events
+	// Read by queries of their own, not the tenant's row.
+	Members   []MemberRow   `bun:"-"`
+	Keys      []KeyRow      `bun:"-"`
+	Lists     []ListRow     `bun:"-"`
+	Endpoints []EndpointRow `bun:"-"`
+	Usage     []DayUsage    `bun:"-"` // the last 30 days, oldest first, empty days included
+	Audit     []AuditRow    `bun:"-"` // the latest 20 events
 }
 
 // MemberRow is a member of the tenant.
