@@ -28,7 +28,9 @@ func (h *harness) jobRanSince(key, value string, since time.Time) bool {
 // webhook deliveries wait; its owner is mailed and both audit logs have
 // it. Resuming restores all of it, and what waited goes on.
 func TestAdminSuspendStopsEverythingAndResumeRestoresIt(t *testing.T) {
-	h := newHarness(t)
+	// The greylisted row's retry is far off, so that the list is still
+	// running when the workspace is suspended; the test then makes it due.
+	h := newHarness(t, harnessOptions{listRetryDelay: time.Minute})
 	owner := h.signUp("Acme", "ann@acme.test")
 	key := newKey(t, owner, "live")
 	api := h.browser()
@@ -43,8 +45,8 @@ func TestAdminSuspendStopsEverythingAndResumeRestoresIt(t *testing.T) {
 	res := api.apiJSON("POST", "/v1/lists", key, `{"name":"Grey","emails":["ann@grey.test","ann@shop.test"]}`)
 	expect(t, res, http.StatusCreated)
 	list := decodeList(t, res).ID
-	var retryAt time.Time
 	eventually(t, "the greylisted row deferred", func() bool {
+		var retryAt time.Time
 		return h.sys.QueryRow(t.Context(), `SELECT retry_at FROM list_rows WHERE list_id = $1 AND retry_at IS NOT NULL`, list).Scan(&retryAt) == nil
 	})
 
@@ -57,8 +59,16 @@ func TestAdminSuspendStopsEverythingAndResumeRestoresIt(t *testing.T) {
 
 	expect(t, owner.get("/dashboard"), http.StatusForbidden, "suspended")
 	expectProblem(t, api.api("GET", "/v1/me", key), http.StatusForbidden, "account_suspended")
-	// The list's batch comes round after its row was due, and does nothing.
-	eventually(t, "the list's batch running while suspended", func() bool { return h.jobRanSince("list_id", list, retryAt) })
+	// The row is due now and its batch comes round, but does nothing.
+	dueAt := time.Now()
+	if _, err := h.sys.Exec(t.Context(), `UPDATE list_rows SET retry_at = now() WHERE list_id = $1 AND retry_at IS NOT NULL`, list); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.sys.Exec(t.Context(), `UPDATE river_job SET state = 'available', scheduled_at = now()
+		WHERE args->>'list_id' = $1 AND state IN ('scheduled', 'available')`, list); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the list's batch running while suspended", func() bool { return h.jobRanSince("list_id", list, dueAt) })
 	var status string
 	if err := h.sys.QueryRow(t.Context(), `SELECT status FROM lists WHERE id = $1`, list).Scan(&status); err != nil || status == "completed" {
 		t.Fatalf("list %s (%v) while suspended", status, err)
