@@ -17,15 +17,15 @@ type AdminTenant struct {
 	AdminTenantRow
 	Suspended                       bool
 	SuspendedReason, SuspendedSince string
-	Subscription, PeriodEnd    string
-	Included, Limit            string
-	Members                    []AdminMember
-	Keys                       []AdminKey
-	Lists                      []AdminList
-	Endpoints                  []AdminEndpoint
-	Usage                      BarChart
-	Audit                      []AdminAuditRow
-	Form                       Form // the suspend form, with its error
+	Subscription, PeriodEnd         string
+	Included, Limit                 string
+	Members                         []AdminMember
+	Keys                            []AdminKey
+	Lists                           []AdminList
+	Endpoints                       []AdminEndpoint
+	Usage                           BarChart
+	Audit                           []AdminAuditRow
+	Form                            Form // the suspend form, with its error
 }
 
 // AdminMember is a member of the tenant.
