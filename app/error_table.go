@@ -77,6 +77,7 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrKeyRevoked, errorRow{status: s401, code: "api_key_revoked", title: "API key revoked", detail: "This API key was revoked. Create a new one on the API keys page."}),
 		is(tenants.ErrKeyExpired, errorRow{status: s401, code: "api_key_expired", title: "API key expired", detail: "This API key has expired. Create a new one on the API keys page."}),
 		is(tenants.ErrTenantSuspended, errorRow{status: s403, code: "account_suspended", title: "Account suspended", detail: "This account is suspended. Contact support."}),
+		isFill(tenants.ErrInsufficientScope, errorRow{status: s403, code: "insufficient_scope", title: "Insufficient scope"}, detailFromError),
 		is(actor.ErrForbidden, forbidden),
 		is(verifications.ErrLiveOnly, errorRow{status: s403, code: "forbidden", title: "Live keys only",
 			detail: "The result cache holds live verifications only: a test key can neither read nor clear it. Use a live key."}),
@@ -104,6 +105,23 @@ func newErrorTable() []errorRule {
 			}
 			return row
 		}),
+
+		// API keys: their scopes, expiry and rolls.
+		isFill(tenants.ErrUnknownScope, errorRow{status: s422, code: "unknown_scope", title: "Unknown scope", form: true, field: "scopes"},
+			func(err error, row errorRow) errorRow {
+				row = detailFromError(err, row)
+				row.detail = strings.TrimSuffix(row.detail, ".") + ". Known scopes: " + strings.Join(tenants.AllScopes(), ", ") + "."
+				return row
+			}),
+		isFill(tenants.ErrInvalidExpiry, errorRow{status: s422, code: "invalid_expiry", title: "Invalid expiry", form: true, field: "expires"}, detailFromError),
+		isFill(tenants.ErrInvalidGrace, errorRow{status: s422, code: "invalid_grace", title: "Invalid grace", form: true, field: "grace"}, detailFromError),
+		isFill(tenants.ErrInvalidKeyPolicy, errorRow{status: s422, code: "invalid_request", title: "Key policy not saved", form: true}, detailFromError),
+		is(tenants.ErrKeyRolled, errorRow{status: s409, code: "key_already_rolled", title: "Already rolled",
+			detail: "This key was already rolled: roll its successor instead."}),
+		is(tenants.ErrKeyInactive, errorRow{status: s409, code: "key_not_active", title: "Key not active",
+			detail: "This key is revoked, expired or not revealed yet: only a working key can be rolled or revealed."}),
+		is(tenants.ErrKeyRevealed, errorRow{status: s409, code: "key_already_revealed", title: "Already revealed",
+			detail: "This key's secret was already revealed, once; it cannot be shown again. Roll the key if the secret was lost."}),
 
 		// Not found: another tenant's record is not found either.
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
@@ -202,6 +220,19 @@ func isFill(target error, row errorRow, fill func(error, errorRow) errorRow) err
 		}
 		return fill(err, row), true
 	}
+}
+
+// detailFromError puts a domain error's own explanation ("invalid grace:
+// the grace must be …") in the row: whole for the API, its explanation
+// alone, as a sentence, for pages.
+func detailFromError(err error, row errorRow) errorRow {
+	text := err.Error()
+	row.detail = strings.TrimSuffix(text, ".") + "."
+	if _, why, ok := strings.Cut(text, ": "); ok {
+		text = why
+	}
+	row.page = strings.ToUpper(text[:1]) + strings.TrimSuffix(text[1:], ".") + "."
+	return row
 }
 
 // keep fills nothing: the row says it all.

@@ -33,6 +33,9 @@ func (s *Store) RollAPIKey(ctx context.Context, tenantID, id uuid.UUID, grace ti
 		if err != nil {
 			return err
 		}
+		if err := requireVerified(ctx, tx, by); err != nil {
+			return err
+		}
 		settings, err := settingsOf(ctx, tx, tenantID)
 		if err != nil {
 			return err
@@ -119,6 +122,9 @@ func (s *Store) RevealAPIKey(ctx context.Context, tenantID, id uuid.UUID, by act
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
 		if err != nil {
+			return err
+		}
+		if err := requireVerified(ctx, tx, by); err != nil {
 			return err
 		}
 		if k, err = keyOf(ctx, tx, tenantID, id, true); err != nil {
