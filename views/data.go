@@ -153,8 +153,8 @@ type Choice struct {
 // KeyPolicyForm is the workspace's key policy and its choices.
 type KeyPolicyForm struct {
 	MaxLifetime, MaxGrace, RotateAfter, RotationGrace string // the selected values
-	Lifetimes, Graces, Rotations, RotationGraces       []Choice
-	Error                                              string
+	Lifetimes, Graces, Rotations, RotationGraces      []Choice
+	Error                                             string
 }
 
 // KeyRow is one API key, without its secret.
