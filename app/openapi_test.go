@@ -30,7 +30,7 @@ func TestOpenAPIContract(t *testing.T) {
 	contractRules(t, c, test, other)
 	contractLists(t, c, live, test, other)
 	contractUsage(t, c, acme, live, test)
-	contractWebhooks(t, c, newKey(t, acme, "test"), other) // a key of its own: its calls would pass the rate of one
+	contractWebhooks(t, c, newKey(t, acme, "test"), other)   // a key of its own: its calls would pass the rate of one
 	contractKeys(t, c, acme, newKey(t, acme, "test"), other) // before the refusals suspend other's workspace
 	contractRefusals(t, c, acme, live, test, other)
 
