@@ -134,6 +134,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	hookClient := transport.NewClient(transport.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowHTTP: true})
 	hooks := webhooks.NewService(d, inserter, ring, hookClient, mail.NewQueue(inserter), link, webhooks.Options{RetrySchedule: o.webhookRetries})
 	billingSvc.WithEvents(hooks)
+	store.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc).WithEvents(hooks, link)
