@@ -5,11 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -31,25 +29,7 @@ func TestBrowserRollKeyShowsSuccessorOnceAndGrace(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	var mu sync.Mutex
-	var asked []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
-			mu.Lock()
-			asked = append(asked, d.Message)
-			mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	lastAsked := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(asked) == 0 {
-			return ""
-		}
-		return asked[len(asked)-1]
-	}
+	lastAsked := confirmations(ctx, t)
 	fits := func(state string) {
 		t.Helper()
 		for _, size := range [][2]int64{{1280, 900}, {390, 844}} {

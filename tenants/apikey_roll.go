@@ -29,11 +29,8 @@ type Rolled struct {
 func (s *Store) RollAPIKey(ctx context.Context, tenantID, id uuid.UUID, grace time.Duration, by actor.Actor) (Rolled, error) {
 	var out Rolled
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
-		by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+		by, err := authorizeSecret(ctx, tx, tenantID, by)
 		if err != nil {
-			return err
-		}
-		if err := requireVerified(ctx, tx, by); err != nil {
 			return err
 		}
 		settings, err := settingsOf(ctx, tx, tenantID)
@@ -120,11 +117,8 @@ func (s *Store) RevealAPIKey(ctx context.Context, tenantID, id uuid.UUID, by act
 	var k APIKey
 	var raw string
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
-		by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+		by, err := authorizeSecret(ctx, tx, tenantID, by)
 		if err != nil {
-			return err
-		}
-		if err := requireVerified(ctx, tx, by); err != nil {
 			return err
 		}
 		if k, err = keyOf(ctx, tx, tenantID, id, true); err != nil {

@@ -73,15 +73,12 @@ func (s *Store) CreateAPIKey(ctx context.Context, tenantID uuid.UUID, in NewKeyI
 	raw, prefix, hash := newAPIKey(in.Mode)
 	k := APIKey{TenantID: tenantID, Name: name, Mode: in.Mode, Prefix: prefix, KeyHash: hash, Scopes: scopes}
 	err = s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
-		by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+		by, err := authorizeSecret(ctx, tx, tenantID, by)
 		if err != nil {
 			return err
 		}
 		switch by.Kind {
 		case actor.KindUser:
-			if err := requireVerified(ctx, tx, by); err != nil {
-				return err
-			}
 			k.CreatedBy = &by.UserID
 		case actor.KindAPIKey:
 			creator, err := keyOf(ctx, tx, tenantID, by.APIKeyID, false)
@@ -138,20 +135,22 @@ func narrowerThan(creator, k APIKey) error {
 	return nil
 }
 
-// requireVerified refuses a user who has not verified their address: a
-// new secret (created, rolled or revealed) goes to proven people only.
-func requireVerified(ctx context.Context, tx db.Tx, by actor.Actor) error {
-	if by.Kind != actor.KindUser {
-		return nil
+// authorizeSecret lets owners and admins (and keys, the operator) make a
+// new key secret (created, rolled or revealed), and refuses a user who
+// has not verified their address: secrets go to proven people only.
+func authorizeSecret(ctx context.Context, tx db.Tx, tenantID uuid.UUID, by actor.Actor) (actor.Actor, error) {
+	by, err := authorize(ctx, tx, tenantID, by, actor.RoleAdmin)
+	if err != nil || by.Kind != actor.KindUser {
+		return by, err
 	}
 	var verified bool
 	if err := tx.NewSelect().Model((*User)(nil)).ColumnExpr("email_verified_at IS NOT NULL").Where("id = ?", by.UserID).Scan(ctx, &verified); err != nil {
-		return err
+		return by, err
 	}
 	if !verified {
-		return ErrEmailNotVerified
+		return by, ErrEmailNotVerified
 	}
-	return nil
+	return by, nil
 }
 
 // keyOf reads one of the tenant's keys in tx, locked for update when the
