@@ -53,7 +53,7 @@ func (s *Store) RollAPIKey(ctx context.Context, tenantID, id uuid.UUID, grace ti
 				return err
 			}
 		}
-		if out, err = s.rollTx(ctx, tx, old, grace, true, by); err != nil {
+		if out, err = s.rollTx(ctx, tx, old, grace, settings.MaxLifetimeDays, true, by); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, tenantID, by, audit.APIKeyRolled, "api_key", old.ID.String(), map[string]any{
@@ -68,9 +68,12 @@ func (s *Store) RollAPIKey(ctx context.Context, tenantID, id uuid.UUID, grace ti
 }
 
 // rollTx makes old's successor and ends old's life after grace, in tx,
-// with old read FOR UPDATE. withSecret false leaves the successor without
-// a secret until RevealAPIKey (automatic rotation mails no secret).
-func (s *Store) rollTx(ctx context.Context, tx db.Tx, old APIKey, grace time.Duration, withSecret bool, by actor.Actor) (Rolled, error) {
+// with old read FOR UPDATE. The successor lives as many days as old was
+// made for, within maxDays when the workspace now requires an expiry (a
+// key made before the rule gets no exemption by being rolled).
+// withSecret false leaves the successor without a secret until
+// RevealAPIKey (automatic rotation mails no secret).
+func (s *Store) rollTx(ctx context.Context, tx db.Tx, old APIKey, grace time.Duration, maxDays int, withSecret bool, by actor.Actor) (Rolled, error) {
 	now := s.now()
 	switch {
 	case old.RolledAt != nil:
@@ -83,8 +86,11 @@ func (s *Store) rollTx(ctx context.Context, tx db.Tx, old APIKey, grace time.Dur
 	if by.Kind == actor.KindUser {
 		next.CreatedBy = &by.UserID
 	}
-	if old.LifetimeDays != nil {
-		at := now.Add(time.Duration(*old.LifetimeDays) * 24 * time.Hour)
+	if maxDays > 0 && (next.LifetimeDays == nil || *next.LifetimeDays > maxDays) {
+		next.LifetimeDays = &maxDays
+	}
+	if next.LifetimeDays != nil {
+		at := now.Add(time.Duration(*next.LifetimeDays) * 24 * time.Hour)
 		next.ExpiresAt = &at
 	}
 	var out Rolled

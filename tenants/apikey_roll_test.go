@@ -131,8 +131,16 @@ func TestWorkspaceRequiresAnExpiry(t *testing.T) {
 	ctx := context.Background()
 	owner, tn := f.signUp(t, "Acme", "owner@example.com")
 	by := actorFor(owner).In(tn.ID)
+	before, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "before", Mode: tenants.ModeLive}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.store.SetKeyPolicy(ctx, tn.ID, tenants.KeyPolicy{MaxLifetimeDays: 90, MaxGraceHours: 24}, by); err != nil {
 		t.Fatal(err)
+	}
+	rolled, err := f.store.RollAPIKey(ctx, tn.ID, before.ID, time.Hour, by)
+	if err != nil || rolled.New.LifetimeDays == nil || *rolled.New.LifetimeDays != 90 {
+		t.Fatalf("the successor of a key made before the rule: %v, %+v (want a 90-day lifetime)", err, rolled.New)
 	}
 	for _, bad := range []tenants.Expiry{{}, {Days: 365}, {Days: -1}} {
 		if _, _, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeLive, Expiry: bad}, by); !errors.Is(err, tenants.ErrInvalidExpiry) {
@@ -151,8 +159,8 @@ func TestWorkspaceRequiresAnExpiry(t *testing.T) {
 	if _, err := f.store.RollAPIKey(ctx, tn.ID, k.ID, 48*time.Hour, by); !errors.Is(err, tenants.ErrInvalidGrace) {
 		t.Fatalf("grace beyond the workspace's 24 h: %v", err)
 	}
-	if n := f.count(t, "SELECT count(*) FROM api_keys WHERE tenant_id = $1", tn.ID); n != 1 {
-		t.Fatalf("%d keys, want only the valid one", n)
+	if n := f.count(t, "SELECT count(*) FROM api_keys WHERE tenant_id = $1", tn.ID); n != 3 {
+		t.Fatalf("%d keys, want only the valid one besides the rolled pair", n)
 	}
 	if _, err := f.store.SetKeyPolicy(ctx, tn.ID, tenants.KeyPolicy{MaxGraceHours: 24, RotationGraceHours: 48}, by); !errors.Is(err, tenants.ErrInvalidKeyPolicy) {
 		t.Fatalf("rotation grace above the maximum: %v", err)

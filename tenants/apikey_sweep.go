@@ -132,7 +132,7 @@ func (s *Store) rotate(ctx context.Context, tenantID, keyID uuid.UUID) error {
 		if settings.RotateAfterDays <= 0 || old.CreatedAt.After(s.now().Add(-age)) {
 			return errSkip
 		}
-		rolled, err := s.rollTx(ctx, tx, old, settings.RotationGrace(), false, by)
+		rolled, err := s.rollTx(ctx, tx, old, settings.RotationGrace(), settings.MaxLifetimeDays, false, by)
 		if errors.Is(err, ErrKeyRolled) || errors.Is(err, ErrKeyInactive) {
 			return errSkip
 		}

@@ -150,6 +150,12 @@ type APIKey struct {
 // nobody has revealed yet: it has none, so it cannot be used.
 func (k APIKey) Unrevealed() bool { return k.KeyHash == nil && k.RevokedAt == nil }
 
+// Working reports whether the key authenticates at now: not revoked, not
+// expired (its grace over, if rolled) and revealed.
+func (k APIKey) Working(now time.Time) bool {
+	return k.RevokedAt == nil && k.KeyHash != nil && (k.ExpiresAt == nil || k.ExpiresAt.After(now))
+}
+
 // Limits are the key's own limits.
 func (k APIKey) Limits() KeyLimits {
 	return KeyLimits{RatePerMinute: k.RatePerMinute, Daily: k.DailyLimit, Monthly: k.MonthlyLimit}
