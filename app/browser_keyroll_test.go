@@ -73,6 +73,14 @@ func TestBrowserRollKeyShowsSuccessorOnceAndGrace(t *testing.T) {
 	}
 	fits("a key in its grace")
 
+	// The countdown keeps itself current (static/countdown.js): moved past
+	// its end, at its next tick (one is asked for here, as a swap would)
+	// it says so.
+	run(chromedp.Navigate(h.srv.URL+"/keys"), chromedp.WaitVisible(`[data-until]`))
+	read(chromedp.Evaluate[string](`document.querySelector("[data-until]").setAttribute("data-until", new Date(Date.now() - 1000).toISOString());
+		document.dispatchEvent(new Event("htmx:afterSettle")); ""`))
+	run(chromedp.WaitVisible(`//*[@data-until][contains(., "Stopped working")]`))
+
 	// Automatic rotation: the successor, aged, is rotated by the sweep;
 	// its banner reveals the next key once.
 	expectRedirect(t, owner.post("/keys/policy", url.Values{"rotate_after_days": {"30"}, "max_grace_hours": {"168"}, "rotation_grace_hours": {"24"}}), "/keys")

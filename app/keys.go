@@ -124,7 +124,7 @@ func keyRow(k tenants.APIKey, p tenants.KeyPolicy) views.KeyRow {
 		row.Status = "unrevealed"
 	case k.RolledAt != nil:
 		row.Status = "grace"
-		row.Stops = "in " + roughly(k.ExpiresAt.Sub(now))
+		row.Stops, row.StopsAt = "in "+roughly(k.ExpiresAt.Sub(now)), k.ExpiresAt.UTC().Format(time.RFC3339)
 		if k.LastUsedAt != nil && k.LastUsedAt.After(*k.RolledAt) {
 			row.StillUsed = roughly(now.Sub(*k.LastUsedAt)) + " ago"
 		}

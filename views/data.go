@@ -173,6 +173,7 @@ type KeyRow struct {
 	// hours") and StillUsed when it was last used, if during the grace.
 	Status    string
 	Stops     string
+	StopsAt   string // RFC 3339, for the page's countdown
 	StillUsed string
 	Scopes    string
 	// Graces are the roll form's choices (empty: it cannot be rolled).
