@@ -69,7 +69,7 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.KeyCreatedPartial(created, keysView(pc.tenant.Settings.KeyPolicy, true, true)))
 		return
 	}
-	s.renderKeys(w, r, http.StatusCreated, views.Form{}, &created)
+	s.renderKeys(w, r, http.StatusCreated, views.Form{}, &created, "")
 }
 
 // expiryFromForm reads the expiry choice: a number of days, never, or a
@@ -101,5 +101,5 @@ func (s *Server) keyFormError(w http.ResponseWriter, r *http.Request, htmx bool,
 		s.render(w, r, http.StatusOK, views.KeyFormPartial(f, keysView(pc.tenant.Settings.KeyPolicy, true, true)))
 		return
 	}
-	s.renderKeys(w, r, http.StatusUnprocessableEntity, f, nil)
+	s.renderKeys(w, r, http.StatusUnprocessableEntity, f, nil, "")
 }

@@ -37,7 +37,7 @@ func (s *Server) handleKeyRoll(w http.ResponseWriter, r *http.Request) {
 	}
 	created := views.CreatedKey{Key: keyRow(rolled.New, pc.tenant.Settings.KeyPolicy), Secret: rolled.Secret, Verb: "rolled",
 		Until: formatTimePtr(rolled.Old.ExpiresAt, "")}
-	s.renderKeys(w, r, http.StatusCreated, views.Form{}, &created)
+	s.renderKeys(w, r, http.StatusCreated, views.Form{}, &created, "")
 }
 
 // handleKeyReveal makes and shows, once, the secret of a successor that
@@ -54,14 +54,13 @@ func (s *Server) handleKeyReveal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created := views.CreatedKey{Key: keyRow(key, pc.tenant.Settings.KeyPolicy), Secret: secret, Verb: "revealed"}
-	s.renderKeys(w, r, http.StatusOK, views.Form{}, &created)
+	s.renderKeys(w, r, http.StatusOK, views.Form{}, &created, "")
 }
 
 // keyActionRefused shows the keys page with why a roll or reveal was
 // refused (the table's words, or problem for a form that did not decode);
 // anything the table does not know fails as usual.
 func (s *Server) keyActionRefused(w http.ResponseWriter, r *http.Request, err error, problem string) {
-	f := views.Form{Error: problem}
 	status := http.StatusUnprocessableEntity
 	if err != nil {
 		row, _ := s.classify(err)
@@ -69,7 +68,10 @@ func (s *Server) keyActionRefused(w http.ResponseWriter, r *http.Request, err er
 			s.fail(w, r, err)
 			return
 		}
-		status, f.Error = row.status, row.pageText()
+		status, problem = row.status, row.pageText()
 	}
-	s.renderKeys(w, r, status, f, nil)
+	if isHTMX(r) {
+		status = http.StatusOK // htmx swaps only 2xx: the page with the error
+	}
+	s.renderKeys(w, r, status, views.Form{}, nil, problem)
 }

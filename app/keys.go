@@ -12,10 +12,12 @@ import (
 )
 
 func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
-	s.renderKeys(w, r, http.StatusOK, views.Form{}, nil)
+	s.renderKeys(w, r, http.StatusOK, views.Form{}, nil, "")
 }
 
-func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, f views.Form, created *views.CreatedKey) {
+// renderKeys shows the keys page: f is the create form, created a secret
+// to show once, problem why an action on a key was refused.
+func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, f views.Form, created *views.CreatedKey, problem string) {
 	pc := pageFrom(r.Context())
 	keys, err := s.Tenants.ListAPIKeys(r.Context(), pc.tenant.ID)
 	if err != nil {
@@ -29,7 +31,7 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	k := keysView(t.Settings.KeyPolicy, pc.role.CanManage(), pc.user.Verified())
-	k.Form, k.Created = f, created
+	k.Form, k.Created, k.Problem = f, created, problem
 	for _, key := range keys {
 		row := keyRow(key, t.Settings.KeyPolicy)
 		k.Keys = append(k.Keys, row)

@@ -119,6 +119,8 @@ func TestKeysPagePolicyRollAndReveal(t *testing.T) {
 		t.Fatal("the successor's secret is not shown once")
 	}
 	expect(t, owner.post("/keys/"+id+"/roll", url.Values{"grace": {"now"}}), http.StatusConflict, "already rolled")
+	// HTMX swaps only a 2xx: the refusal comes as the page, with why.
+	expect(t, owner.post("/keys/"+id+"/roll", url.Values{"grace": {"now"}}, "HX-Request", "true"), http.StatusOK, `id="key-problem"`, "already rolled")
 
 	// Automatic rotation: the successor is aged past 30 days and swept.
 	if _, err := h.sys.Exec(t.Context(), "UPDATE api_keys SET created_at = now() - interval '31 days' WHERE key_hash IS NOT NULL AND rolled_at IS NULL"); err != nil {

@@ -132,6 +132,8 @@ type Keys struct {
 	Verified  bool
 	Form      Form
 	Created   *CreatedKey // set right after creation: the secret, shown once
+	// Problem says why a roll or reveal was refused.
+	Problem string
 	// Unrevealed are successors of automatic rotation awaiting reveal.
 	Unrevealed []KeyRow
 	// The create form's choices: expiries (the workspace's rule applied)
