@@ -11,6 +11,7 @@ import (
 
 	"mailvet/actor"
 	"mailvet/billing"
+	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/lists/csvin"
 	"mailvet/rules"
@@ -189,6 +190,17 @@ func newErrorTable() []errorRule {
 		is(webhooks.ErrBadOverlap, errorRow{status: s422, code: "invalid_request", title: "Invalid overlap", form: true, field: "overlap",
 			detail: "overlap: use now, 1h, 24h or 7d.", page: "Choose how long the old secret keeps working: now, 1 hour, 24 hours or 7 days."}),
 		is(webhooks.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
+		as(errorRow{status: s401, code: "invalid_signature", title: "Push not authorized"}, func(e *inbound.UnauthorizedError, row errorRow) errorRow {
+			row.detail = "The push was refused: " + e.Reason + ". Sign it with the endpoint's inbound secret, the Standard Webhooks way, and send it within 5 minutes."
+			return row
+		}),
+		as(errorRow{title: "Push refused"}, func(e *inbound.RequestError, row errorRow) errorRow {
+			row.status, row.code, row.detail = e.Status, e.Code, e.Detail
+			return row
+		}),
+		is(inbound.ErrInProgress, errorRow{status: s409, code: "push_in_progress", title: "Push in progress",
+			detail:  "A push with this webhook-id is still being verified. Send it again in a few seconds, unchanged, for its answer.",
+			headers: map[string]string{"Retry-After": "2"}}),
 		is(webhooks.ErrNotDead, errorRow{status: s409, code: "delivery_not_dead", title: "Not a dead letter",
 			detail: "Only a dead letter can be retried: this delivery is still pending or was delivered."}),
 

@@ -21,6 +21,7 @@ import (
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/db/dbtest"
+	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
@@ -158,7 +159,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks,
+		DNSHealth: engine.DNSHealth, Webhooks: hooks, Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -203,10 +203,10 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 		"createWebhookEndpoint": `{"url":"https://crm.example/hook"}`, "updateWebhookEndpoint": `{"enabled":true}`,
 		"rotateWebhookSecret": `{"overlap":"now"}`, "createAPIKey": `{"name":"x"}`, "rollAPIKey": `{"grace":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`}
 	for op, id := range c.operations() {
-		if id == "getOpenAPI" {
-			continue
-		}
 		method, path, _ := strings.Cut(op, " ")
+		if c.keyless(method, path) {
+			continue // see contractInbound for the pushes' own 401s
+		}
 		path = strings.ReplaceAll(path, "{id}", "0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01")
 		expectProblem(t, c.call(method, path, "", bodies[id]), http.StatusUnauthorized, "missing_api_key")
 	}

@@ -117,6 +117,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/webhook_endpoints/{id}/attempts", s.requireAPIKey(tenants.ScopeWebhooks, s.handleAPIWebhookAttempts))
 	mux.Handle("GET /v1/webhook_endpoints/{id}/deliveries", s.requireAPIKey(tenants.ScopeWebhooks, s.handleAPIWebhookDeliveries))
 	mux.Handle("POST /v1/webhook_deliveries/{id}/retry", s.requireAPIKey(tenants.ScopeWebhooks, s.handleAPIWebhookDeliveryRetry))
+	// Signed by the endpoint's inbound secret, not an API key.
+	mux.HandleFunc("POST /v1/inbound/{endpoint_id}", s.handleInboundPush)
 	mux.Handle("GET /v1/events", s.requireAPIKey(tenants.ScopeWebhooks, s.handleAPIEvents))
 	mux.Handle("POST /v1/events/{id}/redeliver", s.requireAPIKey(tenants.ScopeWebhooks, s.handleAPIEventRedeliver))
 	mux.Handle("GET /v1/api_keys", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeys))

@@ -17,6 +17,7 @@ import (
 
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/rules"
 	"mailvet/tenants"
@@ -37,6 +38,7 @@ type Deps struct {
 	Rules         *rules.Store
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
+	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 
@@ -119,5 +121,7 @@ func (s *Server) Handler() http.Handler {
 	// the protection lets through anyway; the bypass makes that explicit.
 	// The Stripe-Signature is what authenticates them.
 	csrf.AddInsecureBypassPattern("POST /stripe/webhook")
+	// Likewise a CRM's pushes in, authenticated by their webhook-signature.
+	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	return s.withRequestID(s.withSecurityHeaders(s.withRecover(s.withLogging(csrf.Handler(mux)))))
 }
