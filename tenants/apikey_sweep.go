@@ -62,13 +62,8 @@ func (s *Store) SweepAPIKeys(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
-	for _, c := range due {
-		switch err := s.rotate(ctx, c.tenantID, c.keyID); {
-		case err == nil:
-			r.Rotated++
-		case !errors.Is(err, errSkip):
-			return r, err
-		}
+	if r.Rotated, err = each(ctx, due, s.rotate); err != nil {
+		return r, err
 	}
 	// Expired keys are told about for a week at most: one that expired
 	// long before this sweep existed is old news.
@@ -79,15 +74,22 @@ func (s *Store) SweepAPIKeys(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return r, err
 	}
+	r.Notices, err = each(ctx, due, s.notify)
+	return r, err
+}
+
+// each acts on every candidate and counts those it acted on (not skipped).
+func each(ctx context.Context, due []candidate, act func(ctx context.Context, tenantID, keyID uuid.UUID) error) (int, error) {
+	n := 0
 	for _, c := range due {
-		switch err := s.notify(ctx, c.tenantID, c.keyID); {
+		switch err := act(ctx, c.tenantID, c.keyID); {
 		case err == nil:
-			r.Notices++
+			n++
 		case !errors.Is(err, errSkip):
-			return r, err
+			return n, err
 		}
 	}
-	return r, nil
+	return n, nil
 }
 
 // errSkip: another worker took the key, or it no longer qualifies.
