@@ -56,9 +56,9 @@ func (s *Store) SweepAPIKeys(ctx context.Context) (SweepResult, error) {
 	due, err := s.sweepCandidates(ctx, `SELECT k.tenant_id, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
 		WHERE t.status = 'active' AND coalesce((t.settings->>'key_rotate_after_days')::int, 0) > 0
 		AND k.revoked_at IS NULL AND k.rolled_at IS NULL AND k.key_hash IS NOT NULL
-		AND k.created_at <= $1::timestamptz - make_interval(days => (t.settings->>'key_rotate_after_days')::int)
-		AND (k.expires_at IS NULL OR k.expires_at > $1)
-		ORDER BY k.created_at LIMIT $2`, now)
+		AND k.created_at <= ?0::timestamptz - make_interval(days => (t.settings->>'key_rotate_after_days')::int)
+		AND (k.expires_at IS NULL OR k.expires_at > ?0)
+		ORDER BY k.created_at LIMIT ?1`, now)
 	if err != nil {
 		return r, err
 	}
@@ -69,8 +69,8 @@ func (s *Store) SweepAPIKeys(ctx context.Context) (SweepResult, error) {
 	// long before this sweep existed is old news.
 	due, err = s.sweepCandidates(ctx, `SELECT tenant_id, id FROM api_keys
 		WHERE revoked_at IS NULL AND expires_at IS NOT NULL AND expiry_notice < 3
-		AND expires_at <= $1::timestamptz + interval '7 days' AND expires_at > $1::timestamptz - interval '7 days'
-		ORDER BY expires_at LIMIT $2`, now)
+		AND expires_at <= ?0::timestamptz + interval '7 days' AND expires_at > ?0::timestamptz - interval '7 days'
+		ORDER BY expires_at LIMIT ?1`, now)
 	if err != nil {
 		return r, err
 	}
@@ -98,22 +98,17 @@ var errSkip = errors.New("skip")
 type candidate struct{ tenantID, keyID uuid.UUID }
 
 func (s *Store) sweepCandidates(ctx context.Context, query string, now time.Time) ([]candidate, error) {
-	var out []candidate
+	var rows []struct {
+		TenantID uuid.UUID `bun:"tenant_id,type:uuid"`
+		ID       uuid.UUID `bun:"id,type:uuid"`
+	}
 	err := s.db.Tx(ctx, db.System("sweep: API keys of every tenant due for rotation or an expiry notice"), func(ctx context.Context, tx db.Tx) error {
-		rows, err := tx.Tx.Tx.QueryContext(ctx, query, now, sweepBatch)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c candidate
-			if err := rows.Scan(&c.tenantID, &c.keyID); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		return tx.NewRaw(query, now, sweepBatch).Scan(ctx, &rows)
 	})
+	out := make([]candidate, len(rows))
+	for i, r := range rows {
+		out[i] = candidate{tenantID: r.TenantID, keyID: r.ID}
+	}
 	return out, wrap("sweep api keys", err)
 }
 
