@@ -50,7 +50,9 @@ func (s *Server) handleAdminPlans(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.AdminPlansPage(s.page(w, r, "Plans", "admin"), rows))
 }
 
-func cents(n int) string { return "$" + strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10) }
+func cents(n int) string {
+	return "$" + strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10)
+}
 
 // handleAdminPlan shows one plan's edit form.
 func (s *Server) handleAdminPlan(w http.ResponseWriter, r *http.Request) {
