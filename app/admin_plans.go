@@ -43,15 +43,11 @@ func (s *Server) handleAdminPlans(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := make([]views.AdminPlanRow, len(plans))
 	for i, p := range plans {
-		rows[i] = views.AdminPlanRow{ID: p.ID, Name: p.Name, Price: cents(p.PriceCents), Overage: cents(p.OverageCentsPer1000),
+		rows[i] = views.AdminPlanRow{ID: p.ID, Name: p.Name, Price: billingDollars(p.PriceCents), Overage: billingDollars(p.OverageCentsPer1000),
 			Daily: views.Thousands(p.DailyLimit), Included: views.Thousands(p.MonthlyIncluded), Limit: views.Thousands(p.MonthlyLimit),
 			Rate: views.Thousands(p.RatePerMinute), MaxListRows: views.Thousands(p.MaxListRows)}
 	}
 	s.render(w, r, http.StatusOK, views.AdminPlansPage(s.page(w, r, "Plans", "admin"), rows))
-}
-
-func cents(n int) string {
-	return "$" + strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10)
 }
 
 // handleAdminPlan shows one plan's edit form.
