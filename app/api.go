@@ -36,7 +36,9 @@ func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
 			s.apiKeyRefused(w, r, err)
 			return
 		}
-		infoFrom(r.Context()).Tenant = tenant.ID.String()
+		ri := infoFrom(r.Context())
+		ri.Tenant = tenant.ID.String()
+		ri.api.tenant, ri.api.key, ri.api.prefix, ri.api.route = tenant.ID, key.ID, key.Prefix, r.Pattern
 		ac := &apiCtx{key: key, tenant: tenant}
 		if s.Billing != nil {
 			plan, err := s.Billing.PlanFor(r.Context(), tenant.ID)
