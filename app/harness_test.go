@@ -66,6 +66,7 @@ type harnessOptions struct {
 	// webhookRetries is the wait before each retry of a webhook delivery;
 	// 20ms, 20ms (three attempts, quickly) unless set.
 	webhookRetries []time.Duration
+	noRequestLog   bool // the API request log off (the benchmark's baseline)
 }
 
 // harnessSecretKey seals the harness's webhook secrets (MAILVET_SECRET_KEY).
@@ -160,8 +161,12 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	// the database goes.
 	reqLogs := requestlog.NewWriter(d, requestlog.WriterOptions{Logger: log})
 	t.Cleanup(func() { _ = reqLogs.Close(context.Background()) })
+	deps := app.Deps{RequestLog: reqLogs}
+	if o.noRequestLog {
+		deps.RequestLog = nil
+	}
 	server, err := app.New(app.Deps{
-		RequestLog: reqLogs, RequestLogs: requestlog.NewStore(d),
+		RequestLog: deps.RequestLog, RequestLogs: requestlog.NewStore(d),
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
