@@ -2,9 +2,7 @@ package cli_test
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/tenants"
-	"mailvet/wiring"
 )
 
 // `mailvet serve` stopping (SIGTERM cancels its context) writes the API
@@ -24,48 +21,24 @@ import (
 func TestServeWritesTheRequestLogAtShutdown(t *testing.T) {
 	d, dbURL := dbtest.NewWithURL(t)
 	ctx := context.Background()
-	engine, err := wiring.NewEngine(wiring.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer engine.Close()
-	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", true, actor.Operator())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, err := svc.Tenants.CreateTenant(ctx, "Shutdown", owner.ID, actor.Operator())
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, _, tenant := workspace(t, d, "Shutdown")
 	_, key, err := svc.Tenants.CreateAPIKey(ctx, tenant.ID, tenants.NewKeyInput{Name: "k", Mode: tenants.ModeTest}, actor.Operator().In(tenant.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := freePort(t)
 	env := map[string]string{
-		"DATABASE_URL": dbURL, "MAILVET_DB_ROLE": dbtest.Role, "PORT": fmt.Sprint(port), "MAILVET_WEB_WORKERS": "false",
+		"DATABASE_URL": dbURL, "MAILVET_DB_ROLE": dbtest.Role, "PORT": port, "MAILVET_WEB_WORKERS": "false",
 		"MAILVET_SECRET_KEY": "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "MAILVET_DNS_CANARIES": "none",
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	exited := make(chan int, 1)
 	go func() {
-		exited <- cli.Run(serveCtx, []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard, func(k string) (string, bool) {
-			v, ok := env[k]
-			return v, ok
-		})
+		exited <- cli.Run(serveCtx, []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard, envOf(env))
 	}()
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	base := "http://127.0.0.1:" + port
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if res, err := http.Get(base + "/healthz"); err == nil {
 			res.Body.Close()
