@@ -161,11 +161,7 @@ func TestRequestLogUnderLoadHasEveryRequest(t *testing.T) {
 	if h.logs.Drops() != 0 || h.logs.Failed() != 0 {
 		t.Fatalf("drops %d, failed %d", h.logs.Drops(), h.logs.Failed())
 	}
-	var n int
-	if err := h.sys.QueryRow(ctx, `SELECT count(DISTINCT request_id) FROM request_logs WHERE request_id LIKE 'load-%'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != clients*each {
+	if n := countRows(t, h, `SELECT count(DISTINCT request_id) FROM request_logs WHERE request_id LIKE 'load-%'`); n != clients*each {
 		t.Fatalf("%d requests in the log, want %d", n, clients*each)
 	}
 }
