@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +13,32 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
+
+// confirmations notes the questions the page asks (confirm dialogs,
+// which newBrowser accepts) and returns what reads the last one ("" for
+// none yet).
+func confirmations(ctx context.Context, t *testing.T) func() string {
+	t.Helper()
+	var mu sync.Mutex
+	var asked []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
+			mu.Lock()
+			asked = append(asked, d.Message)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(asked) == 0 {
+			return ""
+		}
+		return asked[len(asked)-1]
+	}
+}
 
 // Destructive actions ask first: every control that deletes, revokes or
 // removes sits in an HTMX form with hx-confirm, and clicking it (and OK)
@@ -27,25 +54,7 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	var mu sync.Mutex
-	var asked []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
-			mu.Lock()
-			asked = append(asked, d.Message)
-			mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	lastAsked := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(asked) == 0 {
-			return ""
-		}
-		return asked[len(asked)-1]
-	}
+	lastAsked := confirmations(ctx, t)
 
 	// The destructive controls of each page, and those without a question.
 	want := map[string]int{listPage: 1, "/keys": 2, "/team": 2, "/rules": 1, hookPage: 1}

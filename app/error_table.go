@@ -14,6 +14,7 @@ import (
 	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/lists/csvin"
+	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/tenants"
@@ -79,11 +80,14 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrKeyRevoked, errorRow{status: s401, code: "api_key_revoked", title: "API key revoked", detail: "This API key was revoked. Create a new one on the API keys page."}),
 		is(tenants.ErrKeyExpired, errorRow{status: s401, code: "api_key_expired", title: "API key expired", detail: "This API key has expired. Create a new one on the API keys page."}),
 		is(tenants.ErrTenantSuspended, errorRow{status: s403, code: "account_suspended", title: "Account suspended", detail: "This account is suspended. Contact support."}),
+		isFill(tenants.ErrInsufficientScope, errorRow{status: s403, code: "insufficient_scope", title: "Insufficient scope"}, detailFrom(tenants.ErrInsufficientScope)),
 		is(actor.ErrForbidden, forbidden),
 		is(verifications.ErrLiveOnly, errorRow{status: s403, code: "forbidden", title: "Live keys only",
 			detail: "The result cache holds live verifications only: a test key can neither read nor clear it. Use a live key."}),
 		is(tenants.ErrEmailNotVerified, errorRow{status: s403, code: "email_not_verified", title: "Verify your email first", form: true,
 			detail: "Verify your email address first: open the link we emailed you, or resend it from the banner at the top of the page."}),
+		is(tenants.ErrUserLocked, errorRow{status: s403, code: "account_locked", title: "Account locked", form: true,
+			detail: "This account is locked. Contact support to unlock it."}),
 		is(tenants.ErrInvalidCredentials, errorRow{status: s422, code: "invalid_credentials", title: "Log-in failed", form: true, detail: "Email or password is incorrect."}),
 		is(tenants.ErrCurrentPassword, errorRow{status: s422, code: "invalid_request", title: "Wrong password", form: true, field: "current_password", detail: "This is not your current password."}),
 		as(errorRow{status: s422, code: "invalid_request", title: "Password refused", form: true, field: "password"}, func(e *tenants.PasswordError, row errorRow) errorRow {
@@ -107,6 +111,23 @@ func newErrorTable() []errorRule {
 			return row
 		}),
 
+		// API keys: their scopes, expiry and rolls.
+		isFill(tenants.ErrUnknownScope, errorRow{status: s422, code: "unknown_scope", title: "Unknown scope", form: true, field: "scopes"},
+			func(err error, row errorRow) errorRow {
+				row = detailFrom(tenants.ErrUnknownScope)(err, row)
+				row.detail = strings.TrimSuffix(row.detail, ".") + ". Known scopes: " + strings.Join(tenants.AllScopes(), ", ") + "."
+				return row
+			}),
+		isFill(tenants.ErrInvalidExpiry, errorRow{status: s422, code: "invalid_expiry", title: "Invalid expiry", form: true, field: "expires"}, detailFrom(tenants.ErrInvalidExpiry)),
+		isFill(tenants.ErrInvalidGrace, errorRow{status: s422, code: "invalid_grace", title: "Invalid grace", form: true, field: "grace"}, detailFrom(tenants.ErrInvalidGrace)),
+		isFill(tenants.ErrInvalidKeyPolicy, errorRow{status: s422, code: "invalid_request", title: "Key policy not saved", form: true}, detailFrom(tenants.ErrInvalidKeyPolicy)),
+		is(tenants.ErrKeyRolled, errorRow{status: s409, code: "key_already_rolled", title: "Already rolled",
+			detail: "This key was already rolled: roll its successor instead."}),
+		is(tenants.ErrKeyInactive, errorRow{status: s409, code: "key_not_active", title: "Key not active",
+			detail: "This key is revoked, expired or not revealed yet: only a working key can be rolled or revealed."}),
+		is(tenants.ErrKeyRevealed, errorRow{status: s409, code: "key_already_revealed", title: "Already revealed",
+			detail: "This key's secret was already revealed, once; it cannot be shown again. Roll the key if the secret was lost."}),
+
 		// Not found: another tenant's record is not found either.
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
 		is(rules.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "This workspace has no rule with this id."}),
@@ -115,6 +136,7 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(webhooks.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found",
 			detail: "This workspace has no webhook endpoint, event or delivery with this id."}),
+		is(platform.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 
 		// The team.
@@ -122,6 +144,9 @@ func newErrorTable() []errorRule {
 			detail: "An account with this email already exists. Log in, or reset your password."}),
 		is(tenants.ErrAlreadyMember, errorRow{status: s409, code: "already_member", title: "Already a member", form: true, field: "email",
 			detail: "This person is already a member of the team."}),
+		is(tenants.ErrLastPlatformAdmin, errorRow{status: s409, code: "last_platform_admin", title: "The platform needs an admin",
+			detail: "Make someone else a platform admin first: the platform always keeps at least one."}),
+		is(platform.ErrBadSort, errorRow{status: s400, code: "invalid_request", title: "Invalid sort", detail: "sort: use created, usage or plan."}),
 		is(tenants.ErrLastOwner, errorRow{status: s409, code: "last_owner", title: "A team needs an owner",
 			detail: "Make someone else an owner first: a team always keeps at least one."}),
 
@@ -215,6 +240,25 @@ func isFill(target error, row errorRow, fill func(error, errorRow) errorRow) err
 			return row, false
 		}
 		return fill(err, row), true
+	}
+}
+
+// detailFrom puts a domain error's own explanation in the row, from its
+// sentinel on ("invalid grace: the grace must be …", without the
+// operation it was wrapped in): whole for the API, and the explanation
+// alone, as a sentence, for pages.
+func detailFrom(sentinel error) func(error, errorRow) errorRow {
+	return func(err error, row errorRow) errorRow {
+		text := err.Error()
+		if i := strings.Index(text, sentinel.Error()); i >= 0 {
+			text = text[i:]
+		}
+		row.detail = strings.TrimSuffix(text, ".") + "."
+		if _, why, ok := strings.Cut(text, ": "); ok {
+			text = why
+		}
+		row.page = strings.ToUpper(text[:1]) + strings.TrimSuffix(text[1:], ".") + "."
+		return row
 	}
 }
 

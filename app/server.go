@@ -19,6 +19,7 @@ import (
 	"mailvet/db"
 	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/tenants"
@@ -40,6 +41,11 @@ type Deps struct {
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
 	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
+	// Platform reads across tenants for the admin console.
+	Platform *platform.Service
+	// RiverUI is River's own UI, mounted at /admin/river/ for platform
+	// admins; nil: not served.
+	RiverUI http.Handler
 	// RequestLog records every authenticated /v1 request off the request
 	// path; nil: not recorded. RequestLogs reads them back.
 	RequestLog  *requestlog.Writer

@@ -72,6 +72,7 @@ type target struct {
 	attempts                     int
 	secret, previous             []byte
 	previousUntil                *time.Time
+	suspended                    bool // the tenant is suspended: deliveries wait
 }
 
 // Deliver makes one attempt of a delivery and records it with what it
@@ -83,10 +84,11 @@ func (d *Deliverer) Deliver(ctx context.Context, args DeliverArgs, jobAttempt in
 	// One statement, so db.QueryRow: the tenant and the read share one
 	// round trip.
 	err := s.db.QueryRow(ctx, db.Tenant(args.TenantID), `SELECT d.state, d.event_id, ev.payload, e.url, e.id, e.enabled, d.attempts, e.secret,
-			CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END, e.previous_secret_until
+			CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END, e.previous_secret_until, tn.status <> 'active'
 		FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			JOIN tenants tn ON tn.id = d.tenant_id
 		WHERE d.tenant_id = $1 AND d.id = $2`, args.TenantID, args.DeliveryID).
-		Scan(&t.state, &t.eventID, &t.payload, &t.url, &t.endpointID, &t.enabled, &t.attempts, &t.secret, &t.previous, &t.previousUntil)
+		Scan(&t.state, &t.eventID, &t.payload, &t.url, &t.endpointID, &t.enabled, &t.attempts, &t.secret, &t.previous, &t.previousUntil, &t.suspended)
 	if err != nil {
 		if noRows(err) {
 			return Outcome{Done: true}, nil // the endpoint was deleted
@@ -95,6 +97,10 @@ func (d *Deliverer) Deliver(ctx context.Context, args DeliverArgs, jobAttempt in
 	}
 	if t.state != StatePending {
 		return Outcome{Done: true}, nil
+	}
+	if t.suspended {
+		// Held, not failed: a suspension is no fault of the receiver's.
+		return Outcome{Wait: s.opts.SuspendedRecheck}, nil
 	}
 	if !t.enabled {
 		return Outcome{Done: true}, d.settle(ctx, args, t, attemptRecord{err: "endpoint disabled: kept as a dead letter to recover once it is enabled again"}, true)

@@ -1,14 +1,17 @@
 package wiring
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"mailvet/app"
 	"mailvet/config"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/platform"
 	"mailvet/requestlog"
 )
 
@@ -48,15 +51,21 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 }
 
 // App builds the HTTP server; jobsWork says whether this process also
-// runs workers (health reports it). It starts the API request log's
-// writer (s.RequestLog), which the caller closes after the server has
-// stopped, so that the last requests are written.
-func (s *Services) App(jobsWork bool) (*app.Server, error) {
+// runs workers (health reports it). ctx bounds the River UI's background
+// work. It starts the API request log's writer (s.RequestLog), which the
+// caller closes after the server has stopped, so that the last requests
+// are written.
+func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) {
 	cfg := s.Config
+	riverUI, err := s.RiverUI(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if s.RequestLog == nil {
 		s.RequestLog = requestlog.NewWriter(s.DB, requestlog.WriterOptions{Buffer: cfg.RequestLogBuffer, Logger: s.Log})
 	}
 	return app.New(app.Deps{
+		RiverUI: riverUI, Platform: platform.NewService(s.DB),
 		RequestLog: s.RequestLog, RequestLogs: s.RequestLogs,
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
 		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound,
@@ -64,4 +73,9 @@ func (s *Services) App(jobsWork bool) (*app.Server, error) {
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,
 	})
+}
+
+// RiverUI is River's UI over this database's jobs (jobs.NewUI).
+func (s *Services) RiverUI(ctx context.Context) (http.Handler, error) {
+	return jobs.NewUI(ctx, s.Jobs, s.Log)
 }
