@@ -15,7 +15,7 @@ import (
 	"mailvet/requestlog"
 )
 
-func newTenant(t *testing.T, d *db.DB) uuid.UUID {
+func newTenant(t testing.TB, d *db.DB) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
 	err := d.Tx(context.Background(), db.System("test: seed a tenant"), func(ctx context.Context, tx db.Tx) error {
