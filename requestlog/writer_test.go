@@ -1,8 +1,11 @@
 package requestlog_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,7 +97,8 @@ func TestWriterUnderLoadKeepsEveryEntry(t *testing.T) {
 func TestWriterCountsDropsWhenTheBufferIsFull(t *testing.T) {
 	d := dbtest.New(t)
 	tenant := newTenant(t, d)
-	w := requestlog.NewWriter(d, requestlog.WriterOptions{Buffer: 4, Batch: 100, Every: time.Hour})
+	var logged lockedBuffer
+	w := requestlog.NewWriter(d, requestlog.WriterOptions{Buffer: 4, Batch: 100, Every: time.Hour, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	t.Cleanup(func() { _ = w.Close(context.Background()) })
 	// The loop takes entries from the buffer into its batch (4 at most,
 	// the batch is capped at the buffer) and writes them; what comes
@@ -114,11 +118,32 @@ func TestWriterCountsDropsWhenTheBufferIsFull(t *testing.T) {
 	if n := countRows(t, d); n+int(drops) != sent {
 		t.Fatalf("%d rows written and %d dropped, want %d in all", n, drops, sent)
 	}
+	if !strings.Contains(logged.String(), "entries dropped") || !strings.Contains(logged.String(), fmt.Sprintf("dropped_total=%d", drops)) {
+		t.Fatalf("the drops were not logged: %s", logged.String())
+	}
 	// After Close nothing is taken, and it says so.
 	w.Record(entry(tenant, sent))
 	if w.Drops() != drops+1 {
 		t.Fatalf("a record after Close: drops %d, want %d", w.Drops(), drops+1)
 	}
+}
+
+// lockedBuffer is a log the writer's goroutine and the test share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Close writes what was waiting: a graceful stop loses nothing.
