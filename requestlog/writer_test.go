@@ -179,3 +179,30 @@ func TestWriterStoresUnreadablePaths(t *testing.T) {
 		t.Fatalf("%d rows, %d failed; want 2 and none", n, w.Failed())
 	}
 }
+
+// A batch the database refuses (here: a tenant that does not exist) is
+// counted as failed and logged, and the writer goes on with the next.
+func TestWriterCountsRefusedBatches(t *testing.T) {
+	d := dbtest.New(t)
+	tenant := newTenant(t, d)
+	var logged lockedBuffer
+	w := requestlog.NewWriter(d, requestlog.WriterOptions{Every: time.Hour, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	t.Cleanup(func() { _ = w.Close(context.Background()) })
+	w.Record(entry(uuid.New(), 0))
+	w.Record(entry(uuid.New(), 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w.Failed() != 2 || !strings.Contains(logged.String(), "a batch was not written") {
+		t.Fatalf("failed %d, log %q; want 2 and the error logged", w.Failed(), logged.String())
+	}
+	w.Record(entry(tenant, 2))
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, d); n != 1 || w.Failed() != 2 {
+		t.Fatalf("after a good batch: %d rows, %d failed; want 1 and 2", n, w.Failed())
+	}
+}
