@@ -224,6 +224,14 @@ func newErrorTable() []errorRule {
 			row.detail = e.Error() + "."
 			return row
 		}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Plan refused", form: true}, func(e *billing.PlanError, row errorRow) errorRow {
+			row.detail, row.field = e.Error()+".", e.Field
+			row.page = strings.ToUpper(e.Reason[:1]) + e.Reason[1:] + "."
+			if strings.HasPrefix(e.Reason, "must") {
+				row.page = "The value " + e.Reason + "."
+			}
+			return row
+		}),
 		is(billing.ErrPlanNotForSale, errorRow{status: s422, code: "plan_not_for_sale", title: "Plan not available",
 			detail: "That plan cannot be bought. Choose another one on the Billing page."}),
 		is(billing.ErrBillingOff, errorRow{status: s503, code: "billing_disabled", title: "Billing is off", detail: "Billing is not configured on this server."}),
