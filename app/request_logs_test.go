@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -163,5 +165,35 @@ func TestRequestLogUnderLoadHasEveryRequest(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(DISTINCT request_id) FROM request_logs WHERE request_id LIKE 'load-%'`); n != clients*each {
 		t.Fatalf("%d requests in the log, want %d", n, clients*each)
+	}
+}
+
+var olderLinkRE = regexp.MustCompile(`href="(/api-logs\?[^"]+)"[^>]*id="api-logs-next"`)
+
+// The page shows 50 requests and links to the older ones, keeping its
+// filters; the last page has no such link.
+func TestAPILogsPagePagesKeepingItsFilter(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	key := newKey(t, owner, "test")
+	api := h.browser()
+	for i := range 55 {
+		api.withRequestID("GET", "/v1/me", key, "", fmt.Sprintf("page-%02d", i))
+	}
+	api.withRequestID("GET", "/v1/usage", key, "", "other-route")
+	h.flushLogs()
+	res := owner.get("/api-logs?route=" + url.QueryEscape("GET /v1/me"))
+	expect(t, res, http.StatusOK, "page-54")
+	if strings.Contains(res.body, "page-04") || strings.Contains(res.body, "other-route") {
+		t.Fatal("the first page holds the oldest requests or another route's")
+	}
+	m := olderLinkRE.FindStringSubmatch(res.body)
+	if m == nil {
+		t.Fatal("no link to older requests")
+	}
+	older := owner.get(html.UnescapeString(m[1]))
+	expect(t, older, http.StatusOK, "page-04", "page-00")
+	if strings.Contains(older.body, "page-05") || strings.Contains(older.body, "other-route") || strings.Contains(older.body, `id="api-logs-next"`) {
+		t.Fatal("the second page repeats the first, lost the filter or links further")
 	}
 }
