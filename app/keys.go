@@ -32,6 +32,7 @@ func keyRow(k tenants.APIKey) views.KeyRow {
 		ID: k.ID.String(), Name: k.Name, Mode: string(k.Mode), Prefix: k.Prefix,
 		Created: formatTime(k.CreatedAt), LastUsed: formatTimePtr(k.LastUsedAt, "never"),
 		Expires: formatTimePtr(k.ExpiresAt, ""), Revoked: k.RevokedAt != nil, RevokedAt: formatTimePtr(k.RevokedAt, ""),
+		Imported: k.ImportedAt != nil,
 	}
 	var summary []string
 	for _, l := range []struct {

@@ -130,6 +130,9 @@ type APIKey struct {
 	RatePerMinute *int `bun:"rate_per_minute"`
 	DailyLimit    *int `bun:"daily_limit"`
 	MonthlyLimit  *int `bun:"monthly_limit"`
+	// ImportedAt is set on a key imported from the old service (its
+	// plaintext was in a file): it should be rotated soon.
+	ImportedAt *time.Time `bun:"imported_at"`
 
 	bun.BaseModel `bun:"table:api_keys"`
 }

@@ -145,6 +145,9 @@ type KeyRow struct {
 	Expires   string // "" when it does not expire
 	Revoked   bool
 	RevokedAt string
+	// Imported: the key came from the old service (import-json), whose
+	// file held it in plaintext; the page asks for its rotation.
+	Imported bool
 	// The key's own limits: a summary ("Plan's" when none), the form's
 	// values ("" for the plan's) and the form's error.
 	Limits                              string
