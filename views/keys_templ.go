@@ -293,7 +293,7 @@ func KeyRowPartial(k KeyRow, canManage bool) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if k.Imported {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<span class=\"badge badge-warning\" title=\"Imported from the old service with its plaintext: create a new key and revoke this one\">imported; rotate soon</span>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<span class=\"badge badge-unverified\" title=\"Imported from the old service with its plaintext: create a new key and revoke this one\">imported; rotate soon</span>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
