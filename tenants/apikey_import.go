@@ -46,6 +46,7 @@ type ImportedKey struct {
 	Name      string
 	Plaintext string // hashed here; never stored
 	CreatedAt time.Time
+	ExpiresAt *time.Time
 }
 
 // ImportAPIKey stores an old service's key as a live key of the tenant,
@@ -76,7 +77,7 @@ func ImportAPIKey(ctx context.Context, tx db.Tx, tenantID uuid.UUID, in Imported
 	// The prefix shows 6 characters, as for our own keys: enough to tell
 	// keys apart, far too few to guess the rest.
 	k := APIKey{TenantID: tenantID, Name: name, Mode: mode, Prefix: raw[:6], KeyHash: HashToken(raw),
-		CreatedAt: created, ImportedAt: &now}
+		CreatedAt: created, ExpiresAt: in.ExpiresAt, ImportedAt: &now}
 	// DO NOTHING rather than an error: a unique violation would abort the
 	// importer's transaction, which holds the whole file.
 	res, err := tx.NewInsert().Model(&k).On("CONFLICT (key_hash) DO NOTHING").Returning("*").Exec(ctx)

@@ -42,7 +42,8 @@ func ImportHistory(ctx context.Context, tx db.Tx, tenantID uuid.UUID, results []
 		e := entry{Email: safetext.Truncate(r.Email, maxStored), Normalized: safetext.Truncate(r.Normalized, maxStored),
 			Status: string(r.Status), Reason: string(r.Reason), Flags: flags, Score: r.Score, At: r.CheckedAt, Key: cacheKey(r.Normalized)}
 		r.Cached = false // an old answer the engine gave live, then
-		if engineVerdict(r) {
+		// An address that does not parse is never looked up in the cache.
+		if engineVerdict(r) && r.Reason != verify.ReasonInvalidSyntax {
 			raw, err := json.Marshal(r)
 			if err != nil {
 				return err
