@@ -1,5 +1,5 @@
 // Package cli is the mailvet command: one file per subcommand (serve and
-// work, migrate, check, admin). It parses arguments and settings and
+// work, migrate, check, admin, import-json). It parses arguments and settings and
 // builds what a subcommand needs through package wiring.
 package cli
 
@@ -26,6 +26,7 @@ Usage:
   mailvet migrate   apply database migrations (safe to run concurrently); grant MAILVET_DB_ROLE the tables
   mailvet admin     operator commands: create-user, create-tenant, create-key
   mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
+  mailvet import-json  import the old service's JSON files: mailvet import-json DIR --tenant SLUG [--dry-run]
 
 Run "mailvet serve --help" for the settings (environment variables).
 Benchmarks are a separate command: go run ./cmd/mailvet-bench.
@@ -58,6 +59,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAdmin(ctx, rest, stdout, stderr, env)
 	case "check":
 		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
+	case "import-json":
+		err = cmdImportJSON(ctx, rest, stdout, stderr, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

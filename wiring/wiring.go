@@ -17,6 +17,7 @@ import (
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
+	"mailvet/importjson"
 	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
@@ -51,6 +52,8 @@ type Services struct {
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
 	Inbound   *inbound.Service
+	// Import imports the old service's JSON files (mailvet import-json).
+	Import *importjson.Importer
 
 	closers []func()
 }
@@ -115,6 +118,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
 	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Import = importjson.New(d, s.Webhooks)
 	s.Billing.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
 	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
