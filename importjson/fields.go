@@ -100,6 +100,15 @@ var errNoTime = errors.New("no time")
 // before 1990 or more than a day ahead is refused: it is a wrong field,
 // not a moment of the old service's life.
 func (f Fields) Time(names ...string) (time.Time, error) {
+	return f.timeBefore(time.Now().Add(24*time.Hour), names)
+}
+
+// Expiry is a time like Time that may lie in the future (up to 2200).
+func (f Fields) Expiry(names ...string) (time.Time, error) {
+	return f.timeBefore(time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), names)
+}
+
+func (f Fields) timeBefore(limit time.Time, names []string) (time.Time, error) {
 	v, name, ok := f.raw(names)
 	if !ok {
 		return time.Time{}, errNoTime
@@ -116,7 +125,7 @@ func (f Fields) Time(names ...string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, fmt.Errorf("unparseable time in %q: %s", name, clip(string(v)))
 	}
-	if t.Year() < 1990 || t.After(time.Now().Add(24*time.Hour)) {
+	if t.Year() < 1990 || t.After(limit) {
 		return time.Time{}, fmt.Errorf("time out of range in %q: %s", name, t.Format(time.RFC3339))
 	}
 	return t.UTC(), nil

@@ -44,7 +44,7 @@ func keysFile() file {
 				return nil, err
 			}
 			k.CreatedAt = created
-			switch exp, err := f.Time("expires_at", "expires"); {
+			switch exp, err := f.Expiry("expires_at", "expires"); {
 			case err == nil && !exp.After(time.Now()):
 				return nil, errors.New("expired in the old service")
 			case err == nil:

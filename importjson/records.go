@@ -36,29 +36,39 @@ func (c claimer) importBatch(ctx context.Context, f file, batch []item, fr *File
 			ids = append(ids, it.id)
 		}
 	}
-	claimed, err := c.strings(ctx, `INSERT INTO import_records (tenant_id, file, source_id, run_id, target_type)
-		SELECT ?, ?, unnest(?::text[]), ?, ? ON CONFLICT DO NOTHING RETURNING source_id`,
+	// A free id is inserted; one an earlier run claimed is taken over by
+	// this run (so a later duplicate of it in the file is told apart); one
+	// this run already claimed returns no row: a duplicate in the file.
+	rows, err := c.tx.QueryContext(ctx, `INSERT INTO import_records AS r (tenant_id, file, source_id, run_id, target_type)
+		SELECT ?, ?, unnest(?::text[]), ?, ?
+		ON CONFLICT (tenant_id, file, source_id) DO UPDATE SET run_id = EXCLUDED.run_id WHERE r.run_id <> EXCLUDED.run_id
+		RETURNING source_id, xmax = 0`,
 		c.tenantID, c.file, pgdialect.Array(ids), c.run, c.target)
 	if err != nil {
-		return err
+		return fmt.Errorf("import records: %w", err)
 	}
-	var thisRun map[string]bool
-	if len(claimed) < len(ids) {
-		dups, err := c.strings(ctx, `SELECT source_id FROM import_records WHERE tenant_id = ? AND file = ? AND source_id = ANY(?::text[]) AND run_id = ?`,
-			c.tenantID, c.file, pgdialect.Array(ids), c.run)
-		if err != nil {
+	inserted := map[string]bool{} // id -> new (true) or an earlier run's (false)
+	for rows.Next() {
+		var id string
+		var isNew bool
+		if err := rows.Scan(&id, &isNew); err != nil {
+			rows.Close()
 			return err
 		}
-		thisRun = set(dups)
+		inserted[id] = isNew
 	}
-	isClaimed := set(claimed)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	var todo []item
 	for _, it := range batch {
+		isNew, returned := inserted[it.id]
 		switch {
-		case isClaimed[it.id] && first[it.id] == it.rec.Index:
-			todo = append(todo, it)
-		case isClaimed[it.id] || thisRun[it.id]:
+		case !returned || first[it.id] != it.rec.Index:
 			fr.skip(it.rec, it.id, errors.New("duplicate id: an earlier record of the file has it"))
+		case isNew:
+			todo = append(todo, it)
 		default:
 			fr.Already++
 		}
@@ -99,29 +109,4 @@ func (c claimer) importBatch(ctx context.Context, f file, batch []item, fr *File
 		}
 	}
 	return nil
-}
-
-func (c claimer) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := c.tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("import records: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-func set(s []string) map[string]bool {
-	m := make(map[string]bool, len(s))
-	for _, v := range s {
-		m[v] = true
-	}
-	return m
 }
