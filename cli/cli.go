@@ -15,6 +15,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"mailvet/config"
+	"mailvet/tenants"
 	"mailvet/wiring"
 )
 
@@ -111,6 +112,26 @@ func setup(env Env, logw io.Writer) (config.Config, *slog.Logger, error) {
 		}
 	}
 	return cfg, wiring.Logger(cfg, logw), nil
+}
+
+// openServices reads the settings, starts the log and builds every
+// service, for a subcommand that works on the database; the caller
+// closes them.
+func openServices(ctx context.Context, env Env, logw io.Writer) (*wiring.Services, error) {
+	cfg, log, err := setup(env, logw)
+	if err != nil {
+		return nil, err
+	}
+	return wiring.Open(ctx, cfg, log)
+}
+
+// tenantBySlug finds the tenant an operator command names.
+func tenantBySlug(ctx context.Context, store *tenants.Store, slug string) (tenants.Tenant, error) {
+	t, err := store.TenantBySlug(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return t, fmt.Errorf("no tenant with slug %q", slug)
+	}
+	return t, err
 }
 
 // settingsHelp prints every setting, for --help.

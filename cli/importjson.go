@@ -9,8 +9,6 @@ import (
 
 	"mailvet/actor"
 	"mailvet/importjson"
-	"mailvet/tenants"
-	"mailvet/wiring"
 )
 
 const importJSONUsage = `Usage:
@@ -43,19 +41,12 @@ func cmdImportJSON(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return errUsage
 	}
 
-	cfg, log, err := setup(env, stderr)
-	if err != nil {
-		return err
-	}
-	svc, err := wiring.Open(ctx, cfg, log)
+	svc, err := openServices(ctx, env, stderr)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	t, err := svc.Tenants.TenantBySlug(ctx, *tenantSlug)
-	if errors.Is(err, tenants.ErrNotFound) {
-		return fmt.Errorf("no tenant with slug %q", *tenantSlug)
-	}
+	t, err := tenantBySlug(ctx, svc.Tenants, *tenantSlug)
 	if err != nil {
 		return err
 	}
