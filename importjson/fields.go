@@ -116,6 +116,7 @@ func (f Fields) timeBefore(limit time.Time, names []string) (time.Time, error) {
 	var t time.Time
 	var s string
 	var n json.Number
+	ok = false // neither a string nor a number: unparseable
 	switch {
 	case json.Unmarshal(v, &s) == nil:
 		t, ok = parseTimeText(strings.TrimSpace(s))
