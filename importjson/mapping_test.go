@@ -1,11 +1,17 @@
 package importjson_test
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"mailvet/actor"
+	"mailvet/db"
 	"mailvet/db/dbtest"
+	"mailvet/lists"
 	"mailvet/tenants"
 	"mailvet/webhooks"
 )
@@ -125,5 +131,38 @@ func TestImportIsolation(t *testing.T) {
 	}
 	if n := e.count(t, b, `SELECT count(*) FROM verifications WHERE tenant_id = $1`, b); n != 7 {
 		t.Fatalf("tenant B has %d verifications", n)
+	}
+}
+
+// An imported job exports like an uploaded list: every row in its order
+// with its verdict, the rows without one with the reason.
+func TestImportedJobExports(t *testing.T) {
+	e := setup(t)
+	a := e.tenant(t, "Acme")
+	e.run(t, a, sample, false)
+	var id uuid.UUID
+	if err := e.d.QueryRow(t.Context(), db.Tenant(a), `SELECT id FROM lists WHERE tenant_id = $1 AND name = 'October leads'`, a).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := lists.NewStore(e.d, nil, lists.Options{}).Export(t.Context(), a, id, lists.ExportOptions{}, actor.Operator(), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"email,mailvet_status,mailvet_reason,mailvet_score,",
+		"a1@example.com,deliverable,accepted_email,90,",
+		"a2@example.com,undeliverable,no_mx,0,",
+		`a3@example.com,,,,,,,,,false,"unknown status ""weird"""`,
+		",,,,,,,,,false,missing email",
+		"a5@example.com,,,,,,,,,false,no verdict in the old service",
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("export:\n%s", out.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(strings.TrimRight(lines[i], "\r"), w) {
+			t.Errorf("line %d: %q, want it to start %q", i+1, lines[i], w)
+		}
 	}
 }
