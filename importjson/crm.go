@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"mailvet/db"
+	"mailvet/webhooks"
 )
 
 // crmConfig is a CRM config's endpoint to make.
@@ -45,10 +46,14 @@ func crmConfigsFile(endpoints Endpoints) file {
 			for i, it := range items {
 				c := it.value.(crmConfig)
 				e, err := endpoints.ImportEndpoint(ctx, tx, tenantID, c.url, c.description)
-				if err != nil {
+				switch {
+				case errors.Is(err, webhooks.ErrNotHTTP): // too long for an endpoint, say
+					out[i].skip = fmt.Errorf("URL refused: %w", err)
+				case err != nil:
 					return nil, err
+				default:
+					out[i].target = e.ID.String()
 				}
-				out[i].target = e.ID.String()
 			}
 			return out, nil
 		},

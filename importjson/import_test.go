@@ -161,3 +161,20 @@ func TestBrokenFileImportsNothing(t *testing.T) {
 		t.Errorf("report:\n%s", text(t, rep))
 	}
 }
+
+// A CRM config whose URL the endpoint refuses (too long) is skipped with
+// the reason; the file's other configs still import.
+func TestRefusedEndpointURLIsSkipped(t *testing.T) {
+	e := setup(t)
+	a := e.tenant(t, "Acme")
+	dir := t.TempDir()
+	writeFile(t, dir, "crm_configs.json", `[{"id":"long","url":"https://crm.example/`+strings.Repeat("x", 2100)+`"},{"id":"ok","url":"https://crm.example/ok"}]`)
+	rep := e.run(t, a, dir, false)
+	f := fileReport(t, rep, "crm_configs.json")
+	if f.Imported != 1 || f.Skipped != 1 || !strings.Contains(text(t, rep), `#1 (id "long"): skipped: URL refused`) {
+		t.Fatalf("report %+v\n%s", f, text(t, rep))
+	}
+	if n := e.count(t, a, `SELECT count(*) FROM import_records WHERE tenant_id = $1 AND source_id = 'long'`, a); n != 0 {
+		t.Fatal("the skipped config is recorded as imported")
+	}
+}

@@ -15,7 +15,7 @@ import (
 )
 
 // ErrNotHTTP says an imported URL is not an http(s) URL with a host.
-var ErrNotHTTP = errors.New("not an http(s) URL with a host")
+var ErrNotHTTP = errors.New("not an http(s) URL with a host, of at most 2048 bytes")
 
 // ImportedReason is the disabled reason of an imported endpoint.
 const ImportedReason = "imported from the old service; confirm its URL by enabling it"
