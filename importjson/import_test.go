@@ -4,6 +4,8 @@ import (
 	"maps"
 	"strings"
 	"testing"
+
+	"mailvet/importjson"
 )
 
 // want is one file's expected counts on a first run of the sample.
@@ -71,6 +73,10 @@ func TestImportSampleTwice(t *testing.T) {
 		if added[k] != v {
 			t.Errorf("%s: %d rows added, want %d", k, added[k], v)
 		}
+	}
+	if n := e.count(t, a, `SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = $2 AND target_id = 'emails.json'
+		AND metadata @> '{"read": 12, "imported": 7, "already_imported": 0, "skipped": 5}'`, a, importjson.AuditFileImported); n != 1 {
+		t.Errorf("%d audit events of emails.json with its counts", n)
 	}
 	// History keeps its original time, and its cache entry too.
 	if n := e.count(t, a, `SELECT count(*) FROM verifications WHERE tenant_id = $1 AND normalized = 'Ann@example.com'
