@@ -114,7 +114,7 @@ func keyRow(k tenants.APIKey, p tenants.KeyPolicy) views.KeyRow {
 		ID: k.ID.String(), Name: k.Name, Mode: string(k.Mode), Prefix: k.Prefix,
 		Created: formatTime(k.CreatedAt), LastUsed: formatTimePtr(k.LastUsedAt, "never"),
 		Expires: formatTimePtr(k.ExpiresAt, ""), Revoked: k.RevokedAt != nil, RevokedAt: formatTimePtr(k.RevokedAt, ""),
-		Scopes: strings.Join(k.Scopes, ", "), Status: "active",
+		Scopes: strings.Join(k.Scopes, ", "), Status: "active", Imported: k.ImportedAt != nil,
 	}
 	expired := k.ExpiresAt != nil && !k.ExpiresAt.After(now)
 	switch {

@@ -61,7 +61,7 @@ func webhookTypes() []views.WebhookType {
 }
 
 func webhookRow(e webhooks.Endpoint) views.WebhookRow {
-	row := views.WebhookRow{ID: e.ID.String(), URL: e.URL, Description: e.Description, Events: e.Events, Enabled: e.Enabled, Created: formatTime(e.CreatedAt)}
+	row := views.WebhookRow{ID: e.ID.String(), URL: e.URL, Description: e.Description, Events: e.Events, Enabled: e.Enabled, Unconfirmed: e.ImportedUnconfirmed, Created: formatTime(e.CreatedAt)}
 	if e.DisabledReason != nil {
 		row.DisabledReason = *e.DisabledReason
 	}

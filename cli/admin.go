@@ -12,7 +12,6 @@ import (
 
 	"mailvet/actor"
 	"mailvet/tenants"
-	"mailvet/wiring"
 )
 
 const adminUsage = `Usage:
@@ -58,11 +57,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		return nil
 	}
 
-	cfg, log, err := setup(env, stderr)
-	if err != nil {
-		return err
-	}
-	svc, err := wiring.Open(ctx, cfg, log)
+	svc, err := openServices(ctx, env, stderr)
 	if err != nil {
 		return err
 	}
@@ -117,10 +112,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			fmt.Fprintf(stderr, "--expires-in: %v\n", err)
 			return errUsage
 		}
-		t, err := store.TenantBySlug(ctx, *tenantSlug)
-		if errors.Is(err, tenants.ErrNotFound) {
-			return fmt.Errorf("no tenant with slug %q", *tenantSlug)
-		}
+		t, err := tenantBySlug(ctx, store, *tenantSlug)
 		if err != nil {
 			return err
 		}

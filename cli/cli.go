@@ -1,5 +1,5 @@
 // Package cli is the mailvet command: one file per subcommand (serve and
-// work, migrate, check, admin). It parses arguments and settings and
+// work, migrate, check, admin, import-json). It parses arguments and settings and
 // builds what a subcommand needs through package wiring.
 package cli
 
@@ -15,6 +15,7 @@ import (
 	"github.com/getsentry/sentry-go"
 
 	"mailvet/config"
+	"mailvet/tenants"
 	"mailvet/wiring"
 )
 
@@ -26,6 +27,7 @@ Usage:
   mailvet migrate   apply database migrations (safe to run concurrently); grant MAILVET_DB_ROLE the tables
   mailvet admin     operator commands: create-user, create-tenant, create-key
   mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
+  mailvet import-json  import the old service's JSON files: mailvet import-json DIR --tenant SLUG [--dry-run]
 
 Run "mailvet serve --help" for the settings (environment variables).
 Benchmarks are a separate command: go run ./cmd/mailvet-bench.
@@ -58,6 +60,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAdmin(ctx, rest, stdout, stderr, env)
 	case "check":
 		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
+	case "import-json":
+		err = cmdImportJSON(ctx, rest, stdout, stderr, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -108,6 +112,26 @@ func setup(env Env, logw io.Writer) (config.Config, *slog.Logger, error) {
 		}
 	}
 	return cfg, wiring.Logger(cfg, logw), nil
+}
+
+// openServices reads the settings, starts the log and builds every
+// service, for a subcommand that works on the database; the caller
+// closes them.
+func openServices(ctx context.Context, env Env, logw io.Writer) (*wiring.Services, error) {
+	cfg, log, err := setup(env, logw)
+	if err != nil {
+		return nil, err
+	}
+	return wiring.Open(ctx, cfg, log)
+}
+
+// tenantBySlug finds the tenant an operator command names.
+func tenantBySlug(ctx context.Context, store *tenants.Store, slug string) (tenants.Tenant, error) {
+	t, err := store.TenantBySlug(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return t, fmt.Errorf("no tenant with slug %q", slug)
+	}
+	return t, err
 }
 
 // settingsHelp prints every setting, for --help.

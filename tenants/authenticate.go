@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"mailvet/db"
@@ -23,7 +24,7 @@ import (
 // hand for the same reason.
 const (
 	authenticateKeySQL = `SELECT k.id, k.tenant_id, k.name, k.mode, k.prefix, k.created_by, k.created_at,
-		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit,
+		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit, k.imported_at,
 		k.scopes, k.lifetime_days, k.rolled_from, k.rolled_at, k.expiry_notice, t.name, t.slug, t.status, t.settings, t.created_at, t.updated_at
 	FROM api_keys AS k JOIN tenants AS t ON t.id = k.tenant_id
 	WHERE k.key_hash = $1`
@@ -39,7 +40,13 @@ const (
 func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant, error) {
 	mode, err := ParseKeyMode(raw)
 	if err != nil {
-		return APIKey{}, Tenant{}, err
+		// A key of the old service (ImportAPIKey) has no mv_ shape: it is
+		// looked up by hash like ours and stored as live, so the mode check
+		// below holds for it too.
+		if strings.HasPrefix(raw, "mv_") || legacyKeyShape(raw) != nil {
+			return APIKey{}, Tenant{}, err
+		}
+		mode = ModeLive
 	}
 	hash := HashToken(raw)
 	var k APIKey
@@ -49,7 +56,7 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 		var settings []byte
 		err := s.db.QueryRow(ctx, scope, authenticateKeySQL, hash).Scan(
 			&k.ID, &k.TenantID, &k.Name, &k.Mode, &k.Prefix, &k.CreatedBy, &k.CreatedAt,
-			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit,
+			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit, &k.ImportedAt,
 			&k.Scopes, &k.LifetimeDays, &k.RolledFrom, &k.RolledAt, &k.ExpiryNotice, &t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):

@@ -149,6 +149,9 @@ type APIKey struct {
 	RolledFrom   *uuid.UUID `bun:"rolled_from,type:uuid"`
 	RolledAt     *time.Time `bun:"rolled_at"`
 	ExpiryNotice int        `bun:"expiry_notice"`
+	// ImportedAt is set on a key imported from the old service (its
+	// plaintext was in a file): it should be rotated soon.
+	ImportedAt *time.Time `bun:"imported_at"`
 
 	bun.BaseModel `bun:"table:api_keys"`
 }

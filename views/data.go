@@ -182,6 +182,9 @@ type KeyRow struct {
 	Scopes    string
 	// Graces are the roll form's choices (empty: it cannot be rolled).
 	Graces []Choice
+	// Imported: the key came from the old service (import-json), whose
+	// file held it in plaintext; the page asks for its rotation.
+	Imported bool
 	// The key's own limits: a summary ("Plan's" when none), the form's
 	// values ("" for the plan's) and the form's error.
 	Limits                              string

@@ -12,7 +12,7 @@ import (
 )
 
 // endpointColumns are an Endpoint's columns, in scanEndpoint's order.
-const endpointColumns = `id, tenant_id, url, description, event_types, enabled, disabled_reason, previous_secret_until, failing_since, created_at, updated_at`
+const endpointColumns = `id, tenant_id, url, description, event_types, enabled, disabled_reason, previous_secret_until, failing_since, imported_unconfirmed, created_at, updated_at`
 
 // textArray binds a []string as a PostgreSQL text[].
 func textArray(s []string) any { return pgdialect.Array(s) }
@@ -21,7 +21,7 @@ func textArray(s []string) any { return pgdialect.Array(s) }
 // ErrNotFound.
 func scanEndpoint(row interface{ Scan(...any) error }, e *Endpoint) error {
 	err := row.Scan(&e.ID, &e.TenantID, &e.URL, &e.Description, pgdialect.Array(&e.Events), &e.Enabled, &e.DisabledReason,
-		&e.PreviousSecretUntil, &e.FailingSince, &e.CreatedAt, &e.UpdatedAt)
+		&e.PreviousSecretUntil, &e.FailingSince, &e.ImportedUnconfirmed, &e.CreatedAt, &e.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

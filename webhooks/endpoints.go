@@ -25,9 +25,12 @@ const (
 	AuditEndpointDeleted  = "webhook_endpoint.deleted"
 	AuditEndpointRotated  = "webhook_endpoint.secret_rotated"
 	AuditEndpointDisabled = "webhook_endpoint.disabled"
-	AuditDeliveryRetried  = "webhook_delivery.retried"
-	AuditEventRedelivered = "event.redelivered"
-	auditTarget           = "webhook_endpoint"
+	// AuditEndpointConfirmed: an imported endpoint was enabled, which
+	// confirms its URL.
+	AuditEndpointConfirmed = "webhook_endpoint.import_confirmed"
+	AuditDeliveryRetried   = "webhook_delivery.retried"
+	AuditEventRedelivered  = "event.redelivered"
+	auditTarget            = "webhook_endpoint"
 )
 
 // EndpointInput is what a create or an update sets: nil fields of an
@@ -185,10 +188,16 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in Endpoin
 		if err := scanEndpoint(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET url = coalesce(?, url), description = coalesce(?, description),
 				event_types = coalesce(?::text[], event_types), enabled = coalesce(?, enabled),
 				disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END,
-				failing_since = CASE WHEN ? THEN NULL ELSE failing_since END, updated_at = now()
+				failing_since = CASE WHEN ? THEN NULL ELSE failing_since END,
+				imported_unconfirmed = imported_unconfirmed AND NOT ?, updated_at = now()
 			WHERE tenant_id = ? AND id = ? RETURNING `+endpointColumns,
-			in.URL, in.Description, events, in.Enabled, enabling(in, before), enabling(in, before), tenantID, id), &e); err != nil {
+			in.URL, in.Description, events, in.Enabled, enabling(in, before), enabling(in, before), enabling(in, before), tenantID, id), &e); err != nil {
 			return err
+		}
+		if before.ImportedUnconfirmed && !e.ImportedUnconfirmed {
+			if err := audit.Record(ctx, tx, tenantID, by, AuditEndpointConfirmed, auditTarget, id.String(), map[string]any{"url": e.URL}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, tenantID, by, AuditEndpointUpdated, auditTarget, id.String(), map[string]any{
 			"before": map[string]any{"url": before.URL, "events": before.Events, "enabled": before.Enabled, "description": before.Description},

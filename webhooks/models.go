@@ -18,9 +18,13 @@ type Endpoint struct {
 	DisabledReason      *string    `json:"disabled_reason"`
 	PreviousSecretUntil *time.Time `json:"previous_secret_until"` // while a rotation overlaps
 	FailingSince        *time.Time `json:"failing_since"`
-	InboundURL          string     `json:"inbound_url"`
-	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
+	// ImportedUnconfirmed: made from the old service's CRM config
+	// (ImportEndpoint), disabled until an admin enables it, which is the
+	// confirmation of its URL.
+	ImportedUnconfirmed bool      `json:"imported_unconfirmed"`
+	InboundURL          string    `json:"inbound_url"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // Created is a new endpoint with its secrets, shown this once.

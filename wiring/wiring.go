@@ -17,6 +17,7 @@ import (
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
+	"mailvet/importjson"
 	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
@@ -56,6 +57,8 @@ type Services struct {
 	// fills it, is made by App (only a web process records requests).
 	RequestLogs *requestlog.Store
 	RequestLog  *requestlog.Writer
+	// Import imports the old service's JSON files (mailvet import-json).
+	Import *importjson.Importer
 
 	closers []func()
 }
@@ -120,6 +123,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
 	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Import = importjson.New(d, s.Webhooks)
 	s.Billing.WithEvents(s.Webhooks)
 	s.Tenants.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
