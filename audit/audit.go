@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,6 +76,13 @@ const (
 // Record writes one event in tx, the transaction of the change it
 // describes. An actor without a kind is refused: every event says who.
 func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, action, targetType, targetID string, metadata map[string]any) error {
+	return RecordChanges(ctx, tx, tenantID, by, action, targetType, targetID, metadata, nil)
+}
+
+// RecordChanges is Record with the before and after of each field the
+// action changed (settings, roles, limits, plans); fields whose value is
+// the same before and after are left out, and so is an empty set.
+func RecordChanges(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, action, targetType, targetID string, metadata map[string]any, changes map[string]Change) error {
 	if by.Kind == "" {
 		return fmt.Errorf("record audit event %s: %w", action, actor.ErrForbidden)
 	}
@@ -88,6 +96,15 @@ func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor,
 		UserAgent:  safetext.Truncate(by.UserAgent, 512),
 		Metadata:   metadata,
 		BySupport:  by.Platform,
+		RequestID:  safetext.Truncate(by.RequestID, 200),
+	}
+	for field, c := range changes {
+		if reflect.DeepEqual(c.Before, c.After) {
+			delete(changes, field)
+		}
+	}
+	if len(changes) > 0 {
+		e.Changes = changes
 	}
 	if e.Metadata == nil {
 		e.Metadata = map[string]any{}
