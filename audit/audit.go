@@ -18,28 +18,30 @@ import (
 
 // Event is one line of the audit log. A nil TenantID is a platform event.
 type Event struct {
-	ID         int64          `bun:"id,pk,autoincrement"`
-	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid"`
-	ActorID    *uuid.UUID     `bun:"actor_id,type:uuid"`
-	ActorKey   *uuid.UUID     `bun:"actor_key,type:uuid"`
-	ActorKind  actor.Kind     `bun:"actor_kind"`
-	ActorEmail string         `bun:"actor_email"`
-	Action     string         `bun:"action"`
-	TargetType string         `bun:"target_type"`
-	TargetID   string         `bun:"target_id"`
-	IP         string         `bun:"ip"`
-	UserAgent  string         `bun:"user_agent"`
-	Metadata   map[string]any `bun:"metadata,type:jsonb"`
+	ID         int64          `bun:"id,pk,autoincrement" json:"id"`
+	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid" json:"tenant_id"`
+	ActorID    *uuid.UUID     `bun:"actor_id,type:uuid" json:"actor_id"`
+	ActorKey   *uuid.UUID     `bun:"actor_key,type:uuid" json:"actor_key_id"`
+	ActorKind  actor.Kind     `bun:"actor_kind" json:"actor_kind"`
+	ActorEmail string         `bun:"actor_email" json:"actor_email"`
+	Action     string         `bun:"action" json:"action"`
+	TargetType string         `bun:"target_type" json:"target_type"`
+	TargetID   string         `bun:"target_id" json:"target_id"`
+	IP         string         `bun:"ip" json:"ip"`
+	UserAgent  string         `bun:"user_agent" json:"user_agent"`
+	Metadata   map[string]any `bun:"metadata,type:jsonb" json:"metadata"`
 	// BySupport: a platform admin acted (actor.Actor.Platform); the
 	// tenant's log shows "mailvet support" for ActorEmail.
-	BySupport bool `bun:"by_support"`
+	BySupport bool `bun:"by_support" json:"by_support"`
 	// RequestID is the acting request's X-Request-Id ("" for jobs, CLI).
-	RequestID string `bun:"request_id"`
+	RequestID string `bun:"request_id" json:"request_id"`
 	// Changes is the before and after of what changed, by field.
-	Changes   map[string]Change `bun:"changes,type:jsonb,nullzero"`
-	CreatedAt time.Time         `bun:"created_at,nullzero,default:now()"`
+	Changes   map[string]Change `bun:"changes,type:jsonb,nullzero" json:"changes"`
+	CreatedAt time.Time         `bun:"created_at,nullzero,default:now()" json:"created_at"`
+	// TenantSlug names the tenant in the platform's log (read only).
+	TenantSlug string `bun:"tenant_slug,scanonly" json:"tenant_slug,omitempty"`
 
-	bun.BaseModel `bun:"table:audit_events"`
+	bun.BaseModel `bun:"table:audit_events,alias:e"`
 }
 
 // Change is one field's value before and after an action.
