@@ -15,6 +15,7 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/inbound"
@@ -39,6 +40,7 @@ type Deps struct {
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
 	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
+	Audit         *audit.Store     // the audit log's viewers, export and API
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 

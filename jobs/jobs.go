@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/inbound"
@@ -33,6 +34,10 @@ type Deps struct {
 	WebhookSchedule *webhooks.Service
 	// Inbound's old pushes are purged with the rest; nil: none.
 	Inbound *inbound.Service
+	// Audit's events older than AuditRetention are purged hourly (by
+	// PurgeEvery); nil: never.
+	Audit          *audit.Store
+	AuditRetention time.Duration
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -128,6 +133,12 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeExpiredArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_expired"}),
+		}
+		if deps.Audit != nil {
+			river.AddWorker(workers, &PurgeAuditWorker{Audit: deps.Audit, Retention: cmp.Or(deps.AuditRetention, audit.DefaultRetention)})
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeAuditArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_audit"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})

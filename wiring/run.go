@@ -39,7 +39,8 @@ func (s *Services) Processor() *lists.Processor {
 // mail through mailer and verifying list batches with p (Processor(),
 // unless the caller measures one of its own). Start it to work.
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
-	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks, Inbound: s.Inbound}, jobs.Options{
+	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks, Inbound: s.Inbound,
+		Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -51,7 +52,7 @@ func (s *Services) App(jobsWork bool) (*app.Server, error) {
 	cfg := s.Config
 	return app.New(app.Deps{
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
-		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound,
+		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound, Audit: s.Audit,
 		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,

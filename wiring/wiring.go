@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
@@ -51,6 +52,7 @@ type Services struct {
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
 	Inbound   *inbound.Service
+	Audit     *audit.Store
 
 	closers []func()
 }
@@ -121,6 +123,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
+	s.Audit = audit.NewStore(d)
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	return s, nil
 }
