@@ -40,7 +40,7 @@ func TestPeriodicAuditPurgeKeepsRetention(t *testing.T) {
 	count := func(where string) (n int) {
 		t.Helper()
 		if err := d.Tx(ctx, db.System("test: count audit events"), func(ctx context.Context, tx db.Tx) error {
-			return tx.NewRaw(`SELECT count(*) FROM audit_events WHERE ` + where).Scan(ctx, &n)
+			return tx.NewRaw(`SELECT count(*) FROM audit_events WHERE `+where).Scan(ctx, &n)
 		}); err != nil {
 			t.Fatal(err)
 		}
