@@ -31,6 +31,7 @@ func TestOpenAPIContract(t *testing.T) {
 	contractLists(t, c, live, test, other)
 	contractUsage(t, c, acme, live, test)
 	contractWebhooks(t, c, newKey(t, acme, "test"), other) // a key of its own: its calls would pass the rate of one
+	contractAudit(t, c, newKey(t, acme, "test"), other)
 	contractRefusals(t, c, acme, live, test, other)
 
 	c.checkCoverage()

@@ -117,6 +117,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/inbound/{endpoint_id}", s.handleInboundPush)
 	mux.Handle("GET /v1/events", s.requireAPIKey(s.handleAPIEvents))
 	mux.Handle("POST /v1/events/{id}/redeliver", s.requireAPIKey(s.handleAPIEventRedeliver))
+	mux.Handle("GET /v1/audit_events", s.requireAPIKey(s.handleAPIAuditEvents))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
 	mux.HandleFunc("/v1/", s.apiFallback(mux))
 	mux.HandleFunc("/", s.handlePageNotFound)
