@@ -49,10 +49,12 @@ func (s *Store) PlatformExport(ctx context.Context, f Filter, format Format, w i
 	return v.export(ctx, s.db, f, format, w)
 }
 
-// export streams the events in chunks of exportRows, each chunk keyed on
-// where the last one ended, all in one snapshot (a consistent file
-// however long it takes), writing each chunk before it reads the next: at
-// most one chunk is in memory, whatever the size of the log.
+// export streams the events through a server-side cursor, one query
+// whose rows are fetched exportRows at a time, in one read-only snapshot
+// (a consistent file however long it takes), writing each chunk before it
+// fetches the next: at most one chunk is in memory, whatever the size of
+// the log, and each fetch goes on where the last stopped (keyed pages
+// would each walk down the index again).
 func (v view) export(ctx context.Context, d *db.DB, f Filter, format Format, w io.Writer) error {
 	var out rowWriter
 	switch format {
@@ -64,14 +66,17 @@ func (v view) export(ctx context.Context, d *db.DB, f Filter, format Format, w i
 		return ErrBadFormat
 	}
 	return d.Tx(ctx, v.scope(), func(ctx context.Context, tx db.Tx) error {
-		var after *cursor
+		if _, err := tx.ExecContext(ctx, "DECLARE audit_export NO SCROLL CURSOR FOR "+v.query(tx, f, nil).String()); err != nil {
+			return err
+		}
+		events := make([]Event, 0, exportRows)
 		for {
-			events, err := v.chunk(ctx, tx, f, after, exportRows)
-			if err != nil {
+			events = events[:0]
+			if err := tx.NewRaw("FETCH FORWARD ? FROM audit_export", exportRows).Scan(ctx, &events); err != nil {
 				return err
 			}
 			for _, e := range events {
-				if err := out.write(e); err != nil {
+				if err := out.write(v.present(e)); err != nil {
 					return err
 				}
 			}
@@ -81,8 +86,6 @@ func (v view) export(ctx context.Context, d *db.DB, f Filter, format Format, w i
 			if len(events) < exportRows {
 				return nil
 			}
-			last := events[len(events)-1]
-			after = &cursor{at: last.CreatedAt, id: last.ID}
 		}
 	})
 }

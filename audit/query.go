@@ -195,17 +195,22 @@ func decodeCursor(c string) (*cursor, error) {
 	return &cursor{at: t, id: n}, nil
 }
 
-// chunk reads up to limit events of the view after c, newest first.
-func (v view) chunk(ctx context.Context, tx bun.IDB, f Filter, c *cursor, limit int) ([]Event, error) {
-	events := make([]Event, 0, limit)
-	q := v.where(tx.NewSelect().Model(&events).ColumnExpr("e.*"), f)
+// query selects the view's events chosen by f, newest first.
+func (v view) query(tx bun.IDB, f Filter, c *cursor) *bun.SelectQuery {
+	q := v.where(tx.NewSelect().Model((*Event)(nil)).ColumnExpr("e.*"), f)
 	if v.platform {
 		q = q.ColumnExpr("t.slug AS tenant_slug").Join("LEFT JOIN tenants AS t ON t.id = e.tenant_id")
 	}
 	if c != nil {
 		q = q.Where("(e.created_at, e.id) < (?, ?)", c.at, c.id)
 	}
-	if err := q.OrderExpr("e.created_at DESC, e.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+	return q.OrderExpr("e.created_at DESC, e.id DESC")
+}
+
+// chunk reads up to limit events of the view after c, newest first.
+func (v view) chunk(ctx context.Context, tx bun.IDB, f Filter, c *cursor, limit int) ([]Event, error) {
+	events := make([]Event, 0, limit)
+	if err := v.query(tx, f, c).Limit(int64(limit)).Scan(ctx, &events); err != nil {
 		return nil, err
 	}
 	for i := range events {
