@@ -3,12 +3,14 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -133,12 +135,9 @@ func (s *Server) auditDetail(v auditViewer) http.HandlerFunc {
 		}
 		d := views.AuditDetail{Row: auditRow(e), Platform: v.platform, BackURL: v.base, RequestID: e.RequestID, UserAgent: e.UserAgent,
 			ActorID: uuidText(e.ActorID), KeyID: uuidText(e.ActorKey), TenantID: uuidText(e.TenantID)}
-		meta, _ := json.MarshalIndent(e.Metadata, "", "  ")
-		d.Metadata = string(meta)
+		d.Metadata = jsonText(e.Metadata, "  ")
 		for field, c := range e.Changes {
-			before, _ := json.Marshal(c.Before)
-			after, _ := json.Marshal(c.After)
-			d.Changes = append(d.Changes, views.AuditChange{Field: field, Before: string(before), After: string(after)})
+			d.Changes = append(d.Changes, views.AuditChange{Field: field, Before: jsonText(c.Before, ""), After: jsonText(c.After, "")})
 		}
 		slices.SortFunc(d.Changes, func(a, b views.AuditChange) int {
 			if a.Field < b.Field {
@@ -231,6 +230,19 @@ func actorKindLabel(k actor.Kind) string {
 		return "system job"
 	}
 	return string(k)
+}
+
+// jsonText shows a value as JSON, as typed: the page escapes it for
+// HTML, so "&" and "<" need not be \u escapes here.
+func jsonText(v any, indent string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func uuidText(id *uuid.UUID) string {

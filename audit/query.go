@@ -202,7 +202,10 @@ func (v view) query(tx bun.IDB, f Filter, c *cursor) *bun.SelectQuery {
 		q = q.ColumnExpr("t.slug AS tenant_slug").Join("LEFT JOIN tenants AS t ON t.id = e.tenant_id")
 	}
 	if c != nil {
-		q = q.Where("(e.created_at, e.id) < (?, ?)", c.at, c.id)
+		// Not the row comparison (created_at, id) < (…): it is not
+		// leakproof, so under row-level security it is not an index
+		// condition and every page would read the log from its top.
+		q = q.Where("e.created_at <= ?", c.at).Where("(e.created_at < ? OR e.id < ?)", c.at, c.id)
 	}
 	return q.OrderExpr("e.created_at DESC, e.id DESC")
 }
