@@ -22,21 +22,8 @@ import (
 func TestPeriodicAuditPurgeKeepsRetention(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://mailvet.test")
-	store := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
-	u, tn, err := store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "ann@acme.test", Password: "correct horse battery"}, actor.Actor{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)
-	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", actor.RoleMember, owner); err != nil {
-		t.Fatal(err)
-	}
+	ws := newJobsWorkspace(t, d)
+	store, owner, tn, log := ws.store, ws.owner, ws.tenant, ws.log
 	count := func(where string) (n int) {
 		t.Helper()
 		if err := d.Tx(ctx, db.System("test: count audit events"), func(ctx context.Context, tx db.Tx) error {
@@ -81,4 +68,34 @@ func TestPeriodicAuditPurgeKeepsRetention(t *testing.T) {
 	if n := count("action = 'invite.created'"); n != 1 {
 		t.Fatalf("%d recent invite events left, want 1", n)
 	}
+}
+
+// jobsWorkspace is a signed-up workspace whose owner invited someone.
+type jobsWorkspace struct {
+	store  *tenants.Store
+	user   tenants.User
+	tenant tenants.Tenant
+	owner  actor.Actor
+	log    *slog.Logger
+}
+
+func newJobsWorkspace(t *testing.T, d *db.DB) jobsWorkspace {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://mailvet.test")
+	store := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
+	u, tn, err := store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "ann@acme.test", Password: "correct horse battery"}, actor.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)
+	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", actor.RoleMember, owner); err != nil {
+		t.Fatal(err)
+	}
+	return jobsWorkspace{store: store, user: u, tenant: tn, owner: owner, log: log}
 }
