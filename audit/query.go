@@ -3,9 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -167,32 +165,6 @@ func (v view) present(e Event) Event {
 		e.ActorID, e.ActorEmail, e.IP, e.UserAgent = nil, Support, "", ""
 	}
 	return e
-}
-
-func encodeCursor(e Event) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(e.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + strconv.FormatInt(e.ID, 10)))
-}
-
-type cursor struct {
-	at time.Time
-	id int64
-}
-
-func decodeCursor(c string) (*cursor, error) {
-	if c == "" {
-		return nil, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, ErrBadCursor
-	}
-	at, id, ok := strings.Cut(string(raw), "|")
-	t, err := time.Parse(time.RFC3339Nano, at)
-	n, nErr := strconv.ParseInt(id, 10, 64)
-	if !ok || err != nil || nErr != nil {
-		return nil, ErrBadCursor
-	}
-	return &cursor{at: t, id: n}, nil
 }
 
 // query selects the view's events chosen by f, newest first.
