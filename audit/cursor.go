@@ -35,4 +35,3 @@ func decodeCursor(c string) (*cursor, error) {
 	}
 	return &cursor{at: t, id: n}, nil
 }
-
