@@ -12,7 +12,8 @@ import (
 // viewers and their exports: action, actor, target, since, until, q, and
 // the page's cursor and limit.
 func auditFilter(q url.Values) (audit.Filter, error) {
-	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), Target: q.Get("target"), Q: q.Get("q"), Cursor: q.Get("cursor")}
+	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), Target: q.Get("target"), Q: q.Get("q"), Cursor: q.Get("cursor"),
+		Tenant: q.Get("tenant")} // the platform's log only; a tenant's ignores it
 	var err error
 	if f.Since, err = auditTime(q, "since", false); err != nil {
 		return f, err

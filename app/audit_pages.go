@@ -77,7 +77,11 @@ func (s *Server) auditList(v auditViewer) http.HandlerFunc {
 		q := r.URL.Query()
 		page := views.AuditLog{Platform: v.platform, Base: v.base, Form: views.Form{Values: map[string]string{}}}
 		kept := url.Values{}
-		for _, name := range auditFilterNames {
+		names := auditFilterNames
+		if v.platform {
+			names = append(slices.Clip(names), "tenant")
+		}
+		for _, name := range names {
 			if val := q.Get(name); val != "" {
 				page.Form.Values[name] = val
 				kept.Set(name, val)

@@ -127,4 +127,13 @@ func TestAuditPlatformViewer(t *testing.T) {
 	expect(t, root.get("/admin/audit/"+ids[0][1]), http.StatusOK, "198.51.100.7", "admin-console", "req-support", "ticket 42")
 	all := root.get("/admin/audit/export.jsonl?action=user.sign_up")
 	expect(t, all, http.StatusOK, "ann@acme.test", "bob@beta.test")
+	var slug string
+	if err := h.sys.QueryRow(context.Background(), `SELECT slug FROM tenants WHERE name = 'Beta'`).Scan(&slug); err != nil {
+		t.Fatal(err)
+	}
+	beta := root.get("/admin/audit?action=user.sign_up&tenant=" + slug)
+	expect(t, beta, http.StatusOK, "bob@beta.test", `value="`+slug+`"`)
+	if strings.Contains(beta.body, "ann@acme.test") {
+		t.Fatal("tenant=beta shows Acme's sign-up")
+	}
 }

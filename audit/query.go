@@ -31,7 +31,9 @@ type Filter struct {
 	Since, Until *time.Time
 	// Q is free text looked for in the action, target, actor, IP,
 	// request id and metadata.
-	Q      string
+	Q string
+	// Tenant, in the platform's log only: a workspace's slug.
+	Tenant string
 	Cursor string
 	Limit  int // 1–500, default 50
 }
@@ -123,6 +125,9 @@ func (v view) where(q *bun.SelectQuery, f Filter) *bun.SelectQuery {
 		default:
 			q = q.Where("lower("+v.actorExpr()+") = lower(?)", a)
 		}
+	}
+	if slug := strings.TrimSpace(f.Tenant); v.platform && slug != "" {
+		q = q.Where("t.slug = ?", slug)
 	}
 	if a := strings.TrimSpace(f.Action); a != "" {
 		q = q.Where("(e.action = ? OR starts_with(e.action, ? || '.'))", a, a)
