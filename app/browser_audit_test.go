@@ -94,9 +94,16 @@ func TestBrowserAuditFilterAndDownload(t *testing.T) {
 	}
 	detail := strings.TrimPrefix(steps.read(chromedp.Location()), h.srv.URL)
 
+	// The same owner as a platform admin, for the platform's viewer.
+	if _, err := h.sys.Exec(t.Context(), `UPDATE users SET platform_admin = true WHERE email = 'ann@acme.test'`); err != nil {
+		t.Fatal(err)
+	}
 	for _, size := range [][2]int64{{1280, 900}, {390, 844}} {
-		for _, path := range []string{"/audit", "/audit?action=api_key", detail} {
-			steps.run(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(h.srv.URL+path), chromedp.WaitReady(`#main`))
+		for _, path := range []string{"/audit", "/audit?action=api_key", detail, "/admin/audit", "/admin/audit" + strings.TrimPrefix(detail, "/audit")} {
+			steps.run(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(h.srv.URL+path), chromedp.WaitReady(`.page-header`))
+			if title := steps.read(chromedp.Evaluate[string](`document.title`)); !strings.HasPrefix(title, "Audit") {
+				t.Fatalf("%s is %q, not an audit page", path, title)
+			}
 			if wide := steps.read(chromedp.Evaluate[string](fitScript)); wide != "" {
 				t.Errorf("%s at %dx%d is wider than it should be: %s", path, size[0], size[1], wide)
 			}
