@@ -68,8 +68,14 @@ func (s *Server) platformAudit() auditViewer {
 }
 
 // auditFilterNames are the filters a viewer carries into its exports and
-// next page.
-var auditFilterNames = []string{"actor", "action", "target", "since", "until", "q"}
+// next page; the platform's also chooses a workspace.
+func auditFilterNames(platform bool) []string {
+	names := []string{"actor", "action", "target", "since", "until", "q"}
+	if platform {
+		names = append(names, "tenant")
+	}
+	return names
+}
 
 // list shows a page of the log with the filters of the query.
 func (s *Server) auditList(v auditViewer) http.HandlerFunc {
@@ -77,11 +83,7 @@ func (s *Server) auditList(v auditViewer) http.HandlerFunc {
 		q := r.URL.Query()
 		page := views.AuditLog{Platform: v.platform, Base: v.base, Form: views.Form{Values: map[string]string{}}}
 		kept := url.Values{}
-		names := auditFilterNames
-		if v.platform {
-			names = append(slices.Clip(names), "tenant")
-		}
-		for _, name := range names {
+		for _, name := range auditFilterNames(v.platform) {
 			if val := q.Get(name); val != "" {
 				page.Form.Values[name] = val
 				kept.Set(name, val)
@@ -143,12 +145,7 @@ func (s *Server) auditDetail(v auditViewer) http.HandlerFunc {
 		for field, c := range e.Changes {
 			d.Changes = append(d.Changes, views.AuditChange{Field: field, Before: jsonText(c.Before, ""), After: jsonText(c.After, "")})
 		}
-		slices.SortFunc(d.Changes, func(a, b views.AuditChange) int {
-			if a.Field < b.Field {
-				return -1
-			}
-			return 1
-		})
+		slices.SortFunc(d.Changes, func(a, b views.AuditChange) int { return strings.Compare(a.Field, b.Field) })
 		s.render(w, r, http.StatusOK, views.AuditEventPage(s.page(w, r, "Audit event", "audit"), d))
 	}
 }
