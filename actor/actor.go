@@ -76,6 +76,9 @@ type Actor struct {
 	// on the platform's log with the admin, and on the tenant's own as
 	// "mailvet support".
 	Platform bool
+	// RequestID is the X-Request-Id of the HTTP request the actor acts in
+	// ("" for the CLI and jobs), so an audit line leads to the request's log.
+	RequestID string
 }
 
 // User is a signed-in member of the tenant with role.
@@ -122,6 +125,12 @@ func (a Actor) RequirePlatform() error {
 		return nil
 	}
 	return ErrForbidden
+}
+
+// ForRequest sets the HTTP request the actor acts in, for the audit log.
+func (a Actor) ForRequest(id string) Actor {
+	a.RequestID = id
+	return a
 }
 
 // ErrForbidden says the actor may not do what it asked.

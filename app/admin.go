@@ -29,7 +29,8 @@ func (s *Server) requirePlatformAdmin(h http.HandlerFunc) http.Handler {
 // platformActor is the platform admin acting from the console.
 func (s *Server) platformActor(r *http.Request) actor.Actor {
 	pc := pageFrom(r.Context())
-	return actor.PlatformAdmin(pc.user.ID, pc.user.Email).From(infoFrom(r.Context()).IP, r.UserAgent())
+	info := infoFrom(r.Context())
+	return actor.PlatformAdmin(pc.user.ID, pc.user.Email).From(info.IP, r.UserAgent()).ForRequest(info.ID)
 }
 
 // riverCSP is the Content-Security-Policy of the embedded River UI: a

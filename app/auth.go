@@ -41,7 +41,8 @@ func (s *Server) actor(r *http.Request) actor.Actor {
 	case ac != nil:
 		a = ac.key.Actor()
 	}
-	return a.From(infoFrom(r.Context()).IP, r.UserAgent())
+	info := infoFrom(r.Context())
+	return a.From(info.IP, r.UserAgent()).ForRequest(info.ID)
 }
 
 // loadPage resolves the session cookie to a user and tenant. It returns nil

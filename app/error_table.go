@@ -10,6 +10,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"mailvet/actor"
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/inbound"
 	"mailvet/lists"
@@ -137,6 +138,7 @@ func newErrorTable() []errorRule {
 		is(webhooks.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found",
 			detail: "This workspace has no webhook endpoint, event or delivery with this id."}),
 		is(platform.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
+		is(audit.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "This workspace's audit log has no event with this id."}),
 		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 
 		// The team.
@@ -198,6 +200,8 @@ func newErrorTable() []errorRule {
 		is(webhooks.ErrBadOverlap, errorRow{status: s422, code: "invalid_request", title: "Invalid overlap", form: true, field: "overlap",
 			detail: "overlap: use now, 1h, 24h or 7d.", page: "Choose how long the old secret keeps working: now, 1 hour, 24 hours or 7 days."}),
 		is(requestlog.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
+		is(audit.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
+		is(audit.ErrBadFormat, errorRow{status: s400, code: "invalid_request", title: "Unknown format", detail: "format: use csv or jsonl."}),
 		is(webhooks.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
 		as(errorRow{status: s401, code: "invalid_signature", title: "Push not authorized"}, func(e *inbound.UnauthorizedError, row errorRow) errorRow {
 			row.detail = "The push was refused: " + e.Reason + ". Sign it with the endpoint's inbound secret, the Standard Webhooks way, and send it within 5 minutes."

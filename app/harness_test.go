@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mailvet/app"
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/db/dbtest"
@@ -178,7 +179,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks, Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
+		DNSHealth: engine.DNSHealth, Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
 	})
 	if err != nil {

@@ -78,5 +78,6 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, user tenants.Use
 // actorFor is the actor for a user who is not yet in the session, with
 // their role in the tenant they act in.
 func (s *Server) actorFor(r *http.Request, u tenants.User, tenantID uuid.UUID, role actor.Role) actor.Actor {
-	return actor.User(u.ID, u.Email, role).In(tenantID).From(infoFrom(r.Context()).IP, r.UserAgent())
+	info := infoFrom(r.Context())
+	return actor.User(u.ID, u.Email, role).In(tenantID).From(info.IP, r.UserAgent()).ForRequest(info.ID)
 }

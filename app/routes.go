@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"mailvet/audit"
 	"mailvet/static"
 	"mailvet/tenants"
 )
@@ -73,6 +74,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /lists/{id}/cancel", user(s.handleListCancel))
 	mux.Handle("POST /lists/{id}/delete", user(s.handleListDelete))
 	mux.Handle("GET /lists/{id}/export.csv", user(s.handleListDownload))
+	tenantAudit := s.tenantAudit()
+	mux.Handle("GET /audit", user(s.auditList(tenantAudit)))
+	mux.Handle("GET /audit/{id}", user(s.auditDetail(tenantAudit)))
+	mux.Handle("GET /audit/export.csv", user(s.exportAudit(tenantAudit, audit.CSV)))
+	mux.Handle("GET /audit/export.jsonl", user(s.exportAudit(tenantAudit, audit.JSONLines)))
 	mux.Handle("GET /account", user(s.handleAccount))
 	// It checks a password, so it shares sign-in's per-IP budget.
 	mux.Handle("POST /account/password", s.limitByIP(user(s.handlePasswordChange)))
@@ -85,6 +91,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /billing", user(s.handleBilling))
 	mux.Handle("POST /billing/checkout", user(s.handleBillingCheckout))
 	mux.Handle("POST /billing/portal", user(s.handleBillingPortal))
+
+	// The platform admin console (404 to anyone else).
+	platformAudit := s.platformAudit()
+	mux.Handle("GET /admin/audit", s.requirePlatformAdmin(s.auditList(platformAudit)))
+	mux.Handle("GET /admin/audit/{id}", s.requirePlatformAdmin(s.auditDetail(platformAudit)))
+	mux.Handle("GET /admin/audit/export.csv", s.requirePlatformAdmin(s.exportAudit(platformAudit, audit.CSV)))
+	mux.Handle("GET /admin/audit/export.jsonl", s.requirePlatformAdmin(s.exportAudit(platformAudit, audit.JSONLines)))
 
 	// Stripe (signed, not a browser: no session, no CSRF check).
 	mux.HandleFunc("POST /stripe/webhook", s.handleStripeWebhook)
@@ -127,6 +140,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/api_keys/{id}/roll", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeyRoll))
 	mux.Handle("DELETE /v1/api_keys/{id}", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeyRevoke))
 	mux.Handle("GET /v1/request_logs", s.requireAPIKey("", s.handleAPIRequestLogs))
+	mux.Handle("GET /v1/audit_events", s.requireAPIKey("", s.handleAPIAuditEvents))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
 
 	// The platform admin console: 404 to anyone else.

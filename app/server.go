@@ -15,6 +15,7 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/inbound"
@@ -50,6 +51,7 @@ type Deps struct {
 	// path; nil: not recorded. RequestLogs reads them back.
 	RequestLog  *requestlog.Writer
 	RequestLogs *requestlog.Store
+	Audit       *audit.Store // the audit log's viewers, export and API
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 

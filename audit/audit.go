@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,28 +18,30 @@ import (
 
 // Event is one line of the audit log. A nil TenantID is a platform event.
 type Event struct {
-	ID         int64          `bun:"id,pk,autoincrement"`
-	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid"`
-	ActorID    *uuid.UUID     `bun:"actor_id,type:uuid"`
-	ActorKey   *uuid.UUID     `bun:"actor_key,type:uuid"`
-	ActorKind  actor.Kind     `bun:"actor_kind"`
-	ActorEmail string         `bun:"actor_email"`
-	Action     string         `bun:"action"`
-	TargetType string         `bun:"target_type"`
-	TargetID   string         `bun:"target_id"`
-	IP         string         `bun:"ip"`
-	UserAgent  string         `bun:"user_agent"`
-	Metadata   map[string]any `bun:"metadata,type:jsonb"`
+	ID         int64          `bun:"id,pk,autoincrement" json:"id"`
+	TenantID   *uuid.UUID     `bun:"tenant_id,type:uuid" json:"tenant_id"`
+	ActorID    *uuid.UUID     `bun:"actor_id,type:uuid" json:"actor_id"`
+	ActorKey   *uuid.UUID     `bun:"actor_key,type:uuid" json:"actor_key_id"`
+	ActorKind  actor.Kind     `bun:"actor_kind" json:"actor_kind"`
+	ActorEmail string         `bun:"actor_email" json:"actor_email"`
+	Action     string         `bun:"action" json:"action"`
+	TargetType string         `bun:"target_type" json:"target_type"`
+	TargetID   string         `bun:"target_id" json:"target_id"`
+	IP         string         `bun:"ip" json:"ip"`
+	UserAgent  string         `bun:"user_agent" json:"user_agent"`
+	Metadata   map[string]any `bun:"metadata,type:jsonb" json:"metadata"`
 	// BySupport: a platform admin acted (actor.Actor.Platform); the
 	// tenant's log shows "mailvet support" for ActorEmail.
-	BySupport bool `bun:"by_support"`
+	BySupport bool `bun:"by_support" json:"by_support"`
 	// RequestID is the acting request's X-Request-Id ("" for jobs, CLI).
-	RequestID string `bun:"request_id"`
+	RequestID string `bun:"request_id" json:"request_id"`
 	// Changes is the before and after of what changed, by field.
-	Changes   map[string]Change `bun:"changes,type:jsonb,nullzero"`
-	CreatedAt time.Time         `bun:"created_at,nullzero,default:now()"`
+	Changes   map[string]Change `bun:"changes,type:jsonb,nullzero" json:"changes"`
+	CreatedAt time.Time         `bun:"created_at,nullzero,default:now()" json:"created_at"`
+	// TenantSlug names the tenant in the platform's log (read only).
+	TenantSlug string `bun:"tenant_slug,scanonly" json:"tenant_slug,omitempty"`
 
-	bun.BaseModel `bun:"table:audit_events"`
+	bun.BaseModel `bun:"table:audit_events,alias:e"`
 }
 
 // Change is one field's value before and after an action.
@@ -86,6 +89,13 @@ const (
 // Record writes one event in tx, the transaction of the change it
 // describes. An actor without a kind is refused: every event says who.
 func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, action, targetType, targetID string, metadata map[string]any) error {
+	return RecordChanges(ctx, tx, tenantID, by, action, targetType, targetID, metadata, nil)
+}
+
+// RecordChanges is Record with the before and after of each field the
+// action changed (settings, roles, limits, plans); fields whose value is
+// the same before and after are left out, and so is an empty set.
+func RecordChanges(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor, action, targetType, targetID string, metadata map[string]any, changes map[string]Change) error {
 	if by.Kind == "" {
 		return fmt.Errorf("record audit event %s: %w", action, actor.ErrForbidden)
 	}
@@ -99,6 +109,15 @@ func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor,
 		UserAgent:  safetext.Truncate(by.UserAgent, 512),
 		Metadata:   metadata,
 		BySupport:  by.Platform,
+		RequestID:  safetext.Truncate(by.RequestID, 200),
+	}
+	for field, c := range changes {
+		if reflect.DeepEqual(c.Before, c.After) {
+			delete(changes, field)
+		}
+	}
+	if len(changes) > 0 {
+		e.Changes = changes
 	}
 	if e.Metadata == nil {
 		e.Metadata = map[string]any{}

@@ -6,12 +6,14 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
+
+	"mailvet/actor"
+	"mailvet/audit"
 )
 
 // snapshot is a subscription as one event described it.
@@ -51,18 +53,18 @@ func ourStatus(status stripe.SubscriptionStatus, deleted bool) string {
 	return "canceled" // canceled, incomplete, incomplete_expired, paused
 }
 
-func (s *Stripe) subscriptionChanged(ctx context.Context, tx *sql.Tx, raw json.RawMessage, sub *stripe.Subscription, deleted bool, at time.Time) (string, uuid.UUID, error) {
+func (s *Stripe) subscriptionChanged(ctx context.Context, tx webhookTx, raw json.RawMessage, sub *stripe.Subscription, deleted bool, at time.Time) (string, uuid.UUID, error) {
 	customer := customerID(sub.Customer)
 	if sub.ID == "" || customer == "" {
 		return "no subscription or customer id", uuid.Nil, nil
 	}
-	if err := lockCustomer(ctx, tx, customer); err != nil {
+	if err := lockCustomer(ctx, tx.Tx, customer); err != nil {
 		return "", uuid.Nil, err
 	}
 	snap := snapshot{sub: sub, deleted: deleted, at: at, rank: snapshotRank(sub.Status, deleted)}
-	tenantID, ok, err := tenantForCustomer(ctx, tx, customer)
+	tenantID, ok, err := tenantForCustomer(ctx, tx.Tx, customer)
 	if err == nil && !ok {
-		tenantID, ok, err = tenantFromMetadata(ctx, tx, sub.Metadata)
+		tenantID, ok, err = tenantFromMetadata(ctx, tx.Tx, sub.Metadata)
 	}
 	if err != nil {
 		return "", uuid.Nil, err
@@ -82,9 +84,9 @@ func (s *Stripe) subscriptionChanged(ctx context.Context, tx *sql.Tx, raw json.R
 
 // applySnapshot writes a subscription's state to the tenant's row unless
 // newer state is there already.
-func (s *Stripe) applySnapshot(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, snap snapshot) (string, uuid.UUID, error) {
+func (s *Stripe) applySnapshot(ctx context.Context, tx webhookTx, tenantID uuid.UUID, snap snapshot) (string, uuid.UUID, error) {
 	sub := snap.sub
-	row, err := lockSubscription(ctx, tx, tenantID)
+	row, err := lockSubscription(ctx, tx.Tx, tenantID)
 	if err != nil {
 		return "", uuid.Nil, err
 	}
@@ -134,8 +136,24 @@ func (s *Stripe) applySnapshot(ctx context.Context, tx *sql.Tx, tenantID uuid.UU
 			status_event_at = EXCLUDED.status_event_at, updated_at = now()`,
 		tenantID, plan, status, customerID(sub.Customer), sub.ID, item,
 		unixPtr(sub.CurrentPeriodStart), unixPtr(sub.CurrentPeriodEnd), pastDue, snap.at, snap.rank, statusAt)
-	return "", tenantID, err
+	if err != nil {
+		return "", uuid.Nil, err
+	}
+	before := subRow{plan: FreePlan, status: "none"}
+	if row != nil {
+		before = *row
+	}
+	if before.plan == plan && before.status == status {
+		return "", tenantID, nil // a renewal's new period, say: no change to audit
+	}
+	return "", tenantID, audit.RecordChanges(ctx, tx.bun, tenantID, actor.System("billing.stripe_webhook"), AuditSubscriptionChanged,
+		"subscription", sub.ID, map[string]any{"stripe_customer": customerID(sub.Customer)},
+		map[string]audit.Change{"plan": {Before: before.plan, After: plan}, "status": {Before: before.status, After: status}})
 }
+
+// AuditSubscriptionChanged is the audit action of a plan or subscription
+// status that Stripe's webhook changed (only when one of them did).
+const AuditSubscriptionChanged = "billing.subscription_changed"
 
 // planOfItems finds the plan whose price the subscription has, and the
 // item of that plan's metered price.

@@ -48,8 +48,8 @@ func (s *Stripe) HandleWebhook(ctx context.Context, payload []byte, signature st
 	// that is is what the transaction finds out; the event id it records
 	// belongs to no tenant.
 	err = s.db.Tx(ctx, db.System("stripe webhook: record the event id and find its tenant by Stripe customer id"), func(ctx context.Context, dtx db.Tx) error {
-		tx := sqlTx(dtx)
-		fresh, err := recordEvent(ctx, tx, ev)
+		tx := webhookTx{Tx: sqlTx(dtx), bun: dtx}
+		fresh, err := recordEvent(ctx, tx.Tx, ev)
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,14 @@ func (s *Stripe) HandleWebhook(ctx context.Context, payload []byte, signature st
 	return res, nil
 }
 
-func (s *Stripe) apply(ctx context.Context, tx *sql.Tx, ev stripe.Event, at time.Time) (string, uuid.UUID, error) {
+// webhookTx is a webhook's transaction: database/sql for the billing
+// tables, and the same transaction through bun for the audit log.
+type webhookTx struct {
+	*sql.Tx
+	bun db.Tx
+}
+
+func (s *Stripe) apply(ctx context.Context, tx webhookTx, ev stripe.Event, at time.Time) (string, uuid.UUID, error) {
 	switch ev.Type {
 	case "checkout.session.completed":
 		var cs stripe.CheckoutSession
@@ -90,7 +97,7 @@ func (s *Stripe) apply(ctx context.Context, tx *sql.Tx, ev stripe.Event, at time
 		if err := json.Unmarshal(ev.Data.Raw, &inv); err != nil {
 			return "", uuid.Nil, fmt.Errorf("%w: %v", ErrBadEvent, err)
 		}
-		return s.invoiceChanged(ctx, tx, string(ev.Type), &inv, at)
+		return s.invoiceChanged(ctx, tx.Tx, string(ev.Type), &inv, at)
 	}
 	return "event type not handled", uuid.Nil, nil
 }
@@ -128,6 +135,7 @@ func tenantExists(ctx context.Context, tx *sql.Tx, id uuid.UUID) (uuid.UUID, boo
 
 // subRow is a locked subscriptions row.
 type subRow struct {
+	plan          string
 	status        string
 	customerID    string
 	subID         string
@@ -140,9 +148,9 @@ type subRow struct {
 func lockSubscription(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID) (*subRow, error) {
 	var r subRow
 	var customer, subID sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT status, stripe_customer_id, stripe_subscription_id, past_due_since, sub_event_at, sub_event_rank, status_event_at
+	err := tx.QueryRowContext(ctx, `SELECT plan_id, status, stripe_customer_id, stripe_subscription_id, past_due_since, sub_event_at, sub_event_rank, status_event_at
 		FROM subscriptions WHERE tenant_id = $1 FOR UPDATE`, tenantID).
-		Scan(&r.status, &customer, &subID, &r.pastDueSince, &r.subEventAt, &r.subEventRank, &r.statusEventAt)
+		Scan(&r.plan, &r.status, &customer, &subID, &r.pastDueSince, &r.subEventAt, &r.subEventRank, &r.statusEventAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -153,7 +161,7 @@ func lockSubscription(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID) (*sub
 // checkoutCompleted links the session's customer (and subscription) to the
 // tenant named by client_reference_id, then applies what arrived for that
 // customer before the link.
-func (s *Stripe) checkoutCompleted(ctx context.Context, tx *sql.Tx, cs *stripe.CheckoutSession) (string, uuid.UUID, error) {
+func (s *Stripe) checkoutCompleted(ctx context.Context, tx webhookTx, cs *stripe.CheckoutSession) (string, uuid.UUID, error) {
 	if cs.Mode != stripe.CheckoutSessionModeSubscription {
 		return "not a subscription checkout", uuid.Nil, nil
 	}
@@ -162,13 +170,13 @@ func (s *Stripe) checkoutCompleted(ctx context.Context, tx *sql.Tx, cs *stripe.C
 	if err != nil || customer == "" {
 		return "no tenant or customer on the session", uuid.Nil, nil
 	}
-	if _, ok, err := tenantExists(ctx, tx, tenantID); err != nil || !ok {
+	if _, ok, err := tenantExists(ctx, tx.Tx, tenantID); err != nil || !ok {
 		return "tenant does not exist", uuid.Nil, err
 	}
-	if err := lockCustomer(ctx, tx, customer); err != nil {
+	if err := lockCustomer(ctx, tx.Tx, customer); err != nil {
 		return "", uuid.Nil, err
 	}
-	if other, ok, err := tenantForCustomer(ctx, tx, customer); err != nil {
+	if other, ok, err := tenantForCustomer(ctx, tx.Tx, customer); err != nil {
 		return "", uuid.Nil, err
 	} else if ok && other != tenantID {
 		s.log.Error("stripe customer already linked to another tenant", "customer", customer, "tenant", tenantID, "linked_tenant", other)
@@ -178,7 +186,7 @@ func (s *Stripe) checkoutCompleted(ctx context.Context, tx *sql.Tx, cs *stripe.C
 	if cs.Subscription != nil {
 		subID = cs.Subscription.ID
 	}
-	row, err := lockSubscription(ctx, tx, tenantID)
+	row, err := lockSubscription(ctx, tx.Tx, tenantID)
 	if err != nil {
 		return "", uuid.Nil, err
 	}

@@ -35,6 +35,8 @@ type Config struct {
 	// TrustedProxies: X-Forwarded-For hops from these are believed.
 	TrustedProxies []netip.Prefix
 	MetricsToken   string // shows /health's details to monitoring
+	// AuditRetention is how long audit events are kept.
+	AuditRetention time.Duration
 
 	// The verification engine.
 	DNSServer string
@@ -115,6 +117,7 @@ func Settings() []Setting {
 		{"MAILVET_SESSION_TTL", "336h", "How long a browser session lasts after sign-in."},
 		{"MAILVET_INVITE_TTL", "168h", "How long an invitation link stays valid."},
 		{"MAILVET_AUTH_RATE", "10", "Sign-in, sign-up and password-reset attempts per IP per minute (per process)."},
+		{"MAILVET_AUDIT_RETENTION", "400d", "How long audit events are kept: days (400d) or a duration (9600h), at least 1d; older ones are deleted hourly."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
 		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
@@ -232,6 +235,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.errs = append(r.errs, errors.New("MAILVET_METRICS_TOKEN: must be at least 16 characters")) // never echo a secret
 	}
+	c.AuditRetention = r.days("MAILVET_AUDIT_RETENTION", 400, 1)
 	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
 	c.DNSCanaries = r.canaries("MAILVET_DNS_CANARIES")
 	c.SMTPPort = r.intRange("MAILVET_SMTP_PORT", 25, 1, 65535)

@@ -140,3 +140,21 @@ func TestRequestLogRetentionIsWholeDays(t *testing.T) {
 		t.Fatal("a retention under a day was taken")
 	}
 }
+
+func TestAuditRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 400 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "48h": 48 * time.Hour} {
+		m := map[string]string{}
+		if v != "" {
+			m["MAILVET_AUDIT_RETENTION"] = v
+		}
+		c, err := Load(env(m))
+		if err != nil || c.AuditRetention != want {
+			t.Fatalf("MAILVET_AUDIT_RETENTION=%q: %s, %v; want %s", v, c.AuditRetention, err, want)
+		}
+	}
+	for _, bad := range []string{"12h", "0d", "forever", "xd"} {
+		if _, err := Load(env(map[string]string{"MAILVET_AUDIT_RETENTION": bad})); err == nil || !strings.Contains(err.Error(), "MAILVET_AUDIT_RETENTION") {
+			t.Fatalf("MAILVET_AUDIT_RETENTION=%q accepted: %v", bad, err)
+		}
+	}
+}

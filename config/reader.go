@@ -86,6 +86,27 @@ func (r *reader) duration(name string, def, min time.Duration) time.Duration {
 	return d
 }
 
+// days reads a number of days ("400d") or a Go duration ("9600h"), at
+// least min days: retention periods are thought of in days, which Go's
+// durations cannot write.
+func (r *reader) days(name string, def, min int) time.Duration {
+	v, ok := r.raw(name)
+	if !ok {
+		return time.Duration(def) * 24 * time.Hour
+	}
+	d, err := time.ParseDuration(v)
+	if n, found := strings.CutSuffix(v, "d"); found {
+		var days int
+		days, err = strconv.Atoi(n)
+		d = time.Duration(days) * 24 * time.Hour
+	}
+	if err != nil || d < time.Duration(min)*24*time.Hour {
+		r.fail(name, v, fmt.Sprintf("must be days such as 400d, or a duration such as 9600h, at least %dd", min))
+		return time.Duration(def) * 24 * time.Hour
+	}
+	return d
+}
+
 func (r *reader) oneOf(name, def string, allowed ...string) string {
 	v, ok := r.raw(name)
 	if !ok {

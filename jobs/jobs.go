@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/inbound"
@@ -38,6 +39,10 @@ type Deps struct {
 	// older than RequestLogRetention (default 30 days); nil: no upkeep.
 	RequestLogs         *requestlog.Store
 	RequestLogRetention time.Duration
+	// Audit's events older than AuditRetention are purged hourly (by
+	// PurgeEvery); nil: never.
+	Audit          *audit.Store
+	AuditRetention time.Duration
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -149,6 +154,12 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return RequestLogUpkeepArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "request_log_partitions"}))
+		}
+		if deps.Audit != nil {
+			river.AddWorker(workers, &PurgeAuditWorker{Audit: deps.Audit, Retention: cmp.Or(deps.AuditRetention, audit.DefaultRetention)})
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeAuditArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_audit"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})

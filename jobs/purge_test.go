@@ -2,13 +2,9 @@ package jobs_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/url"
 	"testing"
 	"time"
 
-	"mailvet/actor"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/db/dbtest"
@@ -22,22 +18,8 @@ import (
 func TestPeriodicPurgeRemovesExpiredRows(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://mailvet.test")
-	store := tenants.NewStore(d, mail.NewQueue(inserter), base, tenants.Options{})
-
-	u, tn, err := store.SignUp(ctx, tenants.SignUpInput{Company: "Acme", Email: "ann@acme.test", Password: "correct horse battery"}, actor.Actor{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := actor.User(u.ID, u.Email, actor.RoleOwner).In(tn.ID)
-	if _, err := store.CreateInvite(ctx, tn.ID, "old@acme.test", actor.RoleMember, owner); err != nil {
-		t.Fatal(err)
-	}
+	ws := newJobsWorkspace(t, d)
+	store, u, log := ws.store, ws.user, ws.log
 	_, live := tenants.NewToken()
 	_, expired := tenants.NewToken()
 	for _, h := range [][]byte{live, expired} {

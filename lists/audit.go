@@ -4,6 +4,7 @@ package lists
 // are written through audit.Record). Keep them stable: exports and alerts
 // match on them.
 const (
+	AuditCreated   = "list.created"
 	AuditCancelled = "list.cancelled"
 	AuditDeleted   = "list.deleted"
 	AuditFailed    = "list.failed"

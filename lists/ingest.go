@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"mailvet/actor"
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/lists/csvin"
@@ -195,6 +196,11 @@ func (s *Store) insert(ctx context.Context, tx db.Tx, in *NewList, src rowSource
 		if _, err := s.quota.ConsumeList(ctx, tx, in.TenantID, keyID, in.KeyLimits, pending); err != nil {
 			return l, err
 		}
+	}
+	if err := audit.Record(ctx, tx, in.TenantID, in.By, AuditCreated, auditTarget, id.String(), map[string]any{
+		"name": in.Name, "rows": ing.total, "unique": ing.unique, "test_mode": testMode,
+	}); err != nil {
+		return l, err
 	}
 	// River inserts its jobs through the transaction's *sql.Tx.
 	return l, s.queue(ctx, tx.Tx.Tx, in.TenantID, id, pending, batches)

@@ -173,7 +173,11 @@ func TestActorOfAnotherTenantFindsNothing(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM lists WHERE tenant_id = ?`, a.ID); n != 1 {
 		t.Fatalf("A has %d lists, want its one", n)
 	}
-	if n := e.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action LIKE 'list.%'`, a.ID); n != 0 {
+	// Only A's own upload is in A's log: B's refused attempts left none.
+	if n := e.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action LIKE 'list.%' AND action <> 'list.created'`, a.ID); n != 0 {
 		t.Fatalf("%d list events recorded in A", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = 'list.created'`, a.ID); n != 1 {
+		t.Fatalf("%d list.created events in A, want A's one upload", n)
 	}
 }

@@ -70,6 +70,8 @@ func TestCancelAndDeleteTakeARoleAndAreAudited(t *testing.T) {
 		user, key      bool
 	}
 	want := map[line]bool{
+		{lists.AuditCreated, first.ID.String(), actor.KindUser, true, false}:    true,
+		{lists.AuditCreated, second.ID.String(), actor.KindUser, true, false}:   true,
 		{lists.AuditCancelled, first.ID.String(), actor.KindUser, true, false}:  true,
 		{lists.AuditDeleted, first.ID.String(), actor.KindUser, true, false}:    true,
 		{lists.AuditDeleted, second.ID.String(), actor.KindAPIKey, false, true}: true,

@@ -77,13 +77,22 @@ func (s *Store) SetAPIKeyLimits(ctx context.Context, tenantID, id uuid.UUID, lim
 		if err != nil {
 			return err
 		}
+		var before APIKey
+		if err := tx.NewSelect().Model(&before).Where("tenant_id = ? AND id = ? AND revoked_at IS NULL", tenantID, id).
+			For("UPDATE").Scan(ctx); err != nil {
+			return notFound(err)
+		}
 		if err := tx.NewUpdate().Model(&k).
 			Set("rate_per_minute = ?, daily_limit = ?, monthly_limit = ?", lim.RatePerMinute, lim.Daily, lim.Monthly).
 			Where("tenant_id = ? AND id = ? AND revoked_at IS NULL", tenantID, id).Returning("*").Scan(ctx); err != nil {
 			return notFound(err)
 		}
-		return audit.Record(ctx, tx, tenantID, by, audit.APIKeyLimits, "api_key", id.String(), map[string]any{
+		return audit.RecordChanges(ctx, tx, tenantID, by, audit.APIKeyLimits, "api_key", id.String(), map[string]any{
 			"prefix": k.Prefix, "rate_per_minute": lim.RatePerMinute, "daily_limit": lim.Daily, "monthly_limit": lim.Monthly,
+		}, map[string]audit.Change{
+			"rate_per_minute": {Before: before.RatePerMinute, After: k.RatePerMinute},
+			"daily_limit":     {Before: before.DailyLimit, After: k.DailyLimit},
+			"monthly_limit":   {Before: before.MonthlyLimit, After: k.MonthlyLimit},
 		})
 	})
 	return k, wrap("set api key limits", err)

@@ -51,7 +51,7 @@ func (s *Store) AcceptInvite(ctx context.Context, raw string, userID uuid.UUID, 
 		if !strings.EqualFold(inv.Email, u.Email) {
 			return ErrInviteEmail
 		}
-		return joinTenant(ctx, tx, inv, actor.User(u.ID, u.Email, inv.Role).In(tenantID).From(by.IP, by.UserAgent))
+		return joinTenant(ctx, tx, inv, actor.User(u.ID, u.Email, inv.Role).In(tenantID).From(by.IP, by.UserAgent).ForRequest(by.RequestID))
 	})
 	if err != nil {
 		return uuid.Nil, wrap("accept invite", err)
@@ -95,7 +95,7 @@ func (s *Store) AcceptInviteAsNewUser(ctx context.Context, raw, name, password s
 		if _, err := tx.NewUpdate().Model(&u).Set("email_verified_at = now()").Where("id = ?", u.ID).Returning("*").Exec(ctx); err != nil {
 			return err
 		}
-		return joinTenant(ctx, tx, inv, actor.User(u.ID, u.Email, inv.Role).In(tenantID).From(from.IP, from.UserAgent))
+		return joinTenant(ctx, tx, inv, actor.User(u.ID, u.Email, inv.Role).In(tenantID).From(from.IP, from.UserAgent).ForRequest(from.RequestID))
 	})
 	if err != nil {
 		return User{}, uuid.Nil, wrap("accept invite", err)

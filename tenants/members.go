@@ -106,8 +106,8 @@ func (s *Store) ChangeRole(ctx context.Context, tenantID, userID uuid.UUID, role
 			Where("tenant_id = ? AND user_id = ?", tenantID, userID).Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, tenantID, by, audit.MemberRoleChange, "user", userID.String(),
-			map[string]any{"from": current, "to": role})
+		return audit.RecordChanges(ctx, tx, tenantID, by, audit.MemberRoleChange, "user", userID.String(),
+			map[string]any{"from": current, "to": role}, map[string]audit.Change{"role": {Before: current, After: role}})
 	}))
 }
 

@@ -142,7 +142,7 @@ func (s *Store) ResetPassword(ctx context.Context, raw, next string, from actor.
 		if _, err := tx.NewDelete().Table("user_tokens").Where("user_id = ? AND purpose = 'reset_password'", userID).Exec(ctx); err != nil {
 			return err
 		}
-		by := actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent)
+		by := actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent).ForRequest(from.RequestID)
 		return audit.Record(ctx, tx, uuid.Nil, by, audit.PasswordReset, "user", u.ID.String(), nil)
 	})
 	return u, wrap("reset password", err)

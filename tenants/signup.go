@@ -50,7 +50,7 @@ func (s *Store) SignUp(ctx context.Context, in SignUpInput, from actor.Actor) (U
 		if err := insertUser(ctx, tx, &user); err != nil {
 			return err
 		}
-		by := actor.User(user.ID, user.Email, actor.RoleOwner).From(from.IP, from.UserAgent)
+		by := actor.User(user.ID, user.Email, actor.RoleOwner).From(from.IP, from.UserAgent).ForRequest(from.RequestID)
 		var err error
 		if tenant, err = createTenant(ctx, tx, tenant.ID, in.Company, user.ID, by); err != nil {
 			return err

@@ -85,13 +85,22 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID uuid.UUID, name strin
 		if err != nil {
 			return err
 		}
+		var before Tenant
+		if err := tx.NewSelect().Model(&before).Where("id = ?", tenantID).For("UPDATE").Scan(ctx); err != nil {
+			return notFound(err)
+		}
 		t.Settings = settings
 		if err := tx.NewUpdate().Model(&t).
 			Set("name = ?", name).Set("settings = ?", settings).Set("updated_at = now()").
 			Where("id = ?", tenantID).Returning("*").Scan(ctx); err != nil {
 			return notFound(err)
 		}
-		return audit.Record(ctx, tx, tenantID, by, audit.TenantUpdated, "tenant", tenantID.String(), map[string]any{"name": t.Name})
+		return audit.RecordChanges(ctx, tx, tenantID, by, audit.TenantUpdated, "tenant", tenantID.String(), map[string]any{"name": t.Name},
+			map[string]audit.Change{
+				"name":            {Before: before.Name, After: t.Name},
+				"technical_email": {Before: before.Settings.TechnicalEmail, After: t.Settings.TechnicalEmail},
+				"cache_ttl_days":  {Before: before.Settings.CacheTTLDays, After: t.Settings.CacheTTLDays},
+			})
 	})
 	return t, wrap("update tenant", err)
 }

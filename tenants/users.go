@@ -36,7 +36,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string, from a
 	u, err := s.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) {
 		verifyPassword(password, s.dummyHash)
-		s.auditSignInFailure(ctx, actor.User(uuid.Nil, email, "").From(from.IP, from.UserAgent),
+		s.auditSignInFailure(ctx, actor.User(uuid.Nil, email, "").From(from.IP, from.UserAgent).ForRequest(from.RequestID),
 			map[string]any{"email": safetext.Truncate(email, 320), "reason": "unknown_email"})
 		return User{}, ErrInvalidCredentials
 	}
@@ -46,7 +46,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string, from a
 	// The hash is checked outside any transaction: it takes tens of
 	// milliseconds, during which no connection is held.
 	if !verifyPassword(password, u.PasswordHash) {
-		s.auditSignInFailure(ctx, actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent),
+		s.auditSignInFailure(ctx, actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent).ForRequest(from.RequestID),
 			map[string]any{"reason": "wrong_password"})
 		return User{}, ErrInvalidCredentials
 	}

@@ -31,6 +31,7 @@ const (
 	AuditDeliveryRetried   = "webhook_delivery.retried"
 	AuditEventRedelivered  = "event.redelivered"
 	auditTarget            = "webhook_endpoint"
+	AuditTestSent          = "webhook_endpoint.test_sent"
 )
 
 // EndpointInput is what a create or an update sets: nil fields of an
@@ -199,9 +200,11 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in Endpoin
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, tenantID, by, AuditEndpointUpdated, auditTarget, id.String(), map[string]any{
+		return audit.RecordChanges(ctx, tx, tenantID, by, AuditEndpointUpdated, auditTarget, id.String(), map[string]any{
 			"before": map[string]any{"url": before.URL, "events": before.Events, "enabled": before.Enabled, "description": before.Description},
-			"after":  map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled, "description": e.Description}})
+			"after":  map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled, "description": e.Description}},
+			map[string]audit.Change{"url": {Before: before.URL, After: e.URL}, "events": {Before: before.Events, After: e.Events},
+				"enabled": {Before: before.Enabled, After: e.Enabled}, "description": {Before: before.Description, After: e.Description}})
 	})
 	e.InboundURL = s.inboundURL(id)
 	return e, err

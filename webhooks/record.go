@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"mailvet/actor"
+	"mailvet/audit"
 	"mailvet/db"
 )
 
@@ -133,6 +134,9 @@ func (s *Service) SendTest(ctx context.Context, tenantID, endpointID uuid.UUID, 
 				INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id)
 			INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id) SELECT ?, ?, ?, id FROM ev`,
 			ev.ID, tenantID, ev.Type, ev.CreatedAt, ev.Payload, id, tenantID, endpointID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, tenantID, by, AuditTestSent, auditTarget, endpointID.String(), map[string]any{"event": ev.ID}); err != nil {
 			return err
 		}
 		return s.queue(ctx, tx, tenantID, []uuid.UUID{id})

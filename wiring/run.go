@@ -44,7 +44,8 @@ func (s *Services) Processor() *lists.Processor {
 // unless the caller measures one of its own). Start it to work.
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks, Inbound: s.Inbound,
-		RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention}, jobs.Options{
+		RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
+		Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -68,7 +69,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		RiverUI: riverUI, Platform: platform.NewService(s.DB),
 		RequestLog: s.RequestLog, RequestLogs: s.RequestLogs,
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
-		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound,
+		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound, Audit: s.Audit,
 		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,

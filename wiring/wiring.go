@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
@@ -59,6 +60,7 @@ type Services struct {
 	RequestLog  *requestlog.Writer
 	// Import imports the old service's JSON files (mailvet import-json).
 	Import *importjson.Importer
+	Audit  *audit.Store
 
 	closers []func()
 }
@@ -132,6 +134,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
 	s.RequestLogs = requestlog.NewStore(d)
+	s.Audit = audit.NewStore(d)
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	return s, nil
 }
