@@ -38,10 +38,6 @@ func (RunArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// RunTimeout bounds one run of a run's job: it checkpoints as it goes and
-// goes on from there in its next, like a list batch.
-const RunTimeout = time.Minute
-
 const runColumns = `id, tenant_id, list_id, schedule_id, trigger, period, status, failure_code, failure_reason, total, checked,
 	unconfirmed, changed, charged, refunded, deliverable, undeliverable, risky, unknown, transitions, checkpoint, created_at, started_at, completed_at`
 

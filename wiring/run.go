@@ -9,6 +9,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/schedules"
 )
 
 // Logger writes the service's structured log to w in the configured
@@ -39,7 +40,12 @@ func (s *Services) Processor() *lists.Processor {
 // mail through mailer and verifying list batches with p (Processor(),
 // unless the caller measures one of its own). Start it to work.
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
-	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks}, jobs.Options{
+	var runs *schedules.Runner
+	if p != nil {
+		runs = schedules.NewRunner(s.Schedules, p, 0)
+	}
+	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
+		WebhookSchedule: s.Webhooks, Schedules: s.Schedules, Runs: runs}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})

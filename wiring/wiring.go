@@ -21,6 +21,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/secretbox"
 	"mailvet/tenants"
 	"mailvet/usage"
@@ -46,6 +47,7 @@ type Services struct {
 	Usage         *usage.Store
 	Verifications *verifications.Service
 	Lists         *lists.Store
+	Schedules     *schedules.Service
 	Webhooks      *webhooks.Service
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
@@ -119,6 +121,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
+	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
+		Mail: queue, Link: s.Link})
 	return s, nil
 }
 
