@@ -14,11 +14,14 @@ import (
 
 // Tenant is a customer company.
 type Tenant struct {
-	ID        uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
-	Name      string    `bun:"name"`
-	Slug      string    `bun:"slug"`
-	Status    string    `bun:"status"`
-	Settings  Settings  `bun:"settings,type:jsonb"`
+	ID       uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()"`
+	Name     string    `bun:"name"`
+	Slug     string    `bun:"slug"`
+	Status   string    `bun:"status"`
+	Settings Settings  `bun:"settings,type:jsonb"`
+	// TimeZone is the IANA zone its list schedules run in unless they
+	// name their own.
+	TimeZone  string    `bun:"time_zone,nullzero,default:'UTC'"`
 	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
 	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
 
