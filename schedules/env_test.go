@@ -60,7 +60,8 @@ type env struct {
 	hooks   *webhooks.Service
 	world   *mailsim.World
 	clock   *clock
-	start   func()
+	// start adds a worker process; the function it returns stops it.
+	start func() (stop func())
 }
 
 func setup(t *testing.T, world *mailsim.World) env {
@@ -97,7 +98,7 @@ func setup(t *testing.T, world *mailsim.World) env {
 	c := &clock{t: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
 	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: bill, Plans: bill, Events: hooks, Mail: queue, Link: link, Now: c.now})
 	e := env{d: d, lists: store, sched: sched, tenants: ts, billing: bill, hooks: hooks, world: world, clock: c}
-	e.start = func() {
+	e.start = func() func() {
 		proc := lists.NewProcessor(store, engine, rs, verifs, ts.CacheTTL)
 		w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Lists: proc, Schedules: sched, Runs: schedules.NewRunner(sched, proc, 3)},
 			jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond, ScheduleTickEvery: 50 * time.Millisecond})
@@ -107,11 +108,13 @@ func setup(t *testing.T, world *mailsim.World) env {
 		if err := w.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
+		stop := func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_ = w.Stop(ctx)
-		})
+		}
+		t.Cleanup(stop)
+		return stop
 	}
 	return e
 }
@@ -210,11 +213,4 @@ func (e env) waitRun(t *testing.T, w workspace, listID, runID uuid.UUID) schedul
 		return err == nil && r.Finished()
 	})
 	return r
-}
-
-// allowEvery lets the free plan's schedules run as often as every
-// interval (it allows weekly).
-func (e env) allowEvery(t *testing.T, interval time.Duration) {
-	t.Helper()
-	e.exec(t, `UPDATE plans SET min_schedule_interval_seconds = ? WHERE id = 'free'`, int(interval.Seconds()))
 }
