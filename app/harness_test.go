@@ -26,6 +26,7 @@ import (
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/secretbox"
 	"mailvet/tenants"
 	"mailvet/usage"
@@ -138,8 +139,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc).WithEvents(hooks, link)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
+	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: billingSvc, Plans: billingSvc, Events: hooks,
+		Mail: mail.NewQueue(inserter), Link: link})
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling,
-		Webhooks: webhooks.NewDeliverer(hooks, hookClient), WebhookSchedule: hooks},
+		Webhooks: webhooks.NewDeliverer(hooks, hookClient), WebhookSchedule: hooks, Schedules: sched, Runs: schedules.NewRunner(sched, processor, 0)},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +160,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks,
+		DNSHealth: engine.DNSHealth, Webhooks: hooks, Schedules: sched,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"mailvet/db"
 	"mailvet/lists"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
@@ -37,6 +38,7 @@ type Deps struct {
 	Rules         *rules.Store
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
+	Schedules     *schedules.Service
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 
