@@ -78,7 +78,9 @@ func contractSchedules(t *testing.T, c *contract, key, other string) {
 		if second.StatusCode == http.StatusAccepted { // the workers had not paused yet: let that run end too
 			var extra struct{ ID string }
 			decodeInto(t, second, &extra)
-			eventually(t, "the extra run finished", func() bool { return !strings.Contains(c.call("GET", path+"/runs/"+extra.ID, key, "").body, `"status":"queued"`) })
+			eventually(t, "the extra run finished", func() bool {
+				return !strings.Contains(c.call("GET", path+"/runs/"+extra.ID, key, "").body, `"status":"queued"`)
+			})
 		}
 	}
 	if err := control.QueueResume(ctx, lists.Queue, nil); err != nil {
