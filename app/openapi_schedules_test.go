@@ -79,7 +79,8 @@ func contractSchedules(t *testing.T, c *contract, key, other string) {
 			var extra struct{ ID string }
 			decodeInto(t, second, &extra)
 			eventually(t, "the extra run finished", func() bool {
-				return !strings.Contains(c.call("GET", path+"/runs/"+extra.ID, key, "").body, `"status":"queued"`)
+				body := c.call("GET", path+"/runs/"+extra.ID, key, "").body
+				return !strings.Contains(body, `"status":"queued"`) && !strings.Contains(body, `"status":"running"`)
 			})
 		}
 	}
