@@ -115,26 +115,26 @@ func ApplyVerdicts(ctx context.Context, tx db.Tx, tenantID, listID uuid.UUID, fr
 	if err != nil {
 		return nil, err
 	}
-	// Every part of the statement sees the rows as they were before it,
-	// so prev holds the previous statuses while upd rewrites them.
+	// The table joined to itself (o) reads each row as it was before the
+	// statement, so RETURNING gives the old status beside the new one.
+	// One pass over the batch's rows: a form with the old statuses in a
+	// CTE of their own was planned as a nested loop over two misestimated
+	// CTE scans (24 million comparisons a 5,000-row chunk, 6 s, measured).
 	rows, err := tx.QueryContext(ctx, `WITH v AS (
 			SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, status text, reason text, score smallint, disposable bool,
 				role bool, free bool, catch_all bool, suggestion text, mx text, smtp_reply text, checked_at timestamptz)),
-		prev AS (
-			SELECT r.row_no, r.status FROM list_rows r JOIN v ON v.row_no = r.row_no
-			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.state = 'done'),
 		upd AS (
 			UPDATE list_rows AS r SET status = v.status, reason = v.reason, score = v.score, disposable = v.disposable, role = v.role,
 				free = v.free, catch_all = v.catch_all, suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''),
 				checked_at = v.checked_at
-			FROM v WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.row_no = v.row_no AND r.state = 'done'
+			FROM v, list_rows AS o
+			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.row_no = v.row_no AND r.state = 'done'
+			  AND o.tenant_id = r.tenant_id AND o.list_id = r.list_id AND o.row_no = r.row_no
 			  AND (r.status, r.reason, r.score, r.disposable, r.role, r.free, r.catch_all, r.suggestion, r.mx)
 			      IS DISTINCT FROM (v.status, v.reason, v.score, v.disposable, v.role, v.free, v.catch_all, v.suggestion, v.mx)
-			RETURNING r.row_no)
-		SELECT prev.row_no, prev.status, v.status, v.reason FROM prev JOIN v ON v.row_no = prev.row_no
-		WHERE prev.status IS DISTINCT FROM v.status AND EXISTS (SELECT 1 FROM upd WHERE upd.row_no = prev.row_no)
-		ORDER BY prev.row_no`,
-		string(payload), tenantID, listID, from, to, tenantID, listID, from, to)
+			RETURNING r.row_no, o.status AS old_status, v.status AS new_status, v.reason AS new_reason)
+		SELECT row_no, old_status, new_status, new_reason FROM upd WHERE old_status IS DISTINCT FROM new_status ORDER BY row_no`,
+		string(payload), tenantID, listID, from, to)
 	if err != nil {
 		return nil, err
 	}
