@@ -68,6 +68,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /lists/{id}/cancel", user(s.handleListCancel))
 	mux.Handle("POST /lists/{id}/delete", user(s.handleListDelete))
 	mux.Handle("GET /lists/{id}/export.csv", user(s.handleListDownload))
+	mux.Handle("POST /lists/{id}/schedule", user(s.handleListSchedulePut))
+	mux.Handle("POST /lists/{id}/schedule/delete", user(s.handleListScheduleDelete))
+	mux.Handle("POST /lists/{id}/runs", user(s.handleListRunNow))
+	mux.Handle("GET /lists/{id}/runs/{run}", user(s.handleListRunPage))
+	mux.Handle("POST /lists/{id}/runs/{run}/cancel", user(s.handleListRunCancel))
+	mux.Handle("GET /lists/{id}/runs/{run}/changes.csv", user(s.handleListRunChangesCSV))
 	mux.Handle("GET /account", user(s.handleAccount))
 	// It checks a password, so it shares sign-in's per-IP budget.
 	mux.Handle("POST /account/password", s.limitByIP(user(s.handlePasswordChange)))

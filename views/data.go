@@ -244,6 +244,7 @@ type ListDetail struct {
 	NextCursor  string
 	CanManage   bool
 	ExportQuery string
+	Schedule    ListSchedule
 }
 
 // ListResultRow is one verified row.
