@@ -178,3 +178,37 @@ func TestCancelledRunIsAFailureNotice(t *testing.T) {
 		t.Fatalf("schedule.failed events: %+v %v", events, err)
 	}
 }
+
+// With the mail servers out of reach, a run learns nothing definite: it
+// fails as engine_unavailable with its notice, and every address keeps
+// its previous verdict (nothing is reported as decay).
+func TestRunWithTheMailServersDownFails(t *testing.T) {
+	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{{Name: "shop.test", Mailboxes: []string{"ann", "bob"}}}})
+	e := setup(t, world)
+	e.start()
+	a := e.workspace(t, "alpha")
+	ctx := context.Background()
+	l := e.list(t, a, "crm", "ann@shop.test", "bob@shop.test", "cat@shop.test")
+	if err := world.Close(); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.sched.RunNow(ctx, a.ID, l.ID, a.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = e.waitRun(t, a, l.ID, run.ID)
+	if run.Status != schedules.RunFailed || run.FailureCode == nil || *run.FailureCode != schedules.FailEngine || run.Changed != 0 || run.Unconfirmed != 3 {
+		t.Fatalf("run with the servers down: %+v", run)
+	}
+	got, err := e.lists.Get(ctx, a.ID, l.ID, a.Owner)
+	if err != nil || got.Deliverable != 2 || got.Undeliverable != 1 {
+		t.Fatalf("the list's verdicts moved: %+v %v", got, err)
+	}
+	events, err := e.hooks.Events(ctx, a.ID, webhooks.EventFilter{Type: webhooks.ScheduleFailed}, a.Owner)
+	if err != nil || len(events.Events) != 1 || !strings.Contains(string(events.Events[0].Data), `"failure_code":"engine_unavailable"`) {
+		t.Fatalf("schedule.failed events: %+v %v", events, err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'mail.send' AND args->>'to' = ?`, a.Owner.Email); n != 1 {
+		t.Fatalf("%d failure mails to the owner, want 1", n)
+	}
+}
