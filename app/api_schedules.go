@@ -1,11 +1,13 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/google/uuid"
 
+	"mailvet/actor"
 	"mailvet/lists"
 	"mailvet/schedules"
 )
@@ -116,22 +118,21 @@ func (s *Server) handleAPIRunCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAPIRunGet(w http.ResponseWriter, r *http.Request) {
-	listID, runID, err := runIDs(r)
-	if err == nil {
-		var run schedules.Run
-		if run, err = s.Schedules.GetRun(r.Context(), apiFrom(r.Context()).tenant.ID, listID, runID, s.actor(r)); err == nil {
-			writeJSON(w, http.StatusOK, run)
-			return
-		}
-	}
-	s.apiError(w, r, err)
+	s.apiRun(w, r, s.Schedules.GetRun)
 }
 
 func (s *Server) handleAPIRunCancel(w http.ResponseWriter, r *http.Request) {
+	s.apiRun(w, r, s.Schedules.Cancel)
+}
+
+// apiRun answers one run of {id} by {run} that do gives: reading it or
+// cancelling it.
+func (s *Server) apiRun(w http.ResponseWriter, r *http.Request,
+	do func(ctx context.Context, tenantID, listID, runID uuid.UUID, by actor.Actor) (schedules.Run, error)) {
 	listID, runID, err := runIDs(r)
 	if err == nil {
 		var run schedules.Run
-		if run, err = s.Schedules.Cancel(r.Context(), apiFrom(r.Context()).tenant.ID, listID, runID, s.actor(r)); err == nil {
+		if run, err = do(r.Context(), apiFrom(r.Context()).tenant.ID, listID, runID, s.actor(r)); err == nil {
 			writeJSON(w, http.StatusOK, run)
 			return
 		}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,25 +28,7 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	var mu sync.Mutex
-	var asked []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
-			mu.Lock()
-			asked = append(asked, d.Message)
-			mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	lastAsked := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(asked) == 0 {
-			return ""
-		}
-		return asked[len(asked)-1]
-	}
+	lastAsked := confirmsAsked(t, ctx)
 
 	// The destructive controls of each page, and those without a question.
 	want := map[string]int{listPage: 1, "/keys": 2, "/team": 2, "/rules": 1, hookPage: 1}
@@ -126,5 +109,30 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	}
 	if html := read(chromedp.OuterHTML("#main")); strings.Contains(html, "Spring newsletter contacts</a>") {
 		t.Error("the deleted list is still listed")
+	}
+}
+
+// confirmsAsked notes the questions the page's confirm dialogs ask
+// (newBrowser answers them OK) and returns a func giving the last one.
+func confirmsAsked(t *testing.T, ctx context.Context) func() string {
+	t.Helper()
+	var mu sync.Mutex
+	var asked []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
+			mu.Lock()
+			asked = append(asked, d.Message)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(asked) == 0 {
+			return ""
+		}
+		return asked[len(asked)-1]
 	}
 }

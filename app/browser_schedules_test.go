@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,17 +33,7 @@ func TestBrowserScheduleRunAndDecayReport(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	var mu sync.Mutex
-	var asked []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			mu.Lock()
-			asked = append(asked, d.Message)
-			mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	lastAsked := confirmsAsked(t, ctx)
 	// landed waits for a new page (the old one is marked) showing sel;
 	// chromedp's Poll fails when the page navigates, which is the point.
 	landed := func(sel string) {
@@ -150,10 +138,7 @@ func TestBrowserScheduleRunAndDecayReport(t *testing.T) {
 	read(chromedp.Evaluate[string](`window.__before = "here"`))
 	run(chromedp.Click(`//button[normalize-space()="Remove schedule"]`))
 	landed(`#schedule-summary`)
-	mu.Lock()
-	question := strings.Join(asked, " | ")
-	mu.Unlock()
-	if !strings.Contains(question, "Remove this schedule?") {
+	if question := lastAsked(); !strings.Contains(question, "Remove this schedule?") {
 		t.Errorf("removing the schedule asked %q", question)
 	}
 	if s := read(chromedp.Text(`#schedule-summary`)); s != "No schedule." {

@@ -101,15 +101,22 @@ func (s *Server) handleListSchedulePut(w http.ResponseWriter, r *http.Request) {
 	_, err = s.Schedules.Put(r.Context(), pageFrom(r.Context()).tenant.ID, id,
 		schedules.Input{Every: in.Every, Cron: in.Cron, TimeZone: in.TimeZone, Paused: in.Paused != ""}, s.actor(r))
 	if err != nil {
-		if code, shown := s.formError(w, &f, err); shown {
-			s.renderListPage(w, r, code, f)
-			return
-		}
-		s.fail(w, r, err)
+		s.listFormError(w, r, f, err)
 		return
 	}
 	s.flash(w, r, "Schedule saved.")
 	s.redirect(w, r, "/lists/"+id.String()+"#list-schedule")
+}
+
+// listFormError shows a refusal of the re-validation card on the list's
+// page again (next to its field, or at the top of the card); anything
+// else is an error page.
+func (s *Server) listFormError(w http.ResponseWriter, r *http.Request, f views.Form, err error) {
+	if code, shown := s.formError(w, &f, err); shown {
+		s.renderListPage(w, r, code, f)
+		return
+	}
+	s.fail(w, r, err)
 }
 
 func (s *Server) handleListScheduleDelete(w http.ResponseWriter, r *http.Request) {
@@ -133,12 +140,7 @@ func (s *Server) handleListRunNow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.Schedules.RunNow(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r)); err != nil {
-		f := views.Form{}
-		if code, shown := s.formError(w, &f, err); shown {
-			s.renderListPage(w, r, code, f)
-			return
-		}
-		s.fail(w, r, err)
+		s.listFormError(w, r, views.Form{}, err)
 		return
 	}
 	s.flash(w, r, "Run queued: the list's unique addresses are being verified again.")

@@ -90,26 +90,9 @@ func ApplyVerdicts(ctx context.Context, tx db.Tx, tenantID, listID uuid.UUID, fr
 	if len(verdicts) == 0 {
 		return nil, nil
 	}
-	type rec struct {
-		RowNo      int     `json:"row_no"`
-		Status     string  `json:"status"`
-		Reason     string  `json:"reason"`
-		Score      int     `json:"score"`
-		Disposable bool    `json:"disposable"`
-		Role       bool    `json:"role"`
-		Free       bool    `json:"free"`
-		CatchAll   bool    `json:"catch_all"`
-		Suggestion *string `json:"suggestion"`
-		MX         *string `json:"mx"`
-		SMTPReply  string  `json:"smtp_reply"`
-		CheckedAt  string  `json:"checked_at"`
-	}
-	recs := make([]rec, len(verdicts))
+	recs := make([]verdictRecord, len(verdicts))
 	for i, v := range verdicts {
-		r := v.Result
-		recs[i] = rec{RowNo: v.RowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
-			Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
-			Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00")}
+		recs[i] = newVerdictRecord(v.RowNo, v.Result)
 	}
 	payload, err := json.Marshal(recs)
 	if err != nil {
