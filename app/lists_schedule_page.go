@@ -160,25 +160,33 @@ func (s *Server) handleListRunCancel(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/lists/"+listID.String())
 }
 
-// handleListRunPage is a run's decay report.
-func (s *Server) handleListRunPage(w http.ResponseWriter, r *http.Request) {
+// pageRun reads the list and the run a page's path names, answering the
+// error page itself when either is not found.
+func (s *Server) pageRun(w http.ResponseWriter, r *http.Request) (lists.List, schedules.Run, bool) {
 	pc := pageFrom(r.Context())
 	listID, runID, err := runIDs(r)
+	var l lists.List
+	var run schedules.Run
+	if err == nil {
+		l, err = s.Lists.Get(r.Context(), pc.tenant.ID, listID, s.actor(r))
+	}
+	if err == nil {
+		run, err = s.Schedules.GetRun(r.Context(), pc.tenant.ID, listID, runID, s.actor(r))
+	}
 	if err != nil {
 		s.fail(w, r, err)
+		return l, run, false
+	}
+	return l, run, true
+}
+
+// handleListRunPage is a run's decay report.
+func (s *Server) handleListRunPage(w http.ResponseWriter, r *http.Request) {
+	l, run, ok := s.pageRun(w, r)
+	if !ok {
 		return
 	}
-	l, err := s.Lists.Get(r.Context(), pc.tenant.ID, listID, s.actor(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	run, err := s.Schedules.GetRun(r.Context(), pc.tenant.ID, listID, runID, s.actor(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.Schedules.Changes(r.Context(), pc.tenant.ID, listID, runID, "", r.URL.Query().Get("cursor"), 100, s.actor(r))
+	page, err := s.Schedules.Changes(r.Context(), pageFrom(r.Context()).tenant.ID, l.ID, run.ID, "", r.URL.Query().Get("cursor"), 100, s.actor(r))
 	if err != nil && !errors.Is(err, lists.ErrBadCursor) {
 		s.fail(w, r, err)
 		return
@@ -197,24 +205,14 @@ func (s *Server) handleListRunPage(w http.ResponseWriter, r *http.Request) {
 
 // handleListRunChangesCSV downloads a run's changed addresses.
 func (s *Server) handleListRunChangesCSV(w http.ResponseWriter, r *http.Request) {
-	pc := pageFrom(r.Context())
-	listID, runID, err := runIDs(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	l, err := s.Lists.Get(r.Context(), pc.tenant.ID, listID, s.actor(r))
-	if err == nil {
-		_, err = s.Schedules.GetRun(r.Context(), pc.tenant.ID, listID, runID, s.actor(r))
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	l, run, ok := s.pageRun(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(l.Name)+`-changes.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := s.Schedules.ChangesCSV(r.Context(), pc.tenant.ID, listID, runID, s.actor(r), w); err != nil {
-		s.Log.Error("export run changes", "request_id", infoFrom(r.Context()).ID, "run", runID, "err", err)
+	if err := s.Schedules.ChangesCSV(r.Context(), pageFrom(r.Context()).tenant.ID, l.ID, run.ID, s.actor(r), w); err != nil {
+		s.Log.Error("export run changes", "request_id", infoFrom(r.Context()).ID, "run", run.ID, "err", err)
 	}
 }
