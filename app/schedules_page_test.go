@@ -65,3 +65,22 @@ func TestSchedulePagesAreIsolatedAndRoleChecked(t *testing.T) {
 	}
 	expectRedirect(t, mia.post(path+"/runs", nil), path+"#list-schedule")
 }
+
+// The workspace's time zone, set on the settings page (a name that is no
+// zone is refused next to its field and changes nothing), is the zone of
+// a schedule that names none.
+func TestWorkspaceTimeZoneIsTheSchedulesDefault(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	res := owner.post("/settings", url.Values{"name": {"Acme Renamed"}, "time_zone": {"Mars/Olympus"}})
+	expect(t, res, http.StatusUnprocessableEntity, "not a time zone; use a name such as Europe/Paris")
+	expect(t, owner.get("/settings"), http.StatusOK, `value="UTC"`, `value="Acme"`)
+	expectRedirect(t, owner.post("/settings", url.Values{"name": {"Acme"}, "time_zone": {"Asia/Tokyo"}}), "/settings")
+	key := newKey(t, owner, "test")
+	api := h.browser()
+	res = api.apiJSON("POST", "/v1/lists", key, `{"emails":["deliverable@shop.test"]}`)
+	expect(t, res, http.StatusCreated)
+	l := decodeList(t, res)
+	waitList(t, api, key, l.ID)
+	expect(t, api.apiJSON("PUT", "/v1/lists/"+l.ID+"/schedule", key, `{"every":"monthly"}`), http.StatusOK, `"time_zone":"Asia/Tokyo"`)
+}

@@ -163,6 +163,7 @@ type TenantSettings struct {
 	Name            string
 	Slug            string
 	TechnicalEmail  string
+	TimeZone        string // the default of the list schedules
 	CanManage       bool
 	CacheTTLDays    int // -1 off, else days
 	CachedAddresses int
