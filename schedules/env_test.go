@@ -58,10 +58,12 @@ type env struct {
 	tenants *tenants.Store
 	billing *billing.Service
 	hooks   *webhooks.Service
+	rules   *rules.Store
 	world   *mailsim.World
 	clock   *clock
-	// start adds a worker process; the function it returns stops it.
-	start func() (stop func())
+	// start adds a worker process (its batches and runs cut at
+	// batchTimeout, when given); the function it returns stops it.
+	start func(batchTimeout ...time.Duration) (stop func())
 }
 
 func setup(t *testing.T, world *mailsim.World) env {
@@ -97,11 +99,15 @@ func setup(t *testing.T, world *mailsim.World) env {
 	verifs := verifications.NewService(d, engine, rs, time.Minute)
 	c := &clock{t: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
 	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: bill, Plans: bill, Events: hooks, Mail: queue, Link: link, Now: c.now})
-	e := env{d: d, lists: store, sched: sched, tenants: ts, billing: bill, hooks: hooks, world: world, clock: c}
-	e.start = func() func() {
+	e := env{d: d, lists: store, sched: sched, tenants: ts, billing: bill, hooks: hooks, rules: rs, world: world, clock: c}
+	e.start = func(batchTimeout ...time.Duration) func() {
+		timeout := time.Duration(0)
+		if len(batchTimeout) > 0 {
+			timeout = batchTimeout[0]
+		}
 		proc := lists.NewProcessor(store, engine, rs, verifs, ts.CacheTTL)
 		w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Lists: proc, Schedules: sched, Runs: schedules.NewRunner(sched, proc, 3)},
-			jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond, ScheduleTickEvery: 50 * time.Millisecond})
+			jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond, ScheduleTickEvery: 50 * time.Millisecond, BatchTimeout: timeout})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,8 +50,13 @@ func (r *Runner) Run(ctx context.Context, args RunArgs) (Next, error) {
 	if err != nil || run.Status != RunRunning {
 		return Next{Done: true}, err
 	}
+	// A chunk starts only with enough of the job's time left to be
+	// answered and written: twice the write reserve, or half the job's
+	// time when that is short.
+	deadline, bounded := ctx.Deadline()
+	enough := min(2*writeReserve, time.Until(deadline)/2)
 	for {
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < 2*writeReserve {
+		if bounded && time.Until(deadline) < enough {
 			return Next{}, nil
 		}
 		var addrs []lists.Address
@@ -70,15 +75,32 @@ func (r *Runner) Run(ctx context.Context, args RunArgs) (Next, error) {
 		if err != nil {
 			return Next{}, err
 		}
-		for _, v := range verdicts {
-			if !v.Answered {
-				return Next{}, ctx.Err() // stopped before the chunk was answered: go on from the checkpoint
-			}
+		if err := ctx.Err(); err != nil {
+			return Next{}, err // stopped from outside: River runs the job again from the checkpoint
 		}
-		if run, err = r.write(ctx, args, run, addrs, verdicts); err != nil || run.Status != RunRunning {
+		n := answered(verdicts)
+		if run, err = r.write(ctx, args, run, addrs[:n], verdicts[:n]); err != nil || run.Status != RunRunning {
 			return Next{Done: true}, err
 		}
+		if n < len(addrs) {
+			return Next{}, nil // the engine ran out of the job's time: the next run goes on after what was written
+		}
 	}
+}
+
+// answered is how many of a chunk's verdicts, from its first, the engine
+// gave before the run's time ran out: they are written and the rest is
+// asked again in the job's next run. When not even the first was
+// answered, that one counts as written (an unconfirmed answer: its
+// previous verdict stands), so that an address the engine cannot answer
+// within a run never holds the run back for ever.
+func answered(verdicts []lists.Reverified) int {
+	for i, v := range verdicts {
+		if !v.Answered {
+			return max(i, 1)
+		}
+	}
+	return len(verdicts)
 }
 
 // start moves a queued run to running, charging its addresses to the
@@ -136,8 +158,9 @@ func lockRun(ctx context.Context, tx db.Tx, tenantID, runID uuid.UUID) (Run, err
 
 // write stores one chunk: the definite verdicts that differ, the status
 // changes, the checkpoint and the refund of what the rules answered. A
-// temporary answer (greylisting, a timeout) is not a verdict on the
-// address: its previous one stands and the run counts it unconfirmed.
+// temporary answer (greylisting, a timeout), or none at all, is not a
+// verdict on the address: its previous one stands and the run counts it
+// unconfirmed.
 func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, addrs []lists.Address, verdicts []lists.Reverified) (Run, error) {
 	var run Run
 	err := r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
@@ -154,7 +177,7 @@ func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, addrs []list
 			if v.Free {
 				free++
 			}
-			if !v.Result.Temporary() && !timedOut(v.Result) {
+			if v.Answered && !v.Result.Temporary() && !timedOut(v.Result) {
 				definite = append(definite, v)
 			}
 		}

@@ -7,12 +7,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"mailvet/actor"
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/verify/mailsim"
 	"mailvet/webhooks"
@@ -210,5 +212,43 @@ func TestRunWithTheMailServersDownFails(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'mail.send' AND args->>'to' = ?`, a.Owner.Email); n != 1 {
 		t.Fatalf("%d failure mails to the owner, want 1", n)
+	}
+}
+
+// An address the engine cannot answer within a job's time (its server
+// never replies to RCPT) does not hold a run back for ever: each job run
+// writes what was answered, counts the first unanswered address
+// unconfirmed and goes on, so the run finishes, here failed as mostly
+// unconfirmed, with the answered address's change recorded.
+func TestRunGetsPastAddressesTheEngineCannotAnswer(t *testing.T) {
+	silent := mailsim.Host{Hostile: mailsim.Hostile{Mode: mailsim.HostileSilent, At: "RCPT"}}
+	world := mailsim.Start(t, mailsim.Config{Domains: []mailsim.Domain{
+		{Name: "shop.test", Mailboxes: []string{"ann"}},
+		{Name: "silent.test", Mailboxes: []string{"ann", "bob"}, Server: silent},
+	}})
+	e := setup(t, world)
+	e.start(3 * time.Second)
+	a := e.workspace(t, "alpha")
+	ctx := context.Background()
+	// The upload answers silent.test by a rule; the run, without it, asks
+	// its server.
+	rule, err := e.rules.Create(ctx, a.ID, rules.NewRule{Kind: rules.KindDomain, Pattern: "silent.test", Action: rules.Allow}, a.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := e.list(t, a, "crm", "ann@silent.test", "bob@silent.test", "ann@shop.test")
+	if _, err := e.rules.Delete(ctx, a.ID, rule.ID, a.Owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := world.SetMailboxes("shop.test", nil); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.sched.RunNow(ctx, a.ID, l.ID, a.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = e.waitRun(t, a, l.ID, run.ID)
+	if run.Checked != 3 || run.Unconfirmed != 2 || run.Changed != 1 || run.Status != schedules.RunFailed {
+		t.Fatalf("run past a silent server: %+v", run)
 	}
 }
