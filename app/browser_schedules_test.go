@@ -90,11 +90,18 @@ func TestBrowserScheduleRunAndDecayReport(t *testing.T) {
 	read(chromedp.Evaluate[string](`window.__before = "here"`))
 	run(chromedp.Click(`#run-now`))
 	landed(`#runs-table`)
-	eventually(t, "the run completed", func() bool {
-		var n int
-		return h.sys.QueryRow(t.Context(), `SELECT count(*) FROM list_runs WHERE status = 'completed'`).Scan(&n) == nil && n == 1
-	})
-	run(chromedp.Reload(), chromedp.WaitVisible(`#runs-table`))
+	// The run's row moves to completed in place: the history refreshes
+	// itself while a run is active, without reloading the page.
+	read(chromedp.Evaluate[string](`window.__runsPage = "kept"`))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => {
+		const rows = document.querySelectorAll("#runs-table tbody tr");
+		return rows.length === 1 && rows[0].textContent.includes("completed") && !document.getElementById("list-runs").hasAttribute("hx-trigger");
+	})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		steps.fail(fmt.Errorf("waiting for the run to complete in place: %w", err))
+	}
+	if kept := read(chromedp.Evaluate[string](`String(window.__runsPage)`)); kept != "kept" {
+		t.Fatalf("the page reloaded while the run ran (%s)", kept)
+	}
 	row := read(chromedp.Text(`#runs-table tbody tr`))
 	for _, want := range []string{"manual", "completed", "3", "1", "33.3%"} {
 		if !strings.Contains(row, want) {

@@ -54,6 +54,7 @@ func (s *Server) listSchedule(r *http.Request, l lists.List, f views.Form) (view
 	for _, run := range page.Runs {
 		row := runRow(run)
 		v.Runs = append(v.Runs, row)
+		v.Active = v.Active || !run.Finished()
 		if run.Status == schedules.RunCompleted {
 			share := int(run.Counts.DeliverableShare()*100 + 0.5)
 			cols = append(cols, views.ChartColumn{Label: run.CreatedAt.UTC().Format("2 Jan"), Values: []int{share},
@@ -69,6 +70,26 @@ func (s *Server) listSchedule(r *http.Request, l lists.List, f views.Form) (view
 			Layers: []views.ChartLayer{{Name: "Deliverable", Class: "bar-deliverable"}}, Cols: cols, Suffix: "%"})
 	}
 	return v, nil
+}
+
+// handleListRuns is the HTMX partial of a list's runs, which refreshes
+// itself while one is queued or running.
+func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.listOr404(w, r)
+	if !ok {
+		return
+	}
+	l, err := s.Lists.Get(r.Context(), pageFrom(r.Context()).tenant.ID, id, s.actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.listSchedule(r, l, views.Form{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ListRuns(l.ID.String(), v))
 }
 
 // runRow is a run as the pages show it.

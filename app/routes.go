@@ -70,6 +70,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /lists/{id}/export.csv", user(s.handleListDownload))
 	mux.Handle("POST /lists/{id}/schedule", user(s.handleListSchedulePut))
 	mux.Handle("POST /lists/{id}/schedule/delete", user(s.handleListScheduleDelete))
+	mux.Handle("GET /lists/{id}/runs", user(s.handleListRuns))
 	mux.Handle("POST /lists/{id}/runs", user(s.handleListRunNow))
 	mux.Handle("GET /lists/{id}/runs/{run}", user(s.handleListRunPage))
 	mux.Handle("POST /lists/{id}/runs/{run}/cancel", user(s.handleListRunCancel))

@@ -15,6 +15,7 @@ type ListSchedule struct {
 	Runs      []RunRow
 	Trend     BarChart // the deliverable share over the completed runs
 	HasTrend  bool
+	Active    bool // a run is queued or running: the history refreshes itself
 }
 
 // RunRow is one run in a list's history.
