@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"mailvet/db"
+	"mailvet/usage"
 	"mailvet/verify"
 )
 
@@ -48,8 +49,9 @@ type Reverified struct {
 	RowNo    int
 	Result   verify.Result
 	Answered bool // false: the run stopped before the engine answered it
-	// Free: answered by the tenant's rules or test mode, without the
-	// engine (not charged, as on an upload).
+	// Free: answered without the engine's work (the tenant's rules, test
+	// mode, an address that does not parse): not charged, as on an
+	// upload (usage.Billable).
 	Free bool
 }
 
@@ -67,7 +69,7 @@ func (p *Processor) Reverify(ctx context.Context, tenantID uuid.UUID, addrs []Ad
 	}
 	out := make([]Reverified, len(addrs))
 	for i, a := range answers {
-		out[i] = Reverified{RowNo: addrs[i].RowNo, Result: a.result, Answered: a.answered, Free: a.answered && !a.live}
+		out[i] = Reverified{RowNo: addrs[i].RowNo, Result: a.result, Answered: a.answered, Free: a.answered && !usage.Billable(a.result, testMode)}
 	}
 	return out, nil
 }

@@ -79,7 +79,7 @@ func (r *Runner) Run(ctx context.Context, args RunArgs) (Next, error) {
 			return Next{}, err // stopped from outside: River runs the job again from the checkpoint
 		}
 		n := answered(verdicts)
-		if run, err = r.write(ctx, args, run, addrs[:n], verdicts[:n]); err != nil || run.Status != RunRunning {
+		if run, err = r.write(ctx, args, run, testMode, addrs[:n], verdicts[:n]); err != nil || run.Status != RunRunning {
 			return Next{Done: true}, err
 		}
 		if n < len(addrs) {
@@ -161,7 +161,7 @@ func lockRun(ctx context.Context, tx db.Tx, tenantID, runID uuid.UUID) (Run, err
 // temporary answer (greylisting, a timeout), or none at all, is not a
 // verdict on the address: its previous one stands and the run counts it
 // unconfirmed.
-func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, addrs []lists.Address, verdicts []lists.Reverified) (Run, error) {
+func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, testMode bool, addrs []lists.Address, verdicts []lists.Reverified) (Run, error) {
 	var run Run
 	err := r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		var err error
@@ -187,6 +187,9 @@ func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, addrs []list
 			return err
 		}
 		if err := insertChanges(ctx, tx, args.TenantID, run.ID, changes); err != nil {
+			return err
+		}
+		if err := rollUp(ctx, tx, args.TenantID, testMode, verdicts); err != nil {
 			return err
 		}
 		if run.Charged > 0 && free > 0 && r.s.quota != nil {

@@ -93,6 +93,10 @@ func TestDecayReportMatchesTheFarm(t *testing.T) {
 			t.Fatalf("event data %s lacks %s", data, s)
 		}
 	}
+	// Each run's verifications are in the usage rollups, like the upload's.
+	if n := e.count(t, `SELECT coalesce(sum(deliverable + undeliverable + risky + unknown), 0) FROM usage_daily WHERE tenant_id = ?`, a.ID); n != 12 {
+		t.Fatalf("usage rollups count %d verifications, want 4 for the upload and 4 for each run", n)
+	}
 	// A year of runs keeps the list's rows once: only the changes are new.
 	if n := e.count(t, `SELECT count(*) FROM list_run_changes`); n != 3 {
 		t.Fatalf("%d change rows stored, want 3", n)

@@ -101,7 +101,7 @@ func TestStorageOfAYearOfMonthlyRuns(t *testing.T) {
 				verdicts = append(verdicts, lists.Reverified{RowNo: n, Result: res, Answered: true})
 			}
 			var err error
-			if run, err = r.write(ctx, args, run, addrs, verdicts); err != nil {
+			if run, err = r.write(ctx, args, run, false, addrs, verdicts); err != nil {
 				t.Fatal(err)
 			}
 		}
