@@ -90,7 +90,7 @@ func (s *Server) handleAPIUsage(w http.ResponseWriter, r *http.Request) {
 	for i, p := range rep.Series {
 		res.Series[i] = apiUsagePeriod{Period: p.Start.Format(time.DateOnly), apiUsageCounts: apiCounts(p.Counts)}
 	}
-	for _, src := range []string{usage.SourceAPI, usage.SourceList, usage.SourceDashboard} {
+	for _, src := range usage.Sources() {
 		res.BySource[src] = apiCounts(rep.BySource[src])
 	}
 	for i, k := range rep.ByKey {

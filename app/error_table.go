@@ -11,8 +11,10 @@ import (
 
 	"mailvet/actor"
 	"mailvet/billing"
+	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/lists/csvin"
+	"mailvet/platform"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/tenants"
@@ -83,6 +85,8 @@ func newErrorTable() []errorRule {
 			detail: "The result cache holds live verifications only: a test key can neither read nor clear it. Use a live key."}),
 		is(tenants.ErrEmailNotVerified, errorRow{status: s403, code: "email_not_verified", title: "Verify your email first", form: true,
 			detail: "Verify your email address first: open the link we emailed you, or resend it from the banner at the top of the page."}),
+		is(tenants.ErrUserLocked, errorRow{status: s403, code: "account_locked", title: "Account locked", form: true,
+			detail: "This account is locked. Contact support to unlock it."}),
 		is(tenants.ErrInvalidCredentials, errorRow{status: s422, code: "invalid_credentials", title: "Log-in failed", form: true, detail: "Email or password is incorrect."}),
 		is(tenants.ErrCurrentPassword, errorRow{status: s422, code: "invalid_request", title: "Wrong password", form: true, field: "current_password", detail: "This is not your current password."}),
 		as(errorRow{status: s422, code: "invalid_request", title: "Password refused", form: true, field: "password"}, func(e *tenants.PasswordError, row errorRow) errorRow {
@@ -114,6 +118,7 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(webhooks.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found",
 			detail: "This workspace has no webhook endpoint, event or delivery with this id."}),
+		is(platform.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(errNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 
 		// The team.
@@ -121,6 +126,9 @@ func newErrorTable() []errorRule {
 			detail: "An account with this email already exists. Log in, or reset your password."}),
 		is(tenants.ErrAlreadyMember, errorRow{status: s409, code: "already_member", title: "Already a member", form: true, field: "email",
 			detail: "This person is already a member of the team."}),
+		is(tenants.ErrLastPlatformAdmin, errorRow{status: s409, code: "last_platform_admin", title: "The platform needs an admin",
+			detail: "Make someone else a platform admin first: the platform always keeps at least one."}),
+		is(platform.ErrBadSort, errorRow{status: s400, code: "invalid_request", title: "Invalid sort", detail: "sort: use created, usage or plan."}),
 		is(tenants.ErrLastOwner, errorRow{status: s409, code: "last_owner", title: "A team needs an owner",
 			detail: "Make someone else an owner first: a team always keeps at least one."}),
 
@@ -197,6 +205,17 @@ func newErrorTable() []errorRule {
 		is(webhooks.ErrBadOverlap, errorRow{status: s422, code: "invalid_request", title: "Invalid overlap", form: true, field: "overlap",
 			detail: "overlap: use now, 1h, 24h or 7d.", page: "Choose how long the old secret keeps working: now, 1 hour, 24 hours or 7 days."}),
 		is(webhooks.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
+		as(errorRow{status: s401, code: "invalid_signature", title: "Push not authorized"}, func(e *inbound.UnauthorizedError, row errorRow) errorRow {
+			row.detail = "The push was refused: " + e.Reason + ". Sign it with the endpoint's inbound secret, the Standard Webhooks way, and send it within 5 minutes."
+			return row
+		}),
+		as(errorRow{title: "Push refused"}, func(e *inbound.RequestError, row errorRow) errorRow {
+			row.status, row.code, row.detail = e.Status, e.Code, e.Detail
+			return row
+		}),
+		is(inbound.ErrInProgress, errorRow{status: s409, code: "push_in_progress", title: "Push in progress",
+			detail:  "A push with this webhook-id is still being verified. Send it again in a few seconds, unchanged, for its answer.",
+			headers: map[string]string{"Retry-After": "2"}}),
 		is(webhooks.ErrNotDead, errorRow{status: s409, code: "delivery_not_dead", title: "Not a dead letter",
 			detail: "Only a dead letter can be retried: this delivery is still pending or was delivered."}),
 

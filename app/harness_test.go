@@ -21,10 +21,12 @@ import (
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/db/dbtest"
+	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
+	"mailvet/platform"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/secretbox"
@@ -133,11 +135,13 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	hookClient := transport.NewClient(transport.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowHTTP: true})
-	hooks := webhooks.NewService(d, inserter, ring, hookClient, mail.NewQueue(inserter), link, webhooks.Options{RetrySchedule: o.webhookRetries})
+	hooks := webhooks.NewService(d, inserter, ring, hookClient, mail.NewQueue(inserter), link, webhooks.Options{RetrySchedule: o.webhookRetries,
+		SuspendedRecheck: 100 * time.Millisecond})
 	billingSvc.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
-	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3}).WithQuota(billingSvc).WithEvents(hooks, link)
+	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,
+		SuspendedRecheck: 100 * time.Millisecond}).WithQuota(billingSvc).WithEvents(hooks, link)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
 	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: billingSvc, Plans: billingSvc, Events: hooks,
 		Mail: mail.NewQueue(inserter), Link: link})
@@ -156,11 +160,17 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		_ = worker.Stop(stopCtx)
 	})
 
+	riverUI, err := jobs.NewUI(t.Context(), inserter, log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	server, err := app.New(app.Deps{
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks, Schedules: sched,
+		DNSHealth: engine.DNSHealth, Webhooks: hooks, Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
+		Platform: platform.NewService(d), RiverUI: riverUI,
+		Schedules: sched,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -145,4 +147,18 @@ func checkText(name, value string) *inputError {
 		return invalidField(name, controlMessage)
 	}
 	return nil
+}
+
+// readWholeBody reads a body a signature covers, byte for byte, up to
+// limit: more is an *http.MaxBytesError, a body cut short a *bodyError.
+func readWholeBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if !errors.As(err, &tooLarge) {
+			err = &bodyError{err}
+		}
+		return nil, err
+	}
+	return body, nil
 }

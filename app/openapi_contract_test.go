@@ -164,6 +164,13 @@ func (c *contract) operations() map[string]string {
 	return ops
 }
 
+// keyless reports whether the operation takes no API key (security: []):
+// the document, and pushes signed with an endpoint's inbound secret.
+func (c *contract) keyless(method, path string) bool {
+	op := c.doc.Paths.Find(path).GetOperation(method)
+	return op != nil && op.Security != nil && len(*op.Security) == 0
+}
+
 var apiRouteRE = regexp.MustCompile(`mux\.Handle(?:Func)?\("(GET|POST|PUT|PATCH|DELETE) (/v1/[^"]*)"`)
 
 // checkRoutesDocumented compares routes.go's /v1 routes with the document.

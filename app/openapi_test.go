@@ -204,10 +204,10 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 		"rotateWebhookSecret": `{"overlap":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`,
 		"putListSchedule": `{"every":"weekly"}`}
 	for op, id := range c.operations() {
-		if id == "getOpenAPI" {
-			continue
-		}
 		method, path, _ := strings.Cut(op, " ")
+		if c.keyless(method, path) {
+			continue // see contractInbound for the pushes' own 401s
+		}
 		path = strings.ReplaceAll(path, "{id}", "0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01")
 		path = strings.ReplaceAll(path, "{run}", "4d2c6f1e-8a3b-4c5d-9e7f-0a1b2c3d4e5f")
 		expectProblem(t, c.call(method, path, "", bodies[id]), http.StatusUnauthorized, "missing_api_key")

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -21,7 +22,10 @@ func contractWebhooks(t *testing.T, c *contract, key, other string) {
 	expectProblem(t, c.call("GET", "/v1/webhook_endpoints", "mv_test_tooshort", ""), http.StatusUnauthorized, "invalid_api_key")
 	res := c.call("POST", "/v1/webhook_endpoints", key, `{"url":"`+rcv.URL+`/crm","description":"CRM","events":["webhook_endpoint.test","list.completed"]}`)
 	expect(t, res, http.StatusCreated, `"inbound_secret":"whsec_`)
-	var ep struct{ ID string }
+	var ep struct {
+		ID            string
+		InboundSecret string `json:"inbound_secret"`
+	}
 	decodeInto(t, res, &ep)
 	path := "/v1/webhook_endpoints/" + ep.ID
 	expectProblem(t, c.call("POST", "/v1/webhook_endpoints", key, `{"url":"http://10.0.0.1/"}`), http.StatusUnprocessableEntity, "invalid_webhook_url")
@@ -60,6 +64,7 @@ func contractWebhooks(t *testing.T, c *contract, key, other string) {
 	expectProblem(t, c.call("POST", path+"/recover", key, `{"since":"an hour ago"}`), http.StatusUnprocessableEntity, "invalid_request")
 	expect(t, c.call("POST", "/v1/events/"+ev.ID+"/redeliver", key, ""), http.StatusAccepted, `{"deliveries":1}`)
 	expectProblem(t, c.call("POST", "/v1/events/"+ev.ID+"/redeliver", other, ""), http.StatusNotFound, "not_found")
+	contractInbound(t, c, ep.ID, ep.InboundSecret)
 	// Let the redelivery land before the endpoint goes.
 	eventually(t, "the redelivery", func() bool { return c.h.deliveryCount(ep.ID, "delivered") == 2 })
 	expect(t, c.call("DELETE", path, key, ""), http.StatusNoContent)
@@ -111,4 +116,21 @@ func TestOpenAPIDocumentsEveryEventType(t *testing.T) {
 	if len(enum) != len(webhooks.Types()) {
 		t.Errorf("EventType names %d types, webhooks.Types() has %d", len(enum), len(webhooks.Types()))
 	}
+}
+
+// contractInbound pushes addresses in: taken, replayed, and refused.
+func contractInbound(t *testing.T, c *contract, endpointID, secret string) {
+	path := "/v1/inbound/" + endpointID
+	p := signedPush{secret: secret, id: "msg_contract", at: time.Now(), body: `{"emails":["ann@shop.test"],"reference":"contract"}`}
+	expect(t, c.call("POST", path, "", p.body, p.headers(t)...), http.StatusAccepted, `"accepted":1`)
+	expect(t, c.call("POST", path, "", p.body, p.headers(t)...), http.StatusOK, `"accepted":1`)
+	unsigned := p
+	unsigned.secret = ""
+	expectProblem(t, c.refused("POST", path, "", p.body, unsigned.headers(t)...), http.StatusUnauthorized, "invalid_signature")
+	wrong := p
+	wrong.secret, wrong.id = "whsec_"+base64.StdEncoding.EncodeToString(make([]byte, 24)), "msg_wrong"
+	expectProblem(t, c.call("POST", path, "", p.body, wrong.headers(t)...), http.StatusUnauthorized, "invalid_signature")
+	bad := p
+	bad.id, bad.body = "msg_bad", `{"emails":["ann@shop.test"],"reference":"a\u0007b"}`
+	expectProblem(t, c.call("POST", path, "", bad.body, bad.headers(t)...), http.StatusUnprocessableEntity, "invalid_request")
 }

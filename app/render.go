@@ -24,7 +24,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title, nav string)
 			return p
 		}
 	}
-	p.User = &views.UserInfo{Name: pc.user.Name, Email: pc.user.Email, Verified: pc.user.Verified()}
+	p.User = &views.UserInfo{Name: pc.user.Name, Email: pc.user.Email, Verified: pc.user.Verified(), PlatformAdmin: pc.user.PlatformAdmin}
 	p.Tenant = &views.TenantInfo{ID: pc.tenant.ID.String(), Name: pc.tenant.Name, Slug: pc.tenant.Slug, Role: string(pc.role), CanManage: pc.role.CanManage()}
 	p.BillingNotice = s.billingNotice(r, pc.tenant.ID)
 	for _, tr := range pc.tenants {

@@ -128,9 +128,30 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /v1/webhook_endpoints/{id}/attempts", s.requireAPIKey(s.handleAPIWebhookAttempts))
 	mux.Handle("GET /v1/webhook_endpoints/{id}/deliveries", s.requireAPIKey(s.handleAPIWebhookDeliveries))
 	mux.Handle("POST /v1/webhook_deliveries/{id}/retry", s.requireAPIKey(s.handleAPIWebhookDeliveryRetry))
+	// Signed by the endpoint's inbound secret, not an API key.
+	mux.HandleFunc("POST /v1/inbound/{endpoint_id}", s.handleInboundPush)
 	mux.Handle("GET /v1/events", s.requireAPIKey(s.handleAPIEvents))
 	mux.Handle("POST /v1/events/{id}/redeliver", s.requireAPIKey(s.handleAPIEventRedeliver))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
+
+	// The platform admin console: 404 to anyone else.
+	admin := s.requirePlatformAdmin
+	mux.Handle("GET /admin", admin(s.handleAdminTenants))
+	mux.Handle("GET /admin/tenants/{id}", admin(s.handleAdminTenant))
+	mux.Handle("POST /admin/tenants/{id}/suspend", admin(s.handleAdminTenantSuspend))
+	mux.Handle("POST /admin/tenants/{id}/resume", admin(s.handleAdminTenantResume))
+	mux.Handle("GET /admin/users", admin(s.handleAdminUsers))
+	mux.Handle("GET /admin/users/{id}", admin(s.handleAdminUser))
+	mux.Handle("POST /admin/users/{id}/lock", admin(s.handleAdminUserLock))
+	mux.Handle("POST /admin/users/{id}/unlock", admin(s.handleAdminUserUnlock))
+	mux.Handle("POST /admin/users/{id}/reset", admin(s.handleAdminUserReset))
+	mux.Handle("POST /admin/users/{id}/platform-admin", admin(s.handleAdminUserPlatformAdmin))
+	mux.Handle("GET /admin/dead-letters", admin(s.handleAdminDeadLetters))
+	mux.Handle("POST /admin/dead-letters/{tenant}/{id}/retry", admin(s.handleAdminDeadLetterRetry))
+	mux.Handle("/admin/river/", admin(s.handleRiverUI))
+	// Everything else under /admin is the ordinary 404 to anyone, so that
+	// what the console holds is not revealed by a 405 or a redirect.
+	mux.Handle("/admin/", admin(s.handlePageNotFound))
 	mux.HandleFunc("/v1/", s.apiFallback(mux))
 	mux.HandleFunc("/", s.handlePageNotFound)
 }

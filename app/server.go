@@ -17,7 +17,9 @@ import (
 
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/platform"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/tenants"
@@ -39,6 +41,12 @@ type Deps struct {
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
 	Schedules     *schedules.Service
+	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
+	// Platform reads across tenants for the admin console.
+	Platform *platform.Service
+	// RiverUI is River's own UI, mounted at /admin/river/ for platform
+	// admins; nil: not served.
+	RiverUI http.Handler
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 
@@ -121,5 +129,7 @@ func (s *Server) Handler() http.Handler {
 	// the protection lets through anyway; the bypass makes that explicit.
 	// The Stripe-Signature is what authenticates them.
 	csrf.AddInsecureBypassPattern("POST /stripe/webhook")
+	// Likewise a CRM's pushes in, authenticated by their webhook-signature.
+	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	return s.withRequestID(s.withSecurityHeaders(s.withRecover(s.withLogging(csrf.Handler(mux)))))
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"mailvet/billing"
@@ -21,12 +20,8 @@ func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, billing.ErrBillingOff)
 		return
 	}
-	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, stripeWebhookMaxBytes))
+	payload, err := readWholeBody(w, r, stripeWebhookMaxBytes)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if !errors.As(err, &tooLarge) {
-			err = &bodyError{err}
-		}
 		s.apiError(w, r, err)
 		return
 	}

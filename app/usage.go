@@ -123,9 +123,10 @@ func usageView(rep usage.Report, days int) views.Usage {
 	in.Desc += " The table below the chart lists every " + string(g) + "."
 	u.Chart = views.NewBarChart(in)
 
-	for _, src := range []struct{ id, name string }{{usage.SourceAPI, "API"}, {usage.SourceList, "Lists"}, {usage.SourceDashboard, "Dashboard"}} {
-		c := rep.BySource[src.id]
-		u.Sources = append(u.Sources, views.UsageSourceRow{Name: src.name, Total: views.Thousands(c.Total()),
+	names := map[string]string{usage.SourceAPI: "API", usage.SourceList: "Lists", usage.SourceDashboard: "Dashboard", usage.SourceInbound: "CRM pushes"}
+	for _, src := range usage.Sources() {
+		c := rep.BySource[src]
+		u.Sources = append(u.Sources, views.UsageSourceRow{Name: names[src], Total: views.Thousands(c.Total()),
 			Share: percent(c.Total(), rep.Totals.Total()), Billable: views.Thousands(c.Billable)})
 	}
 	for _, k := range rep.ByKey {

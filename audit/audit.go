@@ -29,9 +29,22 @@ type Event struct {
 	IP         string         `bun:"ip"`
 	UserAgent  string         `bun:"user_agent"`
 	Metadata   map[string]any `bun:"metadata,type:jsonb"`
-	CreatedAt  time.Time      `bun:"created_at,nullzero,default:now()"`
+	// BySupport: a platform admin acted (actor.Actor.Platform); the
+	// tenant's log shows "mailvet support" for ActorEmail.
+	BySupport bool `bun:"by_support"`
+	// RequestID is the acting request's X-Request-Id ("" for jobs, CLI).
+	RequestID string `bun:"request_id"`
+	// Changes is the before and after of what changed, by field.
+	Changes   map[string]Change `bun:"changes,type:jsonb,nullzero"`
+	CreatedAt time.Time         `bun:"created_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:audit_events"`
+}
+
+// Change is one field's value before and after an action.
+type Change struct {
+	Before any `json:"before"`
+	After  any `json:"after"`
 }
 
 // Actions recorded today. Keep them stable: exports and alerts match on them.
@@ -47,8 +60,14 @@ const (
 	EmailChangeAsked = "user.email_change_requested"
 	EmailChanged     = "user.email_changed"
 	SessionRevoked   = "session.revoked"
+	UserLocked       = "user.locked"
+	UserUnlocked     = "user.unlocked"
+	UserResetForced  = "user.password_reset_forced"
+	PlatformAdminSet = "user.platform_admin_changed"
 	TenantCreated    = "tenant.created"
 	TenantUpdated    = "tenant.updated"
+	TenantSuspended  = "tenant.suspended"
+	TenantResumed    = "tenant.resumed"
 	InviteCreated    = "invite.created"
 	InviteRevoked    = "invite.revoked"
 	InviteAccepted   = "invite.accepted"
@@ -74,6 +93,7 @@ func Record(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, by actor.Actor,
 		IP:         by.IP,
 		UserAgent:  safetext.Truncate(by.UserAgent, 512),
 		Metadata:   metadata,
+		BySupport:  by.Platform,
 	}
 	if e.Metadata == nil {
 		e.Metadata = map[string]any{}

@@ -142,9 +142,15 @@ func (s *Service) ForgetPlan(tenantID uuid.UUID) {
 	s.usage.Forget(tenantID)
 }
 
-// planFor reads the plan in force, in a transaction of the tenant.
+// planFor reads the plan in force, in a transaction of the tenant: a
+// platform admin's override while it lasts (its plan, and each limit it
+// sets), else the subscription's plan, else the free plan.
 func planFor(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, grace time.Duration) (Plan, error) {
-	row := tx.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = coalesce((
+	row := tx.QueryRowContext(ctx, `SELECT p.id, p.name, p.price_cents, p.overage_cents_per_1000,
+			coalesce(o.daily_limit, p.daily_limit), coalesce(o.monthly_included, p.monthly_included), coalesce(o.monthly_limit, p.monthly_limit),
+			coalesce(o.rate_per_minute, p.rate_per_minute), coalesce(o.max_list_rows, p.max_list_rows), p.min_schedule_interval_seconds
+		FROM plans p LEFT JOIN plan_overrides o ON o.tenant_id = $1 AND (o.ends_at IS NULL OR o.ends_at > now())
+		WHERE p.id = coalesce(o.plan_id, (
 			SELECT s.plan_id FROM subscriptions s WHERE s.tenant_id = $1
 			  AND (s.status IN ('active', 'trialing') OR (s.status = 'past_due' AND s.past_due_since > now() - make_interval(secs => $2)))
 		), $3)`, tenantID, grace.Seconds(), FreePlan)

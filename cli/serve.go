@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env Env, web
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if web {
-		server, err := svc.App(work)
+		server, err := svc.App(ctx, work)
 		if err != nil {
 			return err
 		}

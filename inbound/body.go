@@ -53,7 +53,7 @@ func decodeBody(body []byte) (pushBody, error) {
 	}
 	if len(p.Emails) > MaxAddresses {
 		return pushBody{}, &RequestError{Status: http.StatusRequestEntityTooLarge, Code: CodeTooManyAddresses,
-			Detail: fmt.Sprintf("The push has %d addresses, more than 1,000 addresses: upload a list instead (POST /v1/lists).", len(p.Emails))}
+			Detail: fmt.Sprintf("The push has %d addresses; one push takes at most 1,000: upload a list instead (POST /v1/lists).", len(p.Emails))}
 	}
 	if len(p.Emails) == 0 {
 		return pushBody{}, refused(`"emails" must hold at least one address.`)

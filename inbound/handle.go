@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,7 +86,7 @@ func (s *Service) claimAndRun(ctx context.Context, w work) (Answer, error) {
 			return s.run(ctx, w, c)
 		}
 		if c.status != 0 {
-			return Answer{Status: c.status, Body: []byte(c.response)}, nil
+			return Answer{Status: http.StatusOK, Body: []byte(c.response), Replayed: true}, nil
 		}
 		if time.Now().After(deadline) {
 			return Answer{}, ErrInProgress

@@ -152,7 +152,7 @@ func TestReplayedPushGetsTheFirstAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Status != first.Status || !bytes.Equal(again.Body, first.Body) {
+	if first.Status != http.StatusAccepted || first.Replayed || again.Status != http.StatusOK || !again.Replayed || !bytes.Equal(again.Body, first.Body) {
 		t.Fatalf("replay answered %d %s, first %d %s", again.Status, again.Body, first.Status, first.Body)
 	}
 	if n := e.count(t, `SELECT count(*) FROM verifications WHERE tenant_id = ?`, a.ID); n != 1 {
@@ -268,7 +268,7 @@ func TestTooManyAddressesAreRefused(t *testing.T) {
 	_, err := e.svc.Handle(context.Background(), push(t, ep.ID, ep.InboundSecret, "msg_1", time.Now(), string(raw)))
 	var re *inbound.RequestError
 	if !errors.As(err, &re) || re.Status != http.StatusRequestEntityTooLarge || re.Code != inbound.CodeTooManyAddresses ||
-		!strings.Contains(re.Detail, "more than 1,000 addresses: upload a list instead") {
+		!strings.Contains(re.Detail, "one push takes at most 1,000: upload a list instead") {
 		t.Fatalf("1,001 addresses: %v", err)
 	}
 	e.nothingDone(t, a.ID)

@@ -110,11 +110,13 @@ type Push struct {
 
 // Answer is what a push is answered with when it was taken: Status is 202
 // and Body the JSON of an Accepted. A repeat of the push's webhook-id for
-// the same endpoint within 24 hours gets the same Answer again, byte for
-// byte. Refusals are errors instead (see Handle).
+// the same endpoint within 24 hours gets the first Body again, byte for
+// byte, with Status 200 and Replayed set: nothing was verified or charged
+// again. Refusals are errors instead (see Handle).
 type Answer struct {
-	Status int
-	Body   []byte
+	Status   int
+	Body     []byte
+	Replayed bool
 }
 
 // ContentType is the Answer's media type.

@@ -11,6 +11,7 @@ import (
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/rules"
+	"mailvet/usage"
 	"mailvet/verifications"
 	"mailvet/verify"
 	"mailvet/webhooks"
@@ -58,7 +59,7 @@ func (s *Service) verifyAll(ctx context.Context, w work) ([]outcome, error) {
 		wg.Go(func() {
 			defer func() { <-slots }()
 			res, _, err := s.verifier.Verify(ctx, verifications.Request{TenantID: w.key.tenant, Email: email,
-				CacheTTL: w.cacheTTL, Rules: rs})
+				CacheTTL: w.cacheTTL, Rules: rs, Source: usage.SourceInbound})
 			var exceeded *billing.ExceededError
 			switch {
 			case errors.As(err, &exceeded):

@@ -14,6 +14,7 @@ import (
 
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/schedules"
@@ -31,6 +32,8 @@ type Deps struct {
 	Webhooks *webhooks.Deliverer
 	// WebhookSchedule is the retry schedule of deliveries.
 	WebhookSchedule *webhooks.Service
+	// Inbound's old pushes are purged with the rest; nil: none.
+	Inbound *inbound.Service
 	// Schedules ticks the list schedules and Runs works their runs; nil:
 	// this process does neither (Runs needs Lists' queue, so both come
 	// with it).
@@ -60,7 +63,7 @@ type Options struct {
 	// ListWorkers is how many list batches run at once in this process.
 	ListWorkers int
 	// WebhookWorkers is how many deliveries run at once in this process
-	// (default 20), on their own queue.
+	// (default 100), on their own queue.
 	WebhookWorkers int
 	// ScheduleTickEvery is how often the leader looks for due list
 	// schedules (default a minute).
@@ -99,7 +102,7 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &SendMailWorker{Mailer: deps.Mailer})
 		river.AddWorker(workers, &PasswordResetWorker{Tenants: deps.Tenants})
-		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe})
+		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe, Inbound: deps.Inbound})
 		cfg.Workers = workers
 		maxWorkers := opts.MaxWorkers
 		if maxWorkers <= 0 {
@@ -118,7 +121,13 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		}
 		if deps.Webhooks != nil {
 			river.AddWorker(workers, &DeliverWorker{Deliverer: deps.Webhooks, Schedule: deps.WebhookSchedule})
-			cfg.Queues[webhooks.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.WebhookWorkers, 20)}
+			// A delivery mostly waits on a receiver, up to its timeout: many
+			// workers, so that a few slow endpoints (each capped at
+			// webhooks.Options.PerEndpoint) leave room for everyone else's,
+			// and a short cooldown, since River's default 100 ms between
+			// fetches held a busy queue to a fetch's worth of deliveries
+			// (20 then) per 100 ms.
+			cfg.Queues[webhooks.Queue] = river.QueueConfig{MaxWorkers: cmp.Or(opts.WebhookWorkers, 100), FetchCooldown: 10 * time.Millisecond}
 		}
 		every := opts.PurgeEvery
 		if every <= 0 {

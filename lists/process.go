@@ -81,6 +81,9 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	if errors.Is(err, ErrNotFound) {
 		return Next{Done: true}, nil // deleted: nothing to do
 	}
+	if errors.Is(err, errSuspended) {
+		return Next{After: p.store.opts.SuspendedRecheck}, nil // paused until the tenant is resumed
+	}
 	if err != nil {
 		return Next{}, err
 	}
@@ -136,7 +139,11 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	return next, nil
 }
 
-// start marks the list running and reads the batch's pending rows.
+// errSuspended says the list's tenant is suspended: its batches wait.
+var errSuspended = errors.New("the tenant is suspended")
+
+// start marks the list running and reads the batch's pending rows; a
+// suspended tenant's batch reads nothing (errSuspended).
 func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pendingRow, error) {
 	var l List
 	var rows []pendingRow
@@ -144,6 +151,13 @@ func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pe
 		var err error
 		if l, err = getAnyMode(ctx, tx, args.TenantID, args.ListID); err != nil || l.Finished() {
 			return err
+		}
+		var status string
+		if err := tx.NewSelect().Table("tenants").Column("status").Where("id = ?", args.TenantID).Scan(ctx, &status); err != nil {
+			return err
+		}
+		if status != "active" {
+			return errSuspended
 		}
 		if _, err := tx.NewUpdate().Model((*List)(nil)).Set("status = 'running'").Set("started_at = coalesce(started_at, now())").
 			Where("tenant_id = ? AND id = ? AND status = 'queued'", args.TenantID, args.ListID).Exec(ctx); err != nil {

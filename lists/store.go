@@ -29,6 +29,9 @@ type Options struct {
 	// SmallList is the size up to which a list's batches jump ahead of big
 	// lists' (fairness between tenants).
 	SmallList int
+	// SuspendedRecheck is how often a suspended tenant's batch looks
+	// whether the tenant was resumed (30 s).
+	SuspendedRecheck time.Duration
 }
 
 // Quota reserves a list's addresses against the tenant's plan and gives
@@ -74,6 +77,9 @@ func NewStore(d *db.DB, jobs JobInserter, opts Options) *Store {
 	}
 	if opts.SmallList <= 0 {
 		opts.SmallList = 10_000
+	}
+	if opts.SuspendedRecheck <= 0 {
+		opts.SuspendedRecheck = 30 * time.Second
 	}
 	return &Store{db: d, jobs: jobs, opts: opts}
 }

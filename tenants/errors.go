@@ -26,6 +26,9 @@ var (
 	ErrKeyExpired       = errors.New("API key expired")
 	ErrTenantSuspended  = errors.New("account suspended")
 	ErrCurrentPassword  = errors.New("current password is incorrect")
+	ErrUserLocked       = errors.New("this account is locked")
+	// ErrLastPlatformAdmin: the platform would be left without an admin.
+	ErrLastPlatformAdmin = errors.New("the platform must keep at least one platform admin")
 	// ErrInvalidInput is what every *InputError matches: something a
 	// person typed was refused.
 	ErrInvalidInput = errors.New("invalid input")

@@ -19,6 +19,10 @@ type Tenant struct {
 	Slug     string    `bun:"slug"`
 	Status   string    `bun:"status"`
 	Settings Settings  `bun:"settings,type:jsonb"`
+	// SuspendedReason and SuspendedAt say why and since when a platform
+	// admin suspended the tenant (Status "suspended").
+	SuspendedReason string     `bun:"suspended_reason"`
+	SuspendedAt     *time.Time `bun:"suspended_at"`
 	// TimeZone is the IANA zone its list schedules run in unless they
 	// name their own.
 	TimeZone  string    `bun:"time_zone,nullzero,default:'UTC'"`
@@ -64,8 +68,11 @@ type User struct {
 	PasswordHash    string     `bun:"password_hash"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	PlatformAdmin   bool       `bun:"platform_admin"`
-	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
+	// LockedAt: a platform admin locked the user out, for LockedReason.
+	LockedAt     *time.Time `bun:"locked_at"`
+	LockedReason string     `bun:"locked_reason"`
+	CreatedAt    time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt    time.Time  `bun:"updated_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:users"`
 }

@@ -50,6 +50,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password string, from a
 			map[string]any{"reason": "wrong_password"})
 		return User{}, ErrInvalidCredentials
 	}
+	if u.LockedAt != nil {
+		// Said only to whoever knows the password.
+		s.auditSignInFailure(ctx, actor.User(u.ID, u.Email, "").From(from.IP, from.UserAgent),
+			map[string]any{"reason": "locked"})
+		return User{}, ErrUserLocked
+	}
 	return u, nil
 }
 

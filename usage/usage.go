@@ -21,7 +21,14 @@ const (
 	SourceAPI       = "api"
 	SourceList      = "list"
 	SourceDashboard = "dashboard"
+	// SourceInbound is addresses a CRM pushed in (POST /v1/inbound/…).
+	SourceInbound = "inbound"
 )
+
+// Sources lists every usage source, in the order reports show them.
+func Sources() []string {
+	return []string{SourceAPI, SourceList, SourceDashboard, SourceInbound}
+}
 
 // NoKey is the api_key_id of usage made without an API key (the
 // dashboard, lists uploaded on the page): the all-zero uuid, so that it

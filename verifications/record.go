@@ -37,10 +37,17 @@ func record(ctx context.Context, tx db.Tx, req Request, r verify.Result) error {
 // keyOf is the request's key as the verification stores it (NULL without
 // one), as the rollups store it (usage.NoKey), and the usage source.
 func keyOf(req Request) (key *uuid.UUID, usageKey uuid.UUID, source string) {
+	source = req.Source
 	if req.APIKeyID == uuid.Nil {
-		return nil, uuid.Nil, usage.SourceDashboard
+		if source == "" {
+			source = usage.SourceDashboard
+		}
+		return nil, uuid.Nil, source
 	}
-	return &req.APIKeyID, req.APIKeyID, usage.SourceAPI
+	if source == "" {
+		source = usage.SourceAPI
+	}
+	return &req.APIKeyID, req.APIKeyID, source
 }
 
 // recordSQL records one verification and adds it to the usage rollups in

@@ -84,6 +84,9 @@ type Request struct {
 	Rules *rules.RuleSet
 	// KeyLimits are the API key's own lower limits.
 	KeyLimits billing.KeyLimits
+	// Source is the usage source the verification counts under (a usage
+	// Source*); empty: usage.SourceAPI with a key, SourceDashboard without.
+	Source string
 }
 
 // Verify answers by the tenant's rules when one matches (live and test

@@ -20,6 +20,8 @@ type UserInfo struct {
 	Name     string
 	Email    string
 	Verified bool
+	// PlatformAdmin: the navigation links to the admin console.
+	PlatformAdmin bool
 }
 
 // TenantInfo is the tenant being worked in.

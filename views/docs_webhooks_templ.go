@@ -407,7 +407,7 @@ func DocsWebhooksPage(p Page, d DocsWebhooks) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<p class=\"muted\">In Node: <code>new Webhook(inboundSecret).sign(id, new Date(), body)</code>.</p></section><section class=\"card\" aria-labelledby=\"docs-example\"><h2 id=\"docs-example\">A receiver to start from</h2><p><code>examples/crm-receiver</code> in the mailvet repository is a complete receiver in Go: it verifies with the Standard Webhooks library, accepts several secrets during a rotation, bounds the body to 1 MB, dedupes on <code>webhook-id</code> and prints each event as a JSON line.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<p class=\"muted\">In Node: <code>new Webhook(inboundSecret).sign(id, new Date(), body)</code>.</p><p>The answer is <code>202</code> with <code>accepted</code>, <code>duplicates</code> and the <code>event_ids</code>. Sending the same <code>webhook-id</code> again within 24 hours (your retry after a timeout) answers <code>200</code> with the first answer and <code>Idempotent-Replayed: true</code>: nothing is verified or charged twice. <code>409 push_in_progress</code> means the first request is still verifying: send it again, unchanged, after <code>Retry-After</code> seconds. <code>401 invalid_signature</code> (the detail says why: no signature, another secret, a timestamp more than 5 minutes off, an unknown endpoint) and every other refusal do nothing at all, and leave the <code>webhook-id</code> free to use again.</p></section><section class=\"card\" aria-labelledby=\"docs-example\"><h2 id=\"docs-example\">A receiver to start from</h2><p><code>examples/crm-receiver</code> in the mailvet repository is a complete receiver in Go: it verifies with the Standard Webhooks library, accepts several secrets during a rotation, bounds the body to 1 MB, dedupes on <code>webhook-id</code> and prints each event as a JSON line.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -454,7 +454,7 @@ func docsCode(title, id, code string) templ.Component {
 		var templ_7745c5c3_Var14 string
 		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 294, Col: 36}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 297, Col: 36}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 		if templ_7745c5c3_Err != nil {
@@ -467,7 +467,7 @@ func docsCode(title, id, code string) templ.Component {
 		var templ_7745c5c3_Var15 string
 		templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 295, Col: 32}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 298, Col: 32}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
 		if templ_7745c5c3_Err != nil {
@@ -480,7 +480,7 @@ func docsCode(title, id, code string) templ.Component {
 		var templ_7745c5c3_Var16 string
 		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(code)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 295, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 298, Col: 41}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 		if templ_7745c5c3_Err != nil {
@@ -493,7 +493,7 @@ func docsCode(title, id, code string) templ.Component {
 		var templ_7745c5c3_Var17 string
 		templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 297, Col: 78}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 300, Col: 78}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 		if templ_7745c5c3_Err != nil {
@@ -506,7 +506,7 @@ func docsCode(title, id, code string) templ.Component {
 		var templ_7745c5c3_Var18 string
 		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 297, Col: 93}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs_webhooks.templ`, Line: 300, Col: 93}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 		if templ_7745c5c3_Err != nil {

@@ -17,7 +17,7 @@ import (
 //
 //	go test -run '^$' -bench CompletionWithEvent -benchtime 2000x ./webhooks/
 func BenchmarkCompletionWithEvent(b *testing.B) {
-	e := build(b, true)
+	e := build(b, buildOptions{noWorkers: true})
 	a := e.workspace(b, "alpha")
 	rcv := newReceiver(b, status(http.StatusOK))
 	e.endpoint(b, a, rcv.URL)

@@ -171,7 +171,7 @@ func TestEventsPagesAndRedelivery(t *testing.T) {
 
 // An empty event list means every type, on create and on update.
 func TestAnEmptyEventListMeansEveryType(t *testing.T) {
-	e := build(t, true)
+	e := build(t, buildOptions{noWorkers: true})
 	a := e.workspace(t, "alpha")
 	ctx := context.Background()
 	url, none, some := "http://127.0.0.1:9/hook", []string{}, []string{webhooks.ListCompleted}

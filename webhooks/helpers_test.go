@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -35,13 +36,22 @@ type env struct {
 
 func setup(t testing.TB, schedule ...time.Duration) env {
 	t.Helper()
-	return build(t, false, schedule...)
+	return build(t, buildOptions{schedule: schedule})
 }
 
-// build is setup, with River's workers or (noWorkers) without: events are
-// recorded and their jobs queued, but nothing delivers them.
-func build(t testing.TB, noWorkers bool, schedule ...time.Duration) env {
+// buildOptions tune build.
+type buildOptions struct {
+	// noWorkers: events are recorded and their jobs queued, but nothing
+	// delivers them.
+	noWorkers bool
+	schedule  []time.Duration // zero: two retries 20 ms apart
+	timeout   time.Duration   // an attempt's; zero: 2 s
+}
+
+// build is setup with options.
+func build(t testing.TB, o buildOptions) env {
 	t.Helper()
+	schedule, timeout := o.schedule, cmp.Or(o.timeout, 2*time.Second)
 	d := dbtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	inserter, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{Logger: log})
@@ -53,7 +63,7 @@ func build(t testing.TB, noWorkers bool, schedule ...time.Duration) env {
 		t.Fatal(err)
 	}
 	client := transport.NewClient(transport.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowHTTP: true,
-		Timeout: 2 * time.Second})
+		Timeout: timeout})
 	if len(schedule) == 0 {
 		schedule = []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}
 	}
@@ -62,7 +72,7 @@ func build(t testing.TB, noWorkers bool, schedule ...time.Duration) env {
 	svc := webhooks.NewService(d, inserter, ring, client, mail.NewQueue(inserter), func(p string) string { return "http://mailvet.test" + p },
 		webhooks.Options{RetrySchedule: schedule})
 	e := env{d: d, svc: svc, tenants: ts}
-	if noWorkers {
+	if o.noWorkers {
 		return e
 	}
 	w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Webhooks: webhooks.NewDeliverer(svc, client), WebhookSchedule: svc},

@@ -35,6 +35,18 @@ type payload struct {
 	Data      any    `json:"data"`
 }
 
+// newEvent is an event of the type with its payload built: its id, its
+// time and its body, which every delivery and attempt sends as they are.
+func (s *Service) newEvent(eventType string, data any) (Event, error) {
+	ev := Event{ID: newEventID(), Type: eventType, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	body, err := json.Marshal(payload{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt.Format(time.RFC3339Nano), Data: data})
+	if err != nil {
+		return Event{}, fmt.Errorf("record event %s: %w", eventType, err)
+	}
+	ev.Payload = string(body)
+	return ev, nil
+}
+
 // newEventID is "evt_" and a time-ordered UUID (v7), so ids sort roughly
 // by creation.
 func newEventID() string {
@@ -49,12 +61,10 @@ func (s *Service) Record(ctx context.Context, tx db.Tx, tenantID uuid.UUID, even
 	if !KnownType(eventType) {
 		return Event{}, fmt.Errorf("record event %s: %w", eventType, ErrUnknownEventType)
 	}
-	ev := Event{ID: newEventID(), Type: eventType, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	body, err := json.Marshal(payload{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt.Format(time.RFC3339Nano), Data: data})
+	ev, err := s.newEvent(eventType, data)
 	if err != nil {
-		return Event{}, fmt.Errorf("record event %s: %w", eventType, err)
+		return Event{}, err
 	}
-	ev.Payload = string(body)
 	// Bind parameters on the *sql.Tx, not bun's inlined values: this runs
 	// in the transaction of every list completion, and a statement text
 	// of its own each time would be parsed and planned anew (an extra
@@ -114,13 +124,10 @@ func (s *Service) SendTest(ctx context.Context, tenantID, endpointID uuid.UUID, 
 		if err := getEndpoint(ctx, tx, tenantID, endpointID, &e); err != nil {
 			return err
 		}
-		ev = Event{ID: newEventID(), Type: EndpointTest, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-		body, err := json.Marshal(payload{ID: ev.ID, Type: ev.Type, CreatedAt: ev.CreatedAt.Format(time.RFC3339Nano),
-			Data: EndpointData{EndpointID: e.ID.String(), URL: e.URL}})
-		if err != nil {
+		var err error
+		if ev, err = s.newEvent(EndpointTest, EndpointData{EndpointID: e.ID.String(), URL: e.URL}); err != nil {
 			return err
 		}
-		ev.Payload = string(body)
 		id := uuid.New()
 		if _, err := tx.ExecContext(ctx, `WITH ev AS (
 				INSERT INTO events (id, tenant_id, type, created_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id)

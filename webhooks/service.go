@@ -41,6 +41,9 @@ type Options struct {
 	// PerEndpoint caps one endpoint's deliveries in flight per process, so
 	// a slow endpoint holds at most that many of the queue's workers.
 	PerEndpoint int
+	// SuspendedRecheck is how often a suspended tenant's delivery looks
+	// whether the tenant was resumed (30 s).
+	SuspendedRecheck time.Duration
 }
 
 // Service records events and manages endpoints, deliveries and pushes in.
@@ -63,6 +66,9 @@ func NewService(d *db.DB, jobs JobInserter, sealer Sealer, urls URLChecker, mail
 	}
 	if opts.DisableAfter <= 0 {
 		opts.DisableAfter = 5 * 24 * time.Hour
+	}
+	if opts.SuspendedRecheck <= 0 {
+		opts.SuspendedRecheck = 30 * time.Second
 	}
 	if opts.PerEndpoint <= 0 {
 		opts.PerEndpoint = 4

@@ -1,14 +1,17 @@
 package wiring
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"mailvet/app"
 	"mailvet/config"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/platform"
 	"mailvet/schedules"
 )
 
@@ -45,21 +48,33 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 		runs = schedules.NewRunner(s.Schedules, p, 0)
 	}
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
-		WebhookSchedule: s.Webhooks, Schedules: s.Schedules, Runs: runs}, jobs.Options{
+		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, Schedules: s.Schedules, Runs: runs}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
 }
 
 // App builds the HTTP server; jobsWork says whether this process also
-// runs workers (health reports it).
-func (s *Services) App(jobsWork bool) (*app.Server, error) {
+// runs workers (health reports it). ctx bounds the River UI's background
+// work.
+func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) {
 	cfg := s.Config
+	riverUI, err := s.RiverUI(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return app.New(app.Deps{
+		RiverUI: riverUI, Platform: platform.NewService(s.DB),
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
-		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Schedules: s.Schedules,
-		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
+		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound,
+		Schedules: s.Schedules,
+		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,
 	})
+}
+
+// RiverUI is River's UI over this database's jobs (jobs.NewUI).
+func (s *Services) RiverUI(ctx context.Context) (http.Handler, error) {
+	return jobs.NewUI(ctx, s.Jobs, s.Log)
 }

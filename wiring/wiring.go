@@ -17,6 +17,7 @@ import (
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
+	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
@@ -51,6 +52,7 @@ type Services struct {
 	Webhooks      *webhooks.Service
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
+	Inbound   *inbound.Service
 
 	closers []func()
 }
@@ -121,6 +123,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
+	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
 	return s, nil

@@ -1,0 +1,1 @@
+DROP INDEX inbound_requests_created_idx;

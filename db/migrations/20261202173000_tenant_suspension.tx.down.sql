@@ -1,0 +1,1 @@
+ALTER TABLE tenants DROP COLUMN suspended_at, DROP COLUMN suspended_reason;

@@ -1,0 +1,1 @@
+ALTER TABLE users DROP COLUMN locked_reason, DROP COLUMN locked_at;

@@ -1,0 +1,81 @@
+package views
+
+// AdminTenants is the console's tenant list.
+type AdminTenants struct {
+	Q, Sort string
+	Rows    []AdminTenantRow
+	NextURL string // the next page, when there is one
+}
+
+// AdminTenantRow is a tenant in the list.
+type AdminTenantRow struct {
+	ID, Name, Slug, Status, Created, Plan, MonthUsed, Members, StripeCustomer string
+}
+
+// AdminTenant is one tenant's page in the console.
+type AdminTenant struct {
+	AdminTenantRow
+	Suspended                       bool
+	SuspendedReason, SuspendedSince string
+	Subscription, PeriodEnd         string
+	Included, Limit                 string
+	Members                         []AdminMember
+	Keys                            []AdminKey
+	Lists                           []AdminList
+	Endpoints                       []AdminEndpoint
+	Usage                           BarChart
+	Audit                           []AdminAuditRow
+	Form                            Form // the suspend form, with its error
+}
+
+// AdminMember is a member of the tenant.
+type AdminMember struct{ UserID, Email, Name, Role string }
+
+// AdminKey is an API key's metadata (never its secret).
+type AdminKey struct{ Name, Mode, Prefix, Created, LastUsed, Status string }
+
+// AdminList is one of the tenant's lists.
+type AdminList struct{ Name, Status, Rows, Created string }
+
+// AdminEndpoint is a webhook endpoint and its dead letters.
+type AdminEndpoint struct {
+	URL, DeadLetters string
+	Enabled          bool
+}
+
+// AdminAuditRow is an audit event.
+type AdminAuditRow struct{ When, Actor, Action, Target string }
+
+// AdminUsers is the console's user search.
+type AdminUsers struct {
+	Q    string
+	Rows []AdminUserRow
+}
+
+// AdminUserRow is a user in the search.
+type AdminUserRow struct {
+	ID, Email, Name, Created, Tenants string
+	PlatformAdmin, Locked, Verified   bool
+}
+
+// AdminUser is one user's page.
+type AdminUser struct {
+	AdminUserRow
+	LockedReason string
+	Self         bool // the admin looking
+	Memberships  []AdminMembership
+	Form         Form // the lock form, with its error
+}
+
+// AdminMembership is a tenant a user belongs to.
+type AdminMembership struct{ TenantID, TenantName, Slug, Status, Role string }
+
+// AdminDeadLetters is the dead letters across tenants.
+type AdminDeadLetters struct {
+	Rows []AdminDeadLetter
+}
+
+// AdminDeadLetter is one dead letter.
+type AdminDeadLetter struct {
+	ID, TenantID, TenantName, EndpointURL, EventType, Attempts, LastError, Finished string
+}
