@@ -49,6 +49,12 @@ func (s *Server) handleAdminTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderAdminTenant(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
+	s.renderAdminTenantWith(w, r, status, f, views.Form{})
+}
+
+// renderAdminTenantWith shows the tenant with the suspend form f and the
+// override form of.
+func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, status int, f, of views.Form) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		s.pageError(w, r, platform.ErrNotFound)
@@ -87,6 +93,10 @@ func (s *Server) renderAdminTenant(w http.ResponseWriter, r *http.Request, statu
 		v.Audit = append(v.Audit, views.AdminAuditRow{When: formatTime(a.CreatedAt), Actor: who, Action: a.Action, Target: a.TargetType + " " + a.TargetID})
 	}
 	v.Usage = adminUsageChart(d.Usage)
+	if v.Override, err = s.adminOverride(r, id, of); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, status, views.AdminTenantPage(s.page(w, r, d.Name, "admin"), v))
 }
 

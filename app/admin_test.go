@@ -100,3 +100,29 @@ func TestAdminFindsTenants(t *testing.T) {
 	}
 	expect(t, admin.get("/admin/tenants/0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01"), http.StatusNotFound)
 }
+
+// A platform admin edits a plan and gives one workspace an override;
+// refused values are said next to their field and change nothing.
+func TestAdminPlansAndOverrides(t *testing.T) {
+	h := newHarness(t)
+	owner := h.signUp("Acme", "ann@acme.test")
+	admin := h.platformAdmin("ops@mailvet.test")
+	expect(t, admin.get("/admin/plans"), http.StatusOK, "Premium", "1,000,000")
+	form := url.Values{"name": {"Free"}, "price_cents": {"0"}, "overage_cents_per_1000": {"0"}, "daily_limit": {"250"},
+		"monthly_included": {"1000"}, "monthly_limit": {"1000"}, "rate_per_minute": {"60"}, "max_list_rows": {"5000"}}
+	expect(t, admin.post("/admin/plans/free", form), http.StatusUnprocessableEntity, "every list a plan allows must fit its month")
+	form.Set("max_list_rows", "1000")
+	expectRedirect(t, admin.post("/admin/plans/free", form), "/admin/plans")
+	expect(t, admin.get("/admin/plans"), http.StatusOK, "250")
+
+	page := admin.get("/admin?q=acme")
+	id := regexp.MustCompile(`/admin/tenants/([0-9a-f-]{36})`).FindStringSubmatch(page.body)[1]
+	tenantPage := "/admin/tenants/" + id
+	expect(t, admin.post(tenantPage+"/override", url.Values{"plan_id": {"premium"}, "note": {""}}), http.StatusUnprocessableEntity, "Note")
+	expect(t, admin.post(tenantPage+"/override", url.Values{"plan_id": {"gold"}, "note": {"a plan that does not exist"}}), http.StatusUnprocessableEntity, "No such plan")
+	expectRedirect(t, admin.post(tenantPage+"/override", url.Values{"plan_id": {"premium"}, "daily_limit": {"777"}, "note": {"Pilot, agreed by sales"}}), tenantPage)
+	expect(t, admin.get(tenantPage), http.StatusOK, "plan premium, 777 per day — Pilot, agreed by sales", "Remove override")
+	expect(t, owner.get("/billing"), http.StatusOK, `<span id="current-plan">Premium</span>`)
+	expectRedirect(t, admin.post(tenantPage+"/override/clear", nil), tenantPage)
+	expect(t, owner.get("/billing"), http.StatusOK, `<span id="current-plan">Free</span>`)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"mailvet/billing"
 	"mailvet/tenants"
@@ -21,8 +22,9 @@ func apiFrom(ctx context.Context) *apiCtx {
 	return ac
 }
 
-// requireAPIKey resolves `Authorization: Bearer mv_…` to a tenant.
-func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
+// requireAPIKey resolves `Authorization: Bearer mv_…` to a tenant and
+// refuses a key without scope (empty: any key will do).
+func (s *Server) requireAPIKey(scope string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, raw, found := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
@@ -37,6 +39,12 @@ func (s *Server) requireAPIKey(h http.HandlerFunc) http.Handler {
 			return
 		}
 		infoFrom(r.Context()).Tenant = tenant.ID.String()
+		if scope != "" {
+			if err := key.RequireScope(scope); err != nil {
+				s.apiError(w, r, err)
+				return
+			}
+		}
 		ac := &apiCtx{key: key, tenant: tenant}
 		if s.Billing != nil {
 			plan, err := s.Billing.PlanFor(r.Context(), tenant.ID)
@@ -73,6 +81,10 @@ type meResponse struct {
 		Name   string `json:"name"`
 		Mode   string `json:"mode"`
 		Prefix string `json:"prefix"`
+		// What the key may call, and when it stops working (null: never;
+		// after a roll, the end of its grace).
+		Scopes    []string   `json:"scopes"`
+		ExpiresAt *time.Time `json:"expires_at"`
 		// The key's own limits; null: the plan's.
 		Limits struct {
 			RatePerMinute *int `json:"rate_per_minute"`
@@ -89,6 +101,7 @@ func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) {
 	var res meResponse
 	res.Tenant.ID, res.Tenant.Name, res.Tenant.Slug = ac.tenant.ID.String(), ac.tenant.Name, ac.tenant.Slug
 	res.Key.ID, res.Key.Name, res.Key.Mode, res.Key.Prefix = ac.key.ID.String(), ac.key.Name, string(ac.key.Mode), ac.key.Prefix
+	res.Key.Scopes, res.Key.ExpiresAt = ac.key.Scopes, ac.key.ExpiresAt
 	res.Key.Limits.RatePerMinute, res.Key.Limits.DailyLimit, res.Key.Limits.MonthlyLimit = ac.key.RatePerMinute, ac.key.DailyLimit, ac.key.MonthlyLimit
 	res.Plan = ac.plan
 	writeJSON(w, http.StatusOK, res)

@@ -14,6 +14,32 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// confirmations notes the questions the page asks (confirm dialogs,
+// which newBrowser accepts) and returns what reads the last one ("" for
+// none yet).
+func confirmations(ctx context.Context, t *testing.T) func() string {
+	t.Helper()
+	var mu sync.Mutex
+	var asked []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
+			mu.Lock()
+			asked = append(asked, d.Message)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(asked) == 0 {
+			return ""
+		}
+		return asked[len(asked)-1]
+	}
+}
+
 // Destructive actions ask first: every control that deletes, revokes or
 // removes sits in an HTMX form with hx-confirm, and clicking it (and OK)
 // asks the question and then does it. "Delete list" stands apart from
@@ -28,7 +54,7 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	lastAsked := confirmsAsked(t, ctx)
+	lastAsked := confirmations(ctx, t)
 
 	// The destructive controls of each page, and those without a question.
 	want := map[string]int{listPage: 1, "/keys": 2, "/team": 2, "/rules": 1, hookPage: 1}
@@ -109,30 +135,5 @@ func TestBrowserDestructiveActionsConfirmFit(t *testing.T) {
 	}
 	if html := read(chromedp.OuterHTML("#main")); strings.Contains(html, "Spring newsletter contacts</a>") {
 		t.Error("the deleted list is still listed")
-	}
-}
-
-// confirmsAsked notes the questions the page's confirm dialogs ask
-// (newBrowser answers them OK) and returns a func giving the last one.
-func confirmsAsked(t *testing.T, ctx context.Context) func() string {
-	t.Helper()
-	var mu sync.Mutex
-	var asked []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok && d.Type == page.DialogTypeConfirm {
-			mu.Lock()
-			asked = append(asked, d.Message)
-			mu.Unlock()
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(asked) == 0 {
-			return ""
-		}
-		return asked[len(asked)-1]
 	}
 }

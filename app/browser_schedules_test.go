@@ -33,7 +33,7 @@ func TestBrowserScheduleRunAndDecayReport(t *testing.T) {
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "mv_session", Value: sessionCookie(t, h, owner), URL: h.srv.URL + "/"}); err != nil {
 		t.Fatalf("set cookie: %v", err)
 	}
-	lastAsked := confirmsAsked(t, ctx)
+	lastAsked := confirmations(ctx, t)
 	// landed waits for a new page (the old one is marked) showing sel;
 	// chromedp's Poll fails when the page navigates, which is the point.
 	landed := func(sel string) {

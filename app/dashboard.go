@@ -67,7 +67,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, f views
 		}
 	}
 	for _, k := range keys {
-		if k.RevokedAt != nil {
+		if !k.Working(now) {
 			continue
 		}
 		if k.Mode == tenants.ModeLive {

@@ -80,6 +80,7 @@ func newErrorTable() []errorRule {
 		is(tenants.ErrKeyRevoked, errorRow{status: s401, code: "api_key_revoked", title: "API key revoked", detail: "This API key was revoked. Create a new one on the API keys page."}),
 		is(tenants.ErrKeyExpired, errorRow{status: s401, code: "api_key_expired", title: "API key expired", detail: "This API key has expired. Create a new one on the API keys page."}),
 		is(tenants.ErrTenantSuspended, errorRow{status: s403, code: "account_suspended", title: "Account suspended", detail: "This account is suspended. Contact support."}),
+		isFill(tenants.ErrInsufficientScope, errorRow{status: s403, code: "insufficient_scope", title: "Insufficient scope"}, detailFrom(tenants.ErrInsufficientScope)),
 		is(actor.ErrForbidden, forbidden),
 		is(verifications.ErrLiveOnly, errorRow{status: s403, code: "forbidden", title: "Live keys only",
 			detail: "The result cache holds live verifications only: a test key can neither read nor clear it. Use a live key."}),
@@ -109,6 +110,23 @@ func newErrorTable() []errorRule {
 			}
 			return row
 		}),
+
+		// API keys: their scopes, expiry and rolls.
+		isFill(tenants.ErrUnknownScope, errorRow{status: s422, code: "unknown_scope", title: "Unknown scope", form: true, field: "scopes"},
+			func(err error, row errorRow) errorRow {
+				row = detailFrom(tenants.ErrUnknownScope)(err, row)
+				row.detail = strings.TrimSuffix(row.detail, ".") + ". Known scopes: " + strings.Join(tenants.AllScopes(), ", ") + "."
+				return row
+			}),
+		isFill(tenants.ErrInvalidExpiry, errorRow{status: s422, code: "invalid_expiry", title: "Invalid expiry", form: true, field: "expires"}, detailFrom(tenants.ErrInvalidExpiry)),
+		isFill(tenants.ErrInvalidGrace, errorRow{status: s422, code: "invalid_grace", title: "Invalid grace", form: true, field: "grace"}, detailFrom(tenants.ErrInvalidGrace)),
+		isFill(tenants.ErrInvalidKeyPolicy, errorRow{status: s422, code: "invalid_request", title: "Key policy not saved", form: true}, detailFrom(tenants.ErrInvalidKeyPolicy)),
+		is(tenants.ErrKeyRolled, errorRow{status: s409, code: "key_already_rolled", title: "Already rolled",
+			detail: "This key was already rolled: roll its successor instead."}),
+		is(tenants.ErrKeyInactive, errorRow{status: s409, code: "key_not_active", title: "Key not active",
+			detail: "This key is revoked, expired or not revealed yet: only a working key can be rolled or revealed."}),
+		is(tenants.ErrKeyRevealed, errorRow{status: s409, code: "key_already_revealed", title: "Already revealed",
+			detail: "This key's secret was already revealed, once; it cannot be shown again. Roll the key if the secret was lost."}),
 
 		// Not found: another tenant's record is not found either.
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
@@ -230,6 +248,14 @@ func newErrorTable() []errorRule {
 			row.detail = e.Error() + "."
 			return row
 		}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Plan refused", form: true}, func(e *billing.PlanError, row errorRow) errorRow {
+			row.detail, row.field = e.Error()+".", e.Field
+			row.page = strings.ToUpper(e.Reason[:1]) + e.Reason[1:] + "."
+			if strings.HasPrefix(e.Reason, "must") {
+				row.page = "The value " + e.Reason + "."
+			}
+			return row
+		}),
 		is(billing.ErrPlanNotForSale, errorRow{status: s422, code: "plan_not_for_sale", title: "Plan not available",
 			detail: "That plan cannot be bought. Choose another one on the Billing page."}),
 		is(billing.ErrBillingOff, errorRow{status: s503, code: "billing_disabled", title: "Billing is off", detail: "Billing is not configured on this server."}),
@@ -246,6 +272,25 @@ func isFill(target error, row errorRow, fill func(error, errorRow) errorRow) err
 			return row, false
 		}
 		return fill(err, row), true
+	}
+}
+
+// detailFrom puts a domain error's own explanation in the row, from its
+// sentinel on ("invalid grace: the grace must be …", without the
+// operation it was wrapped in): whole for the API, and the explanation
+// alone, as a sentence, for pages.
+func detailFrom(sentinel error) func(error, errorRow) errorRow {
+	return func(err error, row errorRow) errorRow {
+		text := err.Error()
+		if i := strings.Index(text, sentinel.Error()); i >= 0 {
+			text = text[i:]
+		}
+		row.detail = strings.TrimSuffix(text, ".") + "."
+		if _, why, ok := strings.Cut(text, ": "); ok {
+			text = why
+		}
+		row.page = strings.ToUpper(text[:1]) + strings.TrimSuffix(text[1:], ".") + "."
+		return row
 	}
 }
 

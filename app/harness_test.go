@@ -138,6 +138,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	hooks := webhooks.NewService(d, inserter, ring, hookClient, mail.NewQueue(inserter), link, webhooks.Options{RetrySchedule: o.webhookRetries,
 		SuspendedRecheck: 100 * time.Millisecond})
 	billingSvc.WithEvents(hooks)
+	store.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,

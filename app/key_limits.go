@@ -66,7 +66,7 @@ func (s *Server) handleKeyLimits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key), true))
+		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key, pageFrom(r.Context()).tenant.Settings.KeyPolicy), true))
 		return
 	}
 	s.flash(w, r, "Limits of key “"+key.Name+"” saved.")
@@ -81,7 +81,7 @@ func (s *Server) keyLimitsRefused(w http.ResponseWriter, r *http.Request, tenant
 		s.fail(w, r, err)
 		return
 	}
-	row := keyRow(key)
+	row := keyRow(key, pageFrom(r.Context()).tenant.Settings.KeyPolicy)
 	row.RateValue, row.DailyValue, row.MonthlyValue = f.Get("rate_per_minute"), f.Get("daily_limit"), f.Get("monthly_limit")
 	row.LimitsError = problem
 	if isHTMX(r) {

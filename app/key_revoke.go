@@ -18,7 +18,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key), true))
+		s.render(w, r, http.StatusOK, views.KeyRowPartial(keyRow(key, pageFrom(r.Context()).tenant.Settings.KeyPolicy), true))
 		return
 	}
 	s.flash(w, r, "Key “"+key.Name+"” revoked.")

@@ -30,7 +30,8 @@ func TestOpenAPIContract(t *testing.T) {
 	contractRules(t, c, test, other)
 	contractLists(t, c, live, test, other)
 	contractUsage(t, c, acme, live, test)
-	contractWebhooks(t, c, newKey(t, acme, "test"), other) // a key of its own: its calls would pass the rate of one
+	contractWebhooks(t, c, newKey(t, acme, "test"), other)   // a key of its own: its calls would pass the rate of one
+	contractKeys(t, c, acme, newKey(t, acme, "test"), other) // before the refusals suspend other's workspace
 	contractSchedules(t, c, newKey(t, acme, "test"), other)
 	contractRefusals(t, c, acme, live, test, other)
 
@@ -201,7 +202,7 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 	bodies := map[string]string{"verifyEmail": `{"email":"a@shop.test"}`, "testRule": `{"email":"a@shop.test"}`,
 		"createList": `{"emails":["a@shop.test"]}`, "createRule": `{"kind":"domain","pattern":"x.test","action":"block"}`,
 		"createWebhookEndpoint": `{"url":"https://crm.example/hook"}`, "updateWebhookEndpoint": `{"enabled":true}`,
-		"rotateWebhookSecret": `{"overlap":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`,
+		"rotateWebhookSecret": `{"overlap":"now"}`, "createAPIKey": `{"name":"x"}`, "rollAPIKey": `{"grace":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`,
 		"putListSchedule": `{"every":"weekly"}`}
 	for op, id := range c.operations() {
 		method, path, _ := strings.Cut(op, " ")

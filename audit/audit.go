@@ -76,6 +76,11 @@ const (
 	APIKeyCreated    = "api_key.created"
 	APIKeyRevoked    = "api_key.revoked"
 	APIKeyLimits     = "api_key.limits_changed"
+	APIKeyRolled     = "api_key.rolled"
+	APIKeyRotated    = "api_key.rotated" // rolled by the automatic rotation
+	APIKeyRevealed   = "api_key.revealed"
+	APIKeyExpired    = "api_key.expired"
+	KeyPolicyChanged = "tenant.key_policy_changed"
 )
 
 // Record writes one event in tx, the transaction of the change it

@@ -21,7 +21,10 @@ const adminUsage = `Usage:
   mailvet admin create-tenant --name NAME --owner-email EMAIL
       Creates a tenant owned by an existing user; prints its slug.
   mailvet admin create-key --tenant SLUG [--mode live|test] [--name NAME]
-      Creates an API key and prints it once, alone on its line.
+                           [--scopes verify,lists,...] [--expires-in DAYS|never]
+      Creates an API key and prints it once, alone on its line. Scopes:
+      verify, lists, rules, webhooks, keys (default: all but keys). The
+      tenant's key policy may require an expiry.
 `
 
 // operator is who the audit log says acted: the operator CLI.
@@ -42,6 +45,8 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	ownerEmail := fs.String("owner-email", "", "owner of the new tenant")
 	tenantSlug := fs.String("tenant", "", "tenant slug")
 	mode := fs.String("mode", "live", "key mode: live or test")
+	scopes := fs.String("scopes", "", "key scopes, comma-separated (default: all but keys)")
+	expiresIn := fs.String("expires-in", "", "key lifetime in days (e.g. 90 or 90d), or never")
 	if help, err := parseFlags(fs, args[1:]); help || err != nil {
 		return err
 	}
@@ -107,6 +112,11 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			fmt.Fprintf(stderr, "--mode must be live or test, not %q\n", *mode)
 			return errUsage
 		}
+		expiry, err := tenants.ParseExpiresIn(*expiresIn)
+		if err != nil {
+			fmt.Fprintf(stderr, "--expires-in: %v\n", err)
+			return errUsage
+		}
 		t, err := store.TenantBySlug(ctx, *tenantSlug)
 		if errors.Is(err, tenants.ErrNotFound) {
 			return fmt.Errorf("no tenant with slug %q", *tenantSlug)
@@ -118,7 +128,8 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		if keyName == "" {
 			keyName = "CLI " + *mode + " key"
 		}
-		_, secret, err := store.CreateAPIKey(ctx, t.ID, tenants.NewKeyInput{Name: keyName, Mode: tenants.KeyMode(*mode)}, operator())
+		_, secret, err := store.CreateAPIKey(ctx, t.ID, tenants.NewKeyInput{Name: keyName, Mode: tenants.KeyMode(*mode),
+			Scopes: tenants.ParseScopes(*scopes), Expiry: expiry}, operator())
 		if err != nil {
 			return err
 		}

@@ -40,6 +40,13 @@ func TestAdminCommandsBootstrapATenantAndKey(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`^mv_test_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
 		t.Fatalf("create-key must print the key alone: %d %q %s", code, out, errOut)
 	}
+	code, out, errOut = runCLI(t, env, "admin", "create-key", "--tenant", "acme-ops", "--mode", "test", "--scopes", "verify,keys", "--expires-in", "30")
+	if code != 0 || !regexp.MustCompile(`^mv_test_[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Fatalf("create-key with scopes and an expiry: %d %q %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "admin", "create-key", "--tenant", "acme-ops", "--scopes", "verify,everything"); code != 1 || !strings.Contains(errOut, `unknown scope "everything"`) {
+		t.Errorf("an unknown scope: exit %d, stderr %q", code, errOut)
+	}
 
 	for _, bad := range [][]string{
 		{"admin", "create-key", "--tenant", "nope"},
@@ -52,6 +59,7 @@ func TestAdminCommandsBootstrapATenantAndKey(t *testing.T) {
 	for _, bad := range [][]string{
 		{"admin", "create-key"},
 		{"admin", "create-key", "--tenant", "acme-ops", "--mode", "prod"},
+		{"admin", "create-key", "--tenant", "acme-ops", "--expires-in", "5000"},
 		{"admin", "frobnicate"},
 		{"nonsense"},
 		{"bench", "smtp"}, // a command of its own now: not linked into mailvet

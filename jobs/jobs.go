@@ -54,6 +54,10 @@ type Options struct {
 	Logger     *slog.Logger
 	// PurgeEvery is how often expired sessions and links are deleted.
 	PurgeEvery time.Duration
+	// KeySweepEvery is how often API keys are rotated and told about
+	// their expiry (default every 10 minutes: a notice is at most that
+	// late).
+	KeySweepEvery time.Duration
 	// UsageEvery is how often metered overage is reported to Stripe
 	// (default hourly).
 	UsageEvery time.Duration
@@ -103,6 +107,7 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		river.AddWorker(workers, &SendMailWorker{Mailer: deps.Mailer})
 		river.AddWorker(workers, &PasswordResetWorker{Tenants: deps.Tenants})
 		river.AddWorker(workers, &PurgeExpiredWorker{Tenants: deps.Tenants, Stripe: deps.Stripe, Inbound: deps.Inbound})
+		river.AddWorker(workers, &SweepAPIKeysWorker{Tenants: deps.Tenants})
 		cfg.Workers = workers
 		maxWorkers := opts.MaxWorkers
 		if maxWorkers <= 0 {
@@ -137,6 +142,9 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeExpiredArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_expired"}),
+			river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(opts.KeySweepEvery, 10*time.Minute)),
+				func() (river.JobArgs, *river.InsertOpts) { return SweepAPIKeysArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "sweep_api_keys"}),
 		}
 		if deps.Lists != nil && deps.Schedules != nil && deps.Runs != nil {
 			river.AddWorker(workers, &ScheduleTickWorker{Schedules: deps.Schedules})

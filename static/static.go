@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds the static files at its root (style.css, htmx.min.js, ...).
 //
-//go:embed style.css htmx.min.js htmx.LICENSE favicon.svg copy.js upload.js
+//go:embed style.css htmx.min.js htmx.LICENSE favicon.svg copy.js upload.js countdown.js
 var FS embed.FS

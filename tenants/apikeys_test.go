@@ -50,11 +50,11 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		t.Fatalf("revoked key: %v", err)
 	}
 
-	past := time.Now().Add(-time.Minute)
-	_, expired, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "old", Mode: tenants.ModeTest, ExpiresAt: &past}, actorFor(owner).In(tn.ID))
+	old, expired, err := f.store.CreateAPIKey(ctx, tn.ID, tenants.NewKeyInput{Name: "old", Mode: tenants.ModeTest, Expiry: tenants.Expiry{Days: 30}}, actorFor(owner).In(tn.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.exec(t, "UPDATE api_keys SET expires_at = $2 WHERE id = $1", old.ID, time.Now().Add(-time.Minute))
 	if _, _, err := f.store.AuthenticateKey(ctx, expired); !errors.Is(err, tenants.ErrKeyExpired) {
 		t.Fatalf("expired key: %v", err)
 	}

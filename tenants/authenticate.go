@@ -24,7 +24,7 @@ import (
 const (
 	authenticateKeySQL = `SELECT k.id, k.tenant_id, k.name, k.mode, k.prefix, k.created_by, k.created_at,
 		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit,
-		t.name, t.slug, t.status, t.settings, t.created_at, t.updated_at
+		k.scopes, k.lifetime_days, k.rolled_from, k.rolled_at, k.expiry_notice, t.name, t.slug, t.status, t.settings, t.created_at, t.updated_at
 	FROM api_keys AS k JOIN tenants AS t ON t.id = k.tenant_id
 	WHERE k.key_hash = $1`
 
@@ -50,7 +50,7 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 		err := s.db.QueryRow(ctx, scope, authenticateKeySQL, hash).Scan(
 			&k.ID, &k.TenantID, &k.Name, &k.Mode, &k.Prefix, &k.CreatedBy, &k.CreatedAt,
 			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit,
-			&t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
+			&k.Scopes, &k.LifetimeDays, &k.RolledFrom, &k.RolledAt, &k.ExpiryNotice, &t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrUnknownKey
@@ -66,7 +66,7 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 			return ErrUnknownKey
 		case k.RevokedAt != nil:
 			return ErrKeyRevoked
-		case k.ExpiresAt != nil && !k.ExpiresAt.After(time.Now()):
+		case k.ExpiresAt != nil && !k.ExpiresAt.After(s.now()):
 			return ErrKeyExpired
 		case !t.Active():
 			return ErrTenantSuspended

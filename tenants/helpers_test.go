@@ -21,13 +21,19 @@ type fixture struct {
 
 func setup(t testing.TB) fixture {
 	t.Helper()
+	return setupWith(t, tenants.Options{})
+}
+
+// setupWith is setup with the store's options (a test clock, say).
+func setupWith(t testing.TB, opts tenants.Options) fixture {
+	t.Helper()
 	d := dbtest.New(t)
 	client, err := jobs.NewClient(d, jobs.Deps{}, jobs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("https://app.mailvet.test")
-	return fixture{db: d, store: tenants.NewStore(d, mail.NewQueue(client), base, tenants.Options{})}
+	return fixture{db: d, store: tenants.NewStore(d, mail.NewQueue(client), base, opts)}
 }
 
 var linkRE = regexp.MustCompile(`https://app\.mailvet\.test(/[^\s]+)`)

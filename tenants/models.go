@@ -40,6 +40,8 @@ type Settings struct {
 	// CacheTTLDays is how long verification results are reused; 0 means
 	// the default (7 days), -1 turns the cache off.
 	CacheTTLDays int `json:"cache_ttl_days,omitempty"`
+	// KeyPolicy: expiry required, roll grace, automatic rotation.
+	KeyPolicy
 }
 
 // DefaultCacheTTLDays is the result cache lifetime of a new tenant.
@@ -140,8 +142,33 @@ type APIKey struct {
 	RatePerMinute *int `bun:"rate_per_minute"`
 	DailyLimit    *int `bun:"daily_limit"`
 	MonthlyLimit  *int `bun:"monthly_limit"`
+	// Scopes are what the key may call (see AllScopes).
+	Scopes []string `bun:"scopes,array"`
+	// LifetimeDays is the key's lifetime when made (nil: never expires);
+	// its successor gets as many days.
+	LifetimeDays *int `bun:"lifetime_days"`
+	// RolledFrom is the key this one succeeds; RolledAt, on the old key,
+	// when it was rolled (its grace ends at ExpiresAt).
+	RolledFrom   *uuid.UUID `bun:"rolled_from,type:uuid"`
+	RolledAt     *time.Time `bun:"rolled_at"`
+	ExpiryNotice int        `bun:"expiry_notice"`
 
 	bun.BaseModel `bun:"table:api_keys"`
+}
+
+// Unrevealed reports a successor made by automatic rotation whose secret
+// nobody has revealed yet: it has none, so it cannot be used.
+func (k APIKey) Unrevealed() bool { return k.KeyHash == nil && k.RevokedAt == nil }
+
+// Working reports whether the key authenticates at now: not revoked, not
+// expired (its grace over, if rolled) and revealed.
+func (k APIKey) Working(now time.Time) bool {
+	return k.RevokedAt == nil && k.KeyHash != nil && (k.ExpiresAt == nil || k.ExpiresAt.After(now))
+}
+
+// Limits are the key's own limits.
+func (k APIKey) Limits() KeyLimits {
+	return KeyLimits{RatePerMinute: k.RatePerMinute, Daily: k.DailyLimit, Monthly: k.MonthlyLimit}
 }
 
 // TestMode reports whether k is a test key, which sees and changes only

@@ -25,6 +25,7 @@ type Store struct {
 	baseURL   *url.URL
 	opts      Options
 	dummyHash string // see Authenticate
+	events    Events // nil: key notices are mailed but make no webhook event
 }
 
 // Options tune the store; zero values take defaults.
@@ -34,6 +35,9 @@ type Options struct {
 	ResetTTL      time.Duration
 	Argon2        Argon2Params
 	KeyTouchEvery time.Duration // how stale last_used_at may get
+	// Now is the clock of key expiry, rolls and their sweep (time.Now by
+	// default), so that tests can move it instead of waiting.
+	Now func() time.Time
 }
 
 // NewStore returns a Store. baseURL is where emailed links point.
@@ -53,8 +57,14 @@ func NewStore(d *db.DB, mailQueue *mail.Queue, baseURL *url.URL, opts Options) *
 	if opts.KeyTouchEvery == 0 {
 		opts.KeyTouchEvery = time.Minute
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	return &Store{db: d, mail: mailQueue, baseURL: baseURL, opts: opts, dummyHash: newDummyHash(opts.Argon2)}
 }
+
+// now is the store's clock.
+func (s *Store) now() time.Time { return s.opts.Now() }
 
 // link builds an absolute URL to path on the service.
 func (s *Store) link(path string) string {

@@ -26,6 +26,7 @@ type AdminTenant struct {
 	Usage                           BarChart
 	Audit                           []AdminAuditRow
 	Form                            Form // the suspend form, with its error
+	Override                        AdminOverride
 }
 
 // AdminMember is a member of the tenant.
@@ -79,3 +80,25 @@ type AdminDeadLetters struct {
 type AdminDeadLetter struct {
 	ID, TenantID, TenantName, EndpointURL, EventType, Attempts, LastError, Finished string
 }
+
+// AdminPlanRow is a plan in the console's table.
+type AdminPlanRow struct {
+	ID, Name, Price, Overage, Daily, Included, Limit, Rate, MaxListRows string
+}
+
+// AdminPlan is one plan's edit form: its values as typed, its error.
+type AdminPlan struct {
+	ID   string
+	Form Form
+}
+
+// AdminOverride is a tenant's override, shown and edited on its page.
+type AdminOverride struct {
+	Active  bool   // an override is in force
+	Summary string // what it changes, for people
+	Plans   []PlanChoice
+	Form    Form
+}
+
+// PlanChoice is a plan in a select.
+type PlanChoice struct{ ID, Name string }

@@ -134,6 +134,31 @@ type Keys struct {
 	Verified  bool
 	Form      Form
 	Created   *CreatedKey // set right after creation: the secret, shown once
+	// Problem says why a roll or reveal was refused.
+	Problem string
+	// Unrevealed are successors of automatic rotation awaiting reveal.
+	Unrevealed []KeyRow
+	// The create form's choices: expiries (the workspace's rule applied)
+	// and scopes.
+	Expiries      []Choice
+	DefaultExpiry string
+	Scopes        []Choice
+	// RequiredDays is the workspace's maximum lifetime (0: none).
+	RequiredDays int
+	Policy       KeyPolicyForm
+}
+
+// Choice is one option of a select or one checkbox.
+type Choice struct {
+	Value, Label string
+	Checked      bool
+}
+
+// KeyPolicyForm is the workspace's key policy and its choices.
+type KeyPolicyForm struct {
+	MaxLifetime, MaxGrace, RotateAfter, RotationGrace string // the selected values
+	Lifetimes, Graces, Rotations, RotationGraces      []Choice
+	Error                                             string
 }
 
 // KeyRow is one API key, without its secret.
@@ -147,6 +172,16 @@ type KeyRow struct {
 	Expires   string // "" when it does not expire
 	Revoked   bool
 	RevokedAt string
+	// Status is active, grace (rolled, still working), expired, revoked
+	// or unrevealed; Stops says when a key in its grace stops ("in 23
+	// hours") and StillUsed when it was last used, if during the grace.
+	Status    string
+	Stops     string
+	StopsAt   string // RFC 3339, for the page's countdown
+	StillUsed string
+	Scopes    string
+	// Graces are the roll form's choices (empty: it cannot be rolled).
+	Graces []Choice
 	// The key's own limits: a summary ("Plan's" when none), the form's
 	// values ("" for the plan's) and the form's error.
 	Limits                              string
@@ -158,6 +193,10 @@ type KeyRow struct {
 type CreatedKey struct {
 	Key    KeyRow
 	Secret string
+	// Verb is what happened: created, rolled (Old is the key it
+	// replaces, working until Until) or revealed.
+	Verb  string
+	Until string
 }
 
 // TenantSettings is the settings page.

@@ -25,6 +25,9 @@ const (
 	ScheduleFailed        = "schedule.failed"
 	EndpointDisabled      = "webhook_endpoint.disabled"
 	EndpointTest          = "webhook_endpoint.test"
+	APIKeyRotated         = "api_key.rotated"
+	APIKeyExpiring        = "api_key.expiring"
+	APIKeyExpired         = "api_key.expired"
 )
 
 // Types lists every event type an endpoint can subscribe to.
@@ -33,6 +36,12 @@ func Types() []EventType {
 		UniqueRows: 1150, DuplicateRows: 40, SkippedRows: 10, Counts: ListCounts{Deliverable: 1000, Undeliverable: 90, Risky: 50, Unknown: 10},
 		DurationSeconds: 42.5, ExportURL: "https://mailvet.example/v1/lists/5b0e2c1a-8d2e-4a47-9d6c-0c8f7a1e2b3c/export",
 		ResultsURL: "https://mailvet.example/v1/lists/5b0e2c1a-8d2e-4a47-9d6c-0c8f7a1e2b3c/results"}
+	key := APIKeyData{KeyID: "7c3e9a10-2f4b-4d8e-9a1c-5b6d7e8f9a0b", Name: "CRM sync", Mode: "live", Prefix: "mv_live_Q3x9Lk",
+		ExpiresAt: time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC), DaysLeft: 7}
+	rotated, expired := key, key
+	rotated.DaysLeft, rotated.SuccessorID = 7, "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
+	rotated.RevealURL = "https://mailvet.example/keys#key-1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"
+	expired.DaysLeft = 0
 	failed, cancelled := finished, finished
 	failed.Status, cancelled.Status = "failed", "cancelled"
 	period := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
@@ -59,6 +68,9 @@ func Types() []EventType {
 			EndpointID: "0d1f6a4e-3b2c-4e5f-8a9b-1c2d3e4f5a6b", URL: "https://crm.example/hooks/mailvet", Reason: "410 Gone"}},
 		{EndpointTest, "Sent by Send test event, to check that the endpoint receives and verifies deliveries.", EndpointData{
 			EndpointID: "0d1f6a4e-3b2c-4e5f-8a9b-1c2d3e4f5a6b", URL: "https://crm.example/hooks/mailvet"}},
+		{APIKeyRotated, "Automatic rotation rolled a key: its successor awaits being revealed (once, on the API keys page); the old key works until expires_at.", rotated},
+		{APIKeyExpiring, "A key stops working in 7 days or in 1 day (days_left): its expiry, or the end of its grace after a roll.", key},
+		{APIKeyExpired, "A key reached its expiry (or the end of its grace) and no longer authenticates.", expired},
 	}
 }
 
@@ -149,4 +161,18 @@ type RunTransition struct {
 	From  string `json:"from"`
 	To    string `json:"to"`
 	Count int    `json:"count"`
+}
+
+// APIKeyData is api_key.rotated's, api_key.expiring's and
+// api_key.expired's: which key, never its secret.
+type APIKeyData struct {
+	KeyID     string    `json:"key_id"`
+	Name      string    `json:"name"`
+	Mode      string    `json:"mode"`
+	Prefix    string    `json:"prefix"`
+	ExpiresAt time.Time `json:"expires_at"`
+	DaysLeft  int       `json:"days_left"`
+	// The successor of a rolled key and where to reveal it (rotated only).
+	SuccessorID string `json:"successor_id,omitempty"`
+	RevealURL   string `json:"reveal_url,omitempty"`
 }

@@ -118,6 +118,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
 	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
 	s.Billing.WithEvents(s.Webhooks)
+	s.Tenants.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
 	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
