@@ -114,6 +114,16 @@ func (a Actor) From(ip, userAgent string) Actor {
 	return a
 }
 
+// RequirePlatform lets through a platform admin acting from the console
+// and the operator CLI, and refuses everyone else (ErrForbidden): what
+// concerns the platform, not one tenant.
+func (a Actor) RequirePlatform() error {
+	if (a.Kind == KindUser && a.Platform) || a.Kind == KindOperator {
+		return nil
+	}
+	return ErrForbidden
+}
+
 // ErrForbidden says the actor may not do what it asked.
 var ErrForbidden = errors.New("forbidden")
 

@@ -50,3 +50,29 @@ func TestInKeepsTheRest(t *testing.T) {
 		t.Fatalf("In changed more than the tenant: %+v", by)
 	}
 }
+
+// Only a platform admin from the console and the operator CLI act for
+// the platform; a tenant's owner, a key and a job do not.
+func TestRequirePlatform(t *testing.T) {
+	tenant := uuid.New()
+	for _, c := range []struct {
+		name string
+		a    actor.Actor
+		ok   bool
+	}{
+		{"platform admin", actor.PlatformAdmin(uuid.New(), "ops@mailvet.test"), true},
+		{"operator", actor.Operator(), true},
+		{"owner", actor.User(uuid.New(), "ann@acme.test", actor.RoleOwner).In(tenant), false},
+		{"API key", actor.APIKey(uuid.New(), false).In(tenant), false},
+		{"job", actor.System("purge"), false},
+		{"nobody", actor.Actor{}, false},
+	} {
+		if err := c.a.RequirePlatform(); (err == nil) != c.ok {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	// A platform admin acts as an owner of any tenant.
+	if err := actor.PlatformAdmin(uuid.New(), "ops@mailvet.test").RequireIn(tenant, actor.RoleOwner); err != nil {
+		t.Fatal(err)
+	}
+}

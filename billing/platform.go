@@ -40,13 +40,6 @@ var ErrPlanInput = errors.New("invalid plan")
 // Is makes errors.Is(err, ErrPlanInput) true.
 func (e *PlanError) Is(target error) bool { return target == ErrPlanInput }
 
-func requirePlatform(by actor.Actor) error {
-	if (by.Kind == actor.KindUser && by.Platform) || by.Kind == actor.KindOperator {
-		return nil
-	}
-	return actor.ErrForbidden
-}
-
 // checkLimits refuses limits a plan cannot hold together: each at least
 // 1, the included use within the ceiling, and a list no bigger than a
 // month (every list a plan allows must fit it).
@@ -73,7 +66,7 @@ func checkLimits(p Plan) error {
 // the new limits within planMemory. Prices here are what the pages show;
 // what Stripe charges is its price's (STRIPE_PRICE_*), changed there.
 func (s *Service) UpdatePlan(ctx context.Context, p Plan, by actor.Actor) (Plan, error) {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return Plan{}, err
 	}
 	p.Name = strings.TrimSpace(p.Name)
@@ -132,7 +125,7 @@ func nullInt(v int) any {
 // whose limits do not hold together with its plan's. It applies within
 // planMemory, at once in this process.
 func (s *Service) SetOverride(ctx context.Context, tenantID uuid.UUID, o Override, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	o.Note = strings.TrimSpace(o.Note)
@@ -207,7 +200,7 @@ func (s *Service) SetOverride(ctx context.Context, tenantID uuid.UUID, o Overrid
 // ClearOverride removes the tenant's override: its subscription's plan
 // applies again.
 func (s *Service) ClearOverride(ctx context.Context, tenantID uuid.UUID, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {

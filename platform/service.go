@@ -23,16 +23,9 @@ type Service struct {
 // NewService returns a Service.
 func NewService(d *db.DB) *Service { return &Service{db: d} }
 
-func requirePlatform(by actor.Actor) error {
-	if (by.Kind == actor.KindUser && by.Platform) || by.Kind == actor.KindOperator {
-		return nil
-	}
-	return actor.ErrForbidden
-}
-
 // read runs fn in a read on the system path, for a platform admin only.
 func (s *Service) read(ctx context.Context, by actor.Actor, why string, fn func(ctx context.Context, tx db.Tx) error) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, db.System("admin console: "+why), fn)

@@ -20,7 +20,7 @@ import (
 // LockUser locks a user out with a reason: sign-in is refused and every
 // session of theirs ends at once. Their memberships and data stay.
 func (s *Store) LockUser(ctx context.Context, userID uuid.UUID, reason string, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	reason = strings.TrimSpace(reason)
@@ -48,7 +48,7 @@ func (s *Store) LockUser(ctx context.Context, userID uuid.UUID, reason string, b
 
 // UnlockUser lets a locked user sign in again.
 func (s *Store) UnlockUser(ctx context.Context, userID uuid.UUID, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	return s.userAction(ctx, userID, by, audit.UserUnlocked, nil, func(ctx context.Context, tx db.Tx) error {
@@ -63,7 +63,7 @@ func (s *Store) UnlockUser(ctx context.Context, userID uuid.UUID, by actor.Actor
 // valid until then (an unusable hash would lock out a user whose mail
 // does not arrive).
 func (s *Store) ForcePasswordReset(ctx context.Context, userID uuid.UUID, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	return s.userAction(ctx, userID, by, audit.UserResetForced, nil, func(ctx context.Context, tx db.Tx) error {
@@ -81,7 +81,7 @@ func (s *Store) ForcePasswordReset(ctx context.Context, userID uuid.UUID, by act
 // SetPlatformAdmin grants or revokes platform admin. The platform always
 // keeps one (ErrLastPlatformAdmin).
 func (s *Store) SetPlatformAdmin(ctx context.Context, userID uuid.UUID, on bool, by actor.Actor) error {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
 	return s.userAction(ctx, userID, by, audit.PlatformAdminSet, map[string]any{"platform_admin": on}, func(ctx context.Context, tx db.Tx) error {

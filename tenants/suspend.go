@@ -17,22 +17,13 @@ import (
 // MaxSuspendReason bounds a suspension's reason, in characters.
 const MaxSuspendReason = 500
 
-// requirePlatform lets a platform admin (the console) or the operator CLI
-// through, and nobody else: suspending is not a tenant's own business.
-func requirePlatform(by actor.Actor) error {
-	if (by.Kind == actor.KindUser && by.Platform) || by.Kind == actor.KindOperator {
-		return nil
-	}
-	return ErrForbidden
-}
-
 // Suspend stops a tenant at once, with a reason its owners are mailed:
 // its members' sessions get the suspended page, its API keys and pushes
 // in 403 account_suspended, its lists pause before their next batch and
 // its webhook deliveries wait. Nothing is lost; Resume restores all of it.
 // Suspending a suspended tenant changes nothing but the reason.
 func (s *Store) Suspend(ctx context.Context, tenantID uuid.UUID, reason string, by actor.Actor) (Tenant, error) {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return Tenant{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -51,7 +42,7 @@ func (s *Store) Suspend(ctx context.Context, tenantID uuid.UUID, reason string, 
 // Resume lifts a suspension: sessions and keys work again, paused lists
 // and deliveries go on. Resuming an active tenant changes nothing.
 func (s *Store) Resume(ctx context.Context, tenantID uuid.UUID, by actor.Actor) (Tenant, error) {
-	if err := requirePlatform(by); err != nil {
+	if err := by.RequirePlatform(); err != nil {
 		return Tenant{}, err
 	}
 	return s.setStatus(ctx, tenantID, "active", "", by)
