@@ -20,14 +20,25 @@ import (
 // re-validation shares the list workers and their per-host limits.
 const Queue = lists.Queue
 
-// RunArgs is one run's River job. It is unique per run, and a schedule's
-// run is unique per period (list_runs_period_idx): the tick inserts both
-// in one transaction, so a period is enqueued at most once.
+// RunArgs is one run's River job, unique by Key: a schedule's period
+// ("schedule:<id>:<period>") or a run by hand ("run:<id>"). The run's row
+// is unique per schedule and period too (list_runs_period_idx), and the
+// tick inserts both in one transaction, so a period is enqueued at most
+// once even after River has forgotten its completed jobs.
 type RunArgs struct {
 	TenantID   uuid.UUID  `json:"tenant_id"`
-	RunID      uuid.UUID  `json:"run_id" river:"unique"`
-	ScheduleID *uuid.UUID `json:"schedule_id,omitempty" river:"unique"`
-	Period     *time.Time `json:"period,omitempty" river:"unique"`
+	RunID      uuid.UUID  `json:"run_id"`
+	ScheduleID *uuid.UUID `json:"schedule_id,omitempty"`
+	Period     *time.Time `json:"period,omitempty"`
+	Key        string     `json:"key" river:"unique"`
+}
+
+// runKey is a run's unique key.
+func runKey(runID uuid.UUID, scheduleID *uuid.UUID, period *time.Time) string {
+	if scheduleID != nil && period != nil {
+		return "schedule:" + scheduleID.String() + ":" + period.UTC().Format(time.RFC3339)
+	}
+	return "run:" + runID.String()
 }
 
 // Kind names the job.
@@ -73,7 +84,7 @@ func (s *Service) insertRun(ctx context.Context, tx db.Tx, tenantID, listID uuid
 	if err != nil {
 		return Run{}, false, err
 	}
-	args := RunArgs{TenantID: tenantID, RunID: r.ID, ScheduleID: scheduleID, Period: period}
+	args := RunArgs{TenantID: tenantID, RunID: r.ID, ScheduleID: scheduleID, Period: period, Key: runKey(r.ID, scheduleID, period)}
 	if _, err := s.jobs.InsertManyFastTx(ctx, tx.Tx.Tx, []river.InsertManyParams{{Args: args}}); err != nil {
 		return Run{}, false, err
 	}

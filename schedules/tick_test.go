@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"mailvet/db"
+	"mailvet/jobs"
 	"mailvet/schedules"
 	"mailvet/verify/mailsim"
 )
@@ -80,6 +82,30 @@ func TestEachPeriodRunsExactlyOnceAcrossWorkers(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'schedules.run'`); n != 2 {
 		t.Fatalf("%d run jobs, want 2", n)
+	}
+	// Each job is unique per schedule and period.
+	for _, want := range []time.Time{first, second} {
+		key := "schedule:" + s.ID.String() + ":" + want.Format(time.RFC3339)
+		if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'schedules.run' AND args->>'key' = ? AND unique_key IS NOT NULL`, key); n != 1 {
+			t.Fatalf("%d jobs of key %s, want 1", n, key)
+		}
+	}
+	// River itself refuses a second job for a period it has (a tick that
+	// lost its row lock and its unique run row would still stop here).
+	inserter, err := jobs.NewClient(e.d, jobs.Deps{}, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Tx(ctx, db.System("test: insert a duplicate period"), func(ctx context.Context, tx db.Tx) error {
+		dup := schedules.RunArgs{TenantID: a.ID, RunID: got[1].ID, ScheduleID: &s.ID, Period: got[1].Period,
+			Key: "schedule:" + s.ID.String() + ":" + first.Format(time.RFC3339)}
+		res, err := inserter.InsertTx(ctx, tx.Tx.Tx, dup, nil)
+		if err == nil && !res.UniqueSkippedAsDuplicate {
+			t.Errorf("River took a second job for the first period: %+v", res.Job)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	s, err = e.sched.Get(ctx, a.ID, l.ID, a.Owner)
 	if err != nil {
