@@ -9,8 +9,8 @@ import (
 	"mailvet/db"
 )
 
-// tickBatch bounds the schedules one tick takes; the next tick takes the
-// rest.
+// tickBatch bounds the schedules one transaction of a tick takes; a tick
+// goes on in batches until none is left due.
 const tickBatch = 500
 
 // Tick enqueues a run for every schedule whose period has come, across
@@ -18,11 +18,24 @@ const tickBatch = 500
 // schedule to its next period after now. The schedule's row is locked
 // (SKIP LOCKED: two ticks share the work instead of waiting) and its run
 // is unique per period, so a period is enqueued once however many
-// processes tick. Periods missed while nothing ran collapse into one run:
-// the latest due period's. A period that comes while the list's previous
-// run is still going is skipped (the list has one run at a time).
+// processes tick. Periods missed while nothing ran collapse into one run,
+// recorded as the first missed period's. A period that comes while the
+// list's previous run is still going is skipped (the list has one run at
+// a time).
 func (s *Service) Tick(ctx context.Context) (enqueued int, err error) {
 	now := s.now()
+	for {
+		n, taken, err := s.tickOnce(ctx, now)
+		enqueued += n
+		if err != nil || taken < tickBatch {
+			return enqueued, err
+		}
+	}
+}
+
+// tickOnce moves up to tickBatch due schedules on, in one transaction,
+// and says how many runs it enqueued and how many schedules it took.
+func (s *Service) tickOnce(ctx context.Context, now time.Time) (enqueued, taken int, err error) {
 	err = s.db.Tx(ctx, db.System("schedules: enqueue the due periods of every tenant's schedules"), func(ctx context.Context, tx db.Tx) error {
 		type due struct {
 			ID, TenantID, ListID uuid.UUID
@@ -47,6 +60,7 @@ func (s *Service) Tick(ctx context.Context) (enqueued int, err error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		taken = len(todo)
 		for _, d := range todo {
 			// The stored expression parsed when it was saved; were it
 			// ever unreadable, the schedule pauses rather than stalling
@@ -68,5 +82,5 @@ func (s *Service) Tick(ctx context.Context) (enqueued int, err error) {
 		}
 		return nil
 	})
-	return enqueued, err
+	return enqueued, taken, err
 }
