@@ -38,7 +38,9 @@ func (s *Server) requireAPIKey(scope string, h http.HandlerFunc) http.Handler {
 			s.apiKeyRefused(w, r, err)
 			return
 		}
-		infoFrom(r.Context()).Tenant = tenant.ID.String()
+		ri := infoFrom(r.Context())
+		ri.Tenant = tenant.ID.String()
+		ri.api.tenant, ri.api.key, ri.api.prefix, ri.api.route = tenant.ID, key.ID, key.Prefix, r.Pattern
 		if scope != "" {
 			if err := key.RequireScope(scope); err != nil {
 				s.apiError(w, r, err)

@@ -18,8 +18,16 @@ import (
 // does (a single repeated address would let every statement look alike),
 // from 8 concurrent clients over loopback; it reports requests per second
 // and the 99th percentile latency.
-func BenchmarkVerifyCacheHit(b *testing.B) {
-	h := newHarness(b)
+func BenchmarkVerifyCacheHit(b *testing.B) { benchVerifyCacheHit(b, harnessOptions{}) }
+
+// BenchmarkVerifyCacheHitNoRequestLog is the same with the API request
+// log off, the baseline its cost is measured against.
+func BenchmarkVerifyCacheHitNoRequestLog(b *testing.B) {
+	benchVerifyCacheHit(b, harnessOptions{noRequestLog: true})
+}
+
+func benchVerifyCacheHit(b *testing.B, opts harnessOptions) {
+	h := newHarness(b, opts)
 	owner := h.signUp("Bench", "ann@bench.test")
 	res := owner.post("/keys", map[string][]string{"name": {"bench"}, "mode": {"live"}})
 	key := secretRE.FindString(res.body)

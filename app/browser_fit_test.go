@@ -69,7 +69,7 @@ func TestBrowserSignedInPagesFit(t *testing.T) {
 			t.Errorf("%s at %dx%d is wider than it should be: %s", path, size[0], size[1], wide)
 		}
 	}
-	pages := []string{"/dashboard", "/lists", listPage, "/keys", "/team", "/rules", "/webhooks", hookPage, disabledPage, "/usage", "/billing", "/settings", "/account"}
+	pages := []string{"/dashboard", "/lists", listPage, "/keys", "/api-logs", "/team", "/rules", "/webhooks", hookPage, disabledPage, "/usage", "/billing", "/settings", "/account"}
 	sizes := [][2]int64{{1280, 900}, {390, 844}}
 	signIn(owner)
 	for _, size := range sizes {

@@ -15,6 +15,7 @@ import (
 	"mailvet/lists"
 	"mailvet/lists/csvin"
 	"mailvet/platform"
+	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/tenants"
@@ -222,6 +223,7 @@ func newErrorTable() []errorRule {
 			detail: webhooks.ErrInvalidDescription.Error() + ".", page: "Use at most 500 characters and no control characters."}),
 		is(webhooks.ErrBadOverlap, errorRow{status: s422, code: "invalid_request", title: "Invalid overlap", form: true, field: "overlap",
 			detail: "overlap: use now, 1h, 24h or 7d.", page: "Choose how long the old secret keeps working: now, 1 hour, 24 hours or 7 days."}),
+		is(requestlog.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
 		is(webhooks.ErrBadCursor, errorRow{status: s400, code: "invalid_request", title: "Invalid cursor", detail: "cursor: use the next_cursor of a previous page."}),
 		as(errorRow{status: s401, code: "invalid_signature", title: "Push not authorized"}, func(e *inbound.UnauthorizedError, row errorRow) errorRow {
 			row.detail = "The push was refused: " + e.Reason + ". Sign it with the endpoint's inbound secret, the Standard Webhooks way, and send it within 5 minutes."

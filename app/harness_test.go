@@ -27,6 +27,7 @@ import (
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
 	"mailvet/platform"
+	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/secretbox"
@@ -52,6 +53,7 @@ type harness struct {
 	world *mailsim.World
 	bill  *billing.Service
 	hooks *webhooks.Service
+	logs  *requestlog.Writer // the API request log's writer
 }
 
 type harnessOptions struct {
@@ -66,6 +68,7 @@ type harnessOptions struct {
 	// webhookRetries is the wait before each retry of a webhook delivery;
 	// 20ms, 20ms (three attempts, quickly) unless set.
 	webhookRetries []time.Duration
+	noRequestLog   bool // the API request log off (the benchmark's baseline)
 }
 
 // harnessSecretKey seals the harness's webhook secrets (MAILVET_SECRET_KEY).
@@ -161,11 +164,20 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		_ = worker.Stop(stopCtx)
 	})
 
+	// The request log as wiring builds it; closed (written out) before
+	// the database goes.
+	reqLogs := requestlog.NewWriter(d, requestlog.WriterOptions{Logger: log})
+	t.Cleanup(func() { _ = reqLogs.Close(context.Background()) })
+	deps := app.Deps{RequestLog: reqLogs}
+	if o.noRequestLog {
+		deps.RequestLog = nil
+	}
 	riverUI, err := jobs.NewUI(t.Context(), inserter, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	server, err := app.New(app.Deps{
+		RequestLog: deps.RequestLog, RequestLogs: requestlog.NewStore(d),
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
@@ -179,7 +191,17 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Config.Handler = server.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc, hooks: hooks}
+	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc, hooks: hooks, logs: reqLogs}
+}
+
+// flushLogs writes every API request answered so far to the request log.
+func (h *harness) flushLogs() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.logs.Flush(ctx); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // systemDB runs a test's own statements (seeding, inspecting) on the

@@ -24,11 +24,13 @@ const (
 )
 
 // requestInfo is filled in as a request passes through the middleware, so
-// the access log line can name the tenant that authentication found.
+// the access log line can name the tenant that authentication found, and
+// the API request log (requestlog.go) its key and problem code.
 type requestInfo struct {
 	ID     string
 	IP     string
 	Tenant string
+	api    apiInfo
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
@@ -81,6 +83,7 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		body := s.countBody(r)
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
@@ -100,6 +103,7 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 			slog.String("tenant", ri.Tenant),
 			slog.String("ip", ri.IP),
 		)
+		s.recordAPIRequest(r, ri, rec, body, start)
 	})
 }
 

@@ -32,6 +32,7 @@ func TestOpenAPIContract(t *testing.T) {
 	contractUsage(t, c, acme, live, test)
 	contractWebhooks(t, c, newKey(t, acme, "test"), other)   // a key of its own: its calls would pass the rate of one
 	contractKeys(t, c, acme, newKey(t, acme, "test"), other) // before the refusals suspend other's workspace
+	contractRequestLogs(t, c, newKey(t, acme, "test"), other)
 	contractSchedules(t, c, newKey(t, acme, "test"), other)
 	contractRefusals(t, c, acme, live, test, other)
 

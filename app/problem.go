@@ -20,6 +20,7 @@ type problem struct {
 
 // writeProblem is the one way the API answers with an error.
 func writeProblem(w http.ResponseWriter, r *http.Request, status int, code, title, detail string) {
+	infoFrom(r.Context()).api.problem = code // for the request log
 	p := problem{
 		Type:      "urn:mailvet:problem:" + code,
 		Title:     title,

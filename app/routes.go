@@ -45,6 +45,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /keys/{id}/roll", user(s.handleKeyRoll))
 	mux.Handle("POST /keys/{id}/reveal", user(s.handleKeyReveal))
 	mux.Handle("POST /keys/policy", user(s.handleKeyPolicy))
+	mux.Handle("GET /api-logs", user(s.handleAPILogsPage))
 	mux.Handle("GET /rules", user(s.handleRules))
 	mux.Handle("POST /rules", user(s.handleRuleCreate))
 	mux.Handle("POST /rules/test", user(s.handleRuleTest))
@@ -140,6 +141,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /v1/api_keys", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeyCreate))
 	mux.Handle("POST /v1/api_keys/{id}/roll", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeyRoll))
 	mux.Handle("DELETE /v1/api_keys/{id}", s.requireAPIKey(tenants.ScopeKeys, s.handleAPIKeyRevoke))
+	mux.Handle("GET /v1/request_logs", s.requireAPIKey("", s.handleAPIRequestLogs))
 	mux.HandleFunc("GET /v1/openapi.yaml", s.handleAPIOpenAPI)
 
 	// The platform admin console: 404 to anyone else.

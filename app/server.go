@@ -20,6 +20,7 @@ import (
 	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/platform"
+	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/tenants"
@@ -47,6 +48,10 @@ type Deps struct {
 	// RiverUI is River's own UI, mounted at /admin/river/ for platform
 	// admins; nil: not served.
 	RiverUI http.Handler
+	// RequestLog records every authenticated /v1 request off the request
+	// path; nil: not recorded. RequestLogs reads them back.
+	RequestLog  *requestlog.Writer
+	RequestLogs *requestlog.Store
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
 
@@ -131,5 +136,7 @@ func (s *Server) Handler() http.Handler {
 	csrf.AddInsecureBypassPattern("POST /stripe/webhook")
 	// Likewise a CRM's pushes in, authenticated by their webhook-signature.
 	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
-	return s.withRequestID(s.withSecurityHeaders(s.withRecover(s.withLogging(csrf.Handler(mux)))))
+	// Logging wraps the recovery so that a panic's 500 is logged too (the
+	// API request log keeps it).
+	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(csrf.Handler(mux)))))
 }

@@ -18,7 +18,6 @@ import (
 	"mailvet/db/dbtest"
 	"mailvet/lists"
 	"mailvet/verify/mailsim"
-	"mailvet/wiring"
 )
 
 // TestMain lets this test binary act as a `mailvet work` process, so the
@@ -41,25 +40,7 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	farm := mailsim.ReferenceFarm(3, mailsim.FarmOptions{Domains: 30, Addresses: 4000, Latency: 150 * time.Millisecond})
 	w := mailsim.Start(t, farm.Config())
 
-	// The stores as the worker processes build them (their engine stays
-	// unused here: the workers verify).
-	engine, err := wiring.NewEngine(wiring.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer engine.Close()
-	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", false, actor.Operator())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenant, err := svc.Tenants.CreateTenant(ctx, "Crash Test", owner.ID, actor.Operator())
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, owner, tenant := workspace(t, d, "Crash Test")
 	// 4,000 addresses are more than the free plan's month.
 	if err := d.Tx(ctx, db.Tenant(tenant.ID), func(ctx context.Context, tx db.Tx) error {
 		_, err := tx.NewRaw(`INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES (?, 'premium', 'active')`, tenant.ID).Exec(ctx)

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"mailvet/actor"
 	"mailvet/cli"
+	"mailvet/db"
+	"mailvet/tenants"
+	"mailvet/wiring"
 )
 
 func envOf(m map[string]string) cli.Env {
@@ -32,4 +36,30 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// workspace builds the services on d as the processes do (their engine
+// unused: the tests drive real processes) and a workspace with a verified
+// owner, for the tests that seed what a started process works on.
+func workspace(t *testing.T, d *db.DB, name string) (*wiring.Services, tenants.User, tenants.Tenant) {
+	t.Helper()
+	ctx := context.Background()
+	engine, err := wiring.NewEngine(wiring.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Close)
+	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", true, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, err := svc.Tenants.CreateTenant(ctx, name, owner.ID, actor.Operator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, owner, tenant
 }

@@ -97,6 +97,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env Env, web
 	defer cancel()
 	if srv != nil {
 		_ = srv.Shutdown(shutdownCtx)
+		// After the server: no request is left to record, and those
+		// recorded are written before the database closes.
+		if err := svc.RequestLog.Close(shutdownCtx); err != nil {
+			log.Warn("request log not fully written at shutdown", "err", err)
+		}
 	}
 	if worker != nil {
 		_ = worker.Stop(shutdownCtx)

@@ -75,6 +75,12 @@ type Config struct {
 	SecretKey            string
 	WebhookAllowCIDRs    []netip.Prefix  // reachable despite the SSRF guard, any port
 	WebhookRetrySchedule []time.Duration // the waits before each retry
+
+	// The API request log: how long requests are kept (whole days; the
+	// partition of a day goes when all of it is older) and how many may
+	// wait in memory for their write before new ones are dropped.
+	RequestLogRetention time.Duration
+	RequestLogBuffer    int
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -140,6 +146,8 @@ func Settings() []Setting {
 		{"MAILVET_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,10h", "Comma-separated waits before each retry of a webhook delivery, after the first attempt; the delivery is a dead letter after the last."},
 		{"MAILVET_STRIPE_METERED_PRICE_PREMIUM", "(empty: Premium overage not billed)", "Stripe metered price id (last_during_period) for Premium use above the included amount."},
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
+		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
+		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
 	}
 }
 
@@ -243,6 +251,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
 	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", time.Minute, time.Second)
 	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
+	// Partitions are days: a retention of 36h keeps two.
+	const day = 24 * time.Hour
+	c.RequestLogRetention = (r.duration("MAILVET_REQUEST_LOG_RETENTION", 30*day, day) + day - 1).Truncate(day)
+	c.RequestLogBuffer = r.intRange("MAILVET_REQUEST_LOG_BUFFER", 10000, 100, 1_000_000)
 	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
 	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")
 	c.StripePriceBasic = r.str("MAILVET_STRIPE_PRICE_BASIC", "")

@@ -126,3 +126,17 @@ func TestWebhookSettings(t *testing.T) {
 		t.Fatalf("a bad schedule: %v", err)
 	}
 }
+
+// The request log keeps whole days: a retention is rounded up to one.
+func TestRequestLogRetentionIsWholeDays(t *testing.T) {
+	c, err := Load(env(map[string]string{"MAILVET_REQUEST_LOG_RETENTION": "36h"}))
+	if err != nil || c.RequestLogRetention != 48*time.Hour {
+		t.Fatalf("36h: %v, %v; want 48h", c.RequestLogRetention, err)
+	}
+	if c, _ := Load(env(nil)); c.RequestLogRetention != 30*24*time.Hour || c.RequestLogBuffer != 10000 {
+		t.Fatalf("defaults: %v, %d", c.RequestLogRetention, c.RequestLogBuffer)
+	}
+	if _, err := Load(env(map[string]string{"MAILVET_REQUEST_LOG_RETENTION": "1h"})); err == nil {
+		t.Fatal("a retention under a day was taken")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/requestlog"
 	"mailvet/schedules"
 	"mailvet/tenants"
 	"mailvet/webhooks"
@@ -34,6 +35,10 @@ type Deps struct {
 	WebhookSchedule *webhooks.Service
 	// Inbound's old pushes are purged with the rest; nil: none.
 	Inbound *inbound.Service
+	// RequestLogs' partitions are kept by a periodic job, dropping those
+	// older than RequestLogRetention (default 30 days); nil: no upkeep.
+	RequestLogs         *requestlog.Store
+	RequestLogRetention time.Duration
 	// Schedules ticks the list schedules and Runs works their runs; nil:
 	// this process does neither (Runs needs Lists' queue, so both come
 	// with it).
@@ -152,6 +157,14 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(opts.ScheduleTickEvery, time.Minute)),
 				func() (river.JobArgs, *river.InsertOpts) { return ScheduleTickArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "schedules_tick"}))
+		}
+		if deps.RequestLogs != nil {
+			river.AddWorker(workers, &RequestLogUpkeepWorker{Logs: deps.RequestLogs, Retention: deps.RequestLogRetention})
+			// Hourly, so a missed run or a new day never leaves the writer
+			// without a partition for long (it makes its own then anyway).
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return RequestLogUpkeepArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "request_log_partitions"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})

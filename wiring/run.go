@@ -12,6 +12,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/platform"
+	"mailvet/requestlog"
 	"mailvet/schedules"
 )
 
@@ -48,7 +49,8 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 		runs = schedules.NewRunner(s.Schedules, p, 0)
 	}
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
-		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, Schedules: s.Schedules, Runs: runs}, jobs.Options{
+		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
+		Schedules: s.Schedules, Runs: runs}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -56,15 +58,21 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 
 // App builds the HTTP server; jobsWork says whether this process also
 // runs workers (health reports it). ctx bounds the River UI's background
-// work.
+// work. It starts the API request log's writer (s.RequestLog), which the
+// caller closes after the server has stopped, so that the last requests
+// are written.
 func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) {
 	cfg := s.Config
 	riverUI, err := s.RiverUI(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if s.RequestLog == nil {
+		s.RequestLog = requestlog.NewWriter(s.DB, requestlog.WriterOptions{Buffer: cfg.RequestLogBuffer, Logger: s.Log})
+	}
 	return app.New(app.Deps{
 		RiverUI: riverUI, Platform: platform.NewService(s.DB),
+		RequestLog: s.RequestLog, RequestLogs: s.RequestLogs,
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
 		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound,
 		Schedules: s.Schedules,

@@ -21,6 +21,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
 	"mailvet/secretbox"
@@ -53,6 +54,10 @@ type Services struct {
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
 	Inbound   *inbound.Service
+	// RequestLogs reads the API request log; RequestLog, the writer that
+	// fills it, is made by App (only a web process records requests).
+	RequestLogs *requestlog.Store
+	RequestLog  *requestlog.Writer
 
 	closers []func()
 }
@@ -124,6 +129,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
+	s.RequestLogs = requestlog.NewStore(d)
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
