@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"mailvet/platform"
+	"mailvet/requestlog"
 	"mailvet/views"
 )
 
@@ -93,6 +94,21 @@ func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, s
 		v.Audit = append(v.Audit, views.AdminAuditRow{When: formatTime(a.CreatedAt), Actor: who, Action: a.Action, Target: a.TargetType + " " + a.TargetID})
 	}
 	v.Usage = adminUsageChart(d.Usage)
+	if s.RequestLogs != nil {
+		errs, err := s.RequestLogs.ListAll(r.Context(), requestlog.Filter{TenantID: id, StatusFrom: 400, StatusTo: 599, Limit: 20}, s.platformActor(r))
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		for _, e := range errs.Logs {
+			code := ""
+			if e.ProblemCode != nil {
+				code = *e.ProblemCode
+			}
+			v.APIErrors = append(v.APIErrors, views.AdminAPIError{When: formatTime(e.CreatedAt), Route: e.Route, Status: strconv.Itoa(e.Status),
+				Code: code, RequestID: e.RequestID})
+		}
+	}
 	if v.Override, err = s.adminOverride(r, id, of); err != nil {
 		s.pageError(w, r, err)
 		return

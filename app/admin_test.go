@@ -99,6 +99,13 @@ func TestAdminFindsTenants(t *testing.T) {
 		t.Fatal("the console shows a key's secret")
 	}
 	expect(t, admin.get("/admin/tenants/0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01"), http.StatusNotFound)
+
+	// The workspace's failed API calls show on its page, with their codes.
+	miss := h.browser().api("GET", "/v1/lists/0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01", key)
+	expectProblem(t, miss, http.StatusNotFound, "not_found")
+	eventually(t, "the failed call on the tenant's page", func() bool {
+		return strings.Contains(admin.get("/admin/tenants/"+id).body, miss.Header.Get("X-Request-Id"))
+	})
 }
 
 // A platform admin edits a plan and gives one workspace an override;

@@ -64,7 +64,10 @@ func (s *Store) List(ctx context.Context, tenantID uuid.UUID, f Filter, by actor
 // ListAll pages through every tenant's logged requests (or one tenant's,
 // f.TenantID), newest first, for the platform admin console, which
 // authorizes its caller before it asks.
-func (s *Store) ListAll(ctx context.Context, f Filter) (Page, error) {
+func (s *Store) ListAll(ctx context.Context, f Filter, by actor.Actor) (Page, error) {
+	if err := by.RequirePlatform(); err != nil {
+		return Page{}, err
+	}
 	return s.page(ctx, db.System("admin console: every tenant's API request log"), f)
 }
 

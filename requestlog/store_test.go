@@ -60,12 +60,15 @@ func TestListIsPerTenantAndListAllSeesEvery(t *testing.T) {
 	}
 	dbtest.RequireHidden(t, d, newTenant(t, d), a, "request_logs") // a viewer with no rows of its own
 
-	all, err := store.ListAll(ctx, requestlog.Filter{RequestID: "req-0"})
+	all, err := store.ListAll(ctx, requestlog.Filter{RequestID: "req-0"}, actor.Operator())
 	if err != nil || len(all.Logs) != 2 {
 		t.Fatalf("every tenant's req-0: %d rows, %v; want 2", len(all.Logs), err)
 	}
-	onlyB, err := store.ListAll(ctx, requestlog.Filter{TenantID: b})
+	onlyB, err := store.ListAll(ctx, requestlog.Filter{TenantID: b}, actor.Operator())
 	if err != nil || len(onlyB.Logs) != 1 || onlyB.Logs[0].TenantID != b || *onlyB.Logs[0].ProblemCode != "not_found" {
 		t.Fatalf("b's log in the console: %+v, %v", onlyB.Logs, err)
+	}
+	if _, err := store.ListAll(ctx, requestlog.Filter{}, actor.User(uuid.New(), "ann@a.test", actor.RoleOwner).In(a)); !errors.Is(err, actor.ErrForbidden) {
+		t.Fatalf("a tenant's owner read every tenant's log: %v", err)
 	}
 }

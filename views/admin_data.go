@@ -25,6 +25,7 @@ type AdminTenant struct {
 	Endpoints                       []AdminEndpoint
 	Usage                           BarChart
 	Audit                           []AdminAuditRow
+	APIErrors                       []AdminAPIError
 	Form                            Form // the suspend form, with its error
 	Override                        AdminOverride
 }
@@ -43,6 +44,9 @@ type AdminEndpoint struct {
 	URL, DeadLetters string
 	Enabled          bool
 }
+
+// AdminAPIError is one of the tenant's recent failed API requests.
+type AdminAPIError struct{ When, Route, Status, Code, RequestID string }
 
 // AdminAuditRow is an audit event.
 type AdminAuditRow struct{ When, Actor, Action, Target string }
