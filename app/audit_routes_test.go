@@ -27,6 +27,7 @@ type auditWalk struct {
 	receiver *hookReceiver
 	adminB   *browser // a platform admin, made before the walk
 	keys     string   // see keysKey
+	sched    string   // see schedList
 }
 
 // id reads one id on the system path.
@@ -70,17 +71,11 @@ type auditedRoute struct {
 // auditedRoutes maps every state-changing route to a request that
 // exercises it, in the order they run (later ones use what earlier ones
 // made). A route missing here fails the walk.
-func auditedRoutes() []struct {
-	route string
-	auditedRoute
-} {
-	type r = struct {
-		route string
-		auditedRoute
-	}
+func auditedRoutes() []walkRoute {
+	type r = walkRoute
 	do := func(route string, f func(w *auditWalk) response) r { return r{route, auditedRoute{do: f}} }
 	exempt := func(route, why string) r { return r{route, auditedRoute{exempt: why}} }
-	return []r{
+	return append([]r{
 		do("POST /signup", func(w *auditWalk) response {
 			return w.h.browser().post("/signup", url.Values{"company": {"Walkco"}, "name": {"Wal"}, "email": {"wal@walk.test"}, "password": {password}})
 		}),
@@ -278,8 +273,15 @@ func auditedRoutes() []struct {
 		do("POST /admin/tenants/{id}/resume", func(w *auditWalk) response {
 			return w.admin().post("/admin/tenants/"+w.tenant+"/resume", nil)
 		}),
-		do("POST /account/sessions/revoke-all", func(w *auditWalk) response { return w.owner.post("/account/sessions/revoke-all", nil) }),
-	}
+	}, append(scheduleRoutes(do),
+		// Last: it ends the owner's session the walk signs in with.
+		do("POST /account/sessions/revoke-all", func(w *auditWalk) response { return w.owner.post("/account/sessions/revoke-all", nil) }))...)
+}
+
+// walkRoute is one row of auditedRoutes.
+type walkRoute struct {
+	route string
+	auditedRoute
 }
 
 // admin is the walk's platform admin.

@@ -18,6 +18,7 @@ import (
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
@@ -168,6 +169,31 @@ func newErrorTable() []errorRule {
 			row.detail = "The file could not be read: " + e.Error() + ". Nothing was stored."
 			return row
 		}),
+
+		// Schedules and their runs.
+		is(schedules.ErrNotFound, errorRow{status: s404, code: "not_found", title: "No schedule", detail: "This list has no schedule."}),
+		is(schedules.ErrRunNotFound, errorRow{status: s404, code: "not_found", title: "Run not found", detail: "This list has no run with this id."}),
+		is(schedules.ErrInvalidEvery, errorRow{status: s422, code: "invalid_request", title: "Schedule refused", form: true, field: "every",
+			detail: "every: use daily, weekly, monthly or cron.", page: "Choose daily, weekly, monthly or a cron expression."}),
+		as(errorRow{status: s422, code: "invalid_cron", title: "Schedule refused", form: true, field: "cron"}, func(e *schedules.CronError, row errorRow) errorRow {
+			row.detail = "cron: " + e.Error() + ". Use five fields (minute hour day-of-month month day-of-week), e.g. 0 6 * * 1."
+			row.page = "This expression does not parse: " + e.Reason + ". Use five fields, e.g. 0 6 * * 1 (Mondays at 06:00)."
+			return row
+		}),
+		as(errorRow{status: s422, code: "schedule_too_frequent", title: "Schedule refused", form: true, field: "every"}, func(e *schedules.TooFrequentError, row errorRow) errorRow {
+			row.detail = e.Error() + ". Choose a less frequent schedule, or upgrade on the billing page."
+			row.page = "Your plan allows at most one run every " + schedules.Duration(e.Minimum) + "; this schedule runs every " +
+				schedules.Duration(e.Interval) + " at its most frequent."
+			return row
+		}),
+		is(schedules.ErrUnknownTimeZone, errorRow{status: s422, code: "unknown_time_zone", title: "Schedule refused", form: true, field: "time_zone",
+			detail: "time_zone: not a time zone; use an IANA name such as Europe/Paris or America/New_York.",
+			page:   "Not a time zone. Use a name such as Europe/Paris or America/New_York."}),
+		is(schedules.ErrListNotReady, errorRow{status: s409, code: "list_not_ready", title: "List not verified yet", form: true,
+			detail: "The list has not finished its first verification: there is nothing to verify again yet."}),
+		is(schedules.ErrRunActive, errorRow{status: s409, code: "run_in_progress", title: "Already running", form: true,
+			detail: "A run of this list is already queued or running; wait for it to finish, or cancel it."}),
+		is(schedules.ErrRunFinished, errorRow{status: s409, code: "run_finished", title: "Run finished", detail: "The run has already finished; there is nothing to cancel."}),
 
 		// Rules.
 		as(errorRow{status: s422, code: "invalid_request", title: "Invalid request", form: true}, func(e *rules.FieldError, row errorRow) errorRow {

@@ -30,6 +30,7 @@ import (
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/secretbox"
 	"mailvet/tenants"
 	"mailvet/usage"
@@ -147,8 +148,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,
 		SuspendedRecheck: 100 * time.Millisecond}).WithQuota(billingSvc).WithEvents(hooks, link)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
+	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: billingSvc, Plans: billingSvc, Events: hooks,
+		Mail: mail.NewQueue(inserter), Link: link})
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling,
-		Webhooks: webhooks.NewDeliverer(hooks, hookClient), WebhookSchedule: hooks},
+		Webhooks: webhooks.NewDeliverer(hooks, hookClient), WebhookSchedule: hooks, Schedules: sched, Runs: schedules.NewRunner(sched, processor, 0)},
 		jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +184,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
 		DNSHealth: engine.DNSHealth, Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
+		Schedules: sched,
 	})
 	if err != nil {
 		t.Fatal(err)

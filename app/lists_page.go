@@ -81,6 +81,12 @@ func (s *Server) handleListUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
+	s.renderListPage(w, r, http.StatusOK, views.Form{})
+}
+
+// renderListPage shows a list with f, the schedule form as sent (its
+// values and errors) or empty for the schedule as it is.
+func (s *Server) renderListPage(w http.ResponseWriter, r *http.Request, code int, f views.Form) {
 	pc := pageFrom(r.Context())
 	id, ok := listID(r)
 	if !ok {
@@ -112,7 +118,11 @@ func (s *Server) handleListPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Results = append(d.Results, row)
 	}
-	s.render(w, r, http.StatusOK, views.ListPage(s.page(w, r, l.Name, "lists"), d))
+	if d.Schedule, err = s.listSchedule(r, l, f); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, code, views.ListPage(s.page(w, r, l.Name, "lists"), d))
 }
 
 // handleListProgress is the HTMX partial that refreshes itself.

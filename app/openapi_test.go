@@ -34,6 +34,7 @@ func TestOpenAPIContract(t *testing.T) {
 	contractKeys(t, c, acme, newKey(t, acme, "test"), other) // before the refusals suspend other's workspace
 	contractRequestLogs(t, c, newKey(t, acme, "test"), other)
 	contractAudit(t, c, newKey(t, acme, "test"), other)
+	contractSchedules(t, c, newKey(t, acme, "test"), other)
 	contractRefusals(t, c, acme, live, test, other)
 
 	c.checkCoverage()
@@ -203,13 +204,15 @@ func contractRefusals(t *testing.T, c *contract, acme *browser, live, test, othe
 	bodies := map[string]string{"verifyEmail": `{"email":"a@shop.test"}`, "testRule": `{"email":"a@shop.test"}`,
 		"createList": `{"emails":["a@shop.test"]}`, "createRule": `{"kind":"domain","pattern":"x.test","action":"block"}`,
 		"createWebhookEndpoint": `{"url":"https://crm.example/hook"}`, "updateWebhookEndpoint": `{"enabled":true}`,
-		"rotateWebhookSecret": `{"overlap":"now"}`, "createAPIKey": `{"name":"x"}`, "rollAPIKey": `{"grace":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`}
+		"rotateWebhookSecret": `{"overlap":"now"}`, "createAPIKey": `{"name":"x"}`, "rollAPIKey": `{"grace":"now"}`, "recoverWebhookDeliveries": `{"since":"2026-01-01T00:00:00Z"}`,
+		"putListSchedule": `{"every":"weekly"}`}
 	for op, id := range c.operations() {
 		method, path, _ := strings.Cut(op, " ")
 		if c.keyless(method, path) {
 			continue // see contractInbound for the pushes' own 401s
 		}
 		path = strings.ReplaceAll(path, "{id}", "0b0e8a3c-5d37-4c1c-9a55-2f7f8d1e6a01")
+		path = strings.ReplaceAll(path, "{run}", "4d2c6f1e-8a3b-4c5d-9e7f-0a1b2c3d4e5f")
 		expectProblem(t, c.call(method, path, "", bodies[id]), http.StatusUnauthorized, "missing_api_key")
 	}
 	// A browser request from another site may not change data.

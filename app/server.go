@@ -23,6 +23,7 @@ import (
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/tenants"
 	"mailvet/usage"
 	"mailvet/verifications"
@@ -41,6 +42,7 @@ type Deps struct {
 	Rules         *rules.Store
 	Usage         *usage.Store // verification rollups; nil: read from DB
 	Webhooks      *webhooks.Service
+	Schedules     *schedules.Service
 	Inbound       *inbound.Service // CRM pushes in (POST /v1/inbound/…)
 	// Platform reads across tenants for the admin console.
 	Platform *platform.Service

@@ -1,20 +1,23 @@
 package app
 
 import (
+	"cmp"
 	"net/http"
 	"time"
 
+	"mailvet/tenants"
 	"mailvet/views"
 )
 
 type settingsForm struct {
 	Name           string `form:"name" validate:"required,max=100"`
 	TechnicalEmail string `form:"technical_email" validate:"omitempty,email,max=254"`
+	TimeZone       string `form:"time_zone" validate:"max=64"`
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
 	pc := pageFrom(r.Context())
-	f := views.Form{Values: map[string]string{"name": pc.tenant.Name, "technical_email": pc.tenant.Settings.TechnicalEmail}}
+	f := views.Form{Values: map[string]string{"name": pc.tenant.Name, "technical_email": pc.tenant.Settings.TechnicalEmail, "time_zone": pc.tenant.TimeZone}}
 	s.renderSettings(w, r, http.StatusOK, f)
 }
 
@@ -26,7 +29,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	ts := views.TenantSettings{
-		Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, CanManage: pc.role.CanManage(),
+		Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, TimeZone: pc.tenant.TimeZone, CanManage: pc.role.CanManage(),
 		CacheTTLDays: cacheTTLDays(pc.tenant.Settings), CachedAddresses: stats.CachedNow,
 	}
 	s.render(w, r, status, views.SettingsPage(s.page(w, r, "Settings", "settings"), ts, f))
@@ -46,7 +49,17 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 	pc := pageFrom(r.Context())
 	settings := pc.tenant.Settings
 	settings.TechnicalEmail = in.TechnicalEmail
-	if _, err := s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, settings, s.actor(r)); err != nil {
+	zone := cmp.Or(in.TimeZone, pc.tenant.TimeZone)
+	// The zone is checked before anything is saved, so that a refusal
+	// changes nothing; then the details and the zone are saved in turn.
+	err = tenants.CheckTimeZone(zone)
+	if err == nil {
+		_, err = s.Tenants.UpdateTenant(r.Context(), pc.tenant.ID, in.Name, settings, s.actor(r))
+	}
+	if err == nil {
+		err = s.Tenants.SetTimeZone(r.Context(), pc.tenant.ID, zone, s.actor(r))
+	}
+	if err != nil {
 		if status, shown := s.formError(w, &f, err); shown {
 			s.renderSettings(w, r, status, f)
 			return

@@ -37,6 +37,9 @@ type Plan struct {
 	MonthlyLimit        int    `json:"monthly_limit"`
 	RatePerMinute       int    `json:"rate_per_minute"`
 	MaxListRows         int    `json:"max_list_rows"`
+	// MinScheduleInterval is how often, at most, a list's schedule may
+	// re-verify it (seconds).
+	MinScheduleInterval int `json:"min_schedule_interval_seconds"`
 }
 
 // FreePlan is the plan of tenants without a (valid) subscription.
@@ -80,11 +83,11 @@ func NewService(d *db.DB, mailQueue *mail.Queue, grace time.Duration, link func(
 		plans: memo.New[uuid.UUID, Plan](planMemory, memoryTenants), usage: memo.New[uuid.UUID, Quota](usageMemory, memoryTenants)}
 }
 
-const planColumns = `p.id, p.name, p.price_cents, p.overage_cents_per_1000, p.daily_limit, p.monthly_included, p.monthly_limit, p.rate_per_minute, p.max_list_rows`
+const planColumns = `p.id, p.name, p.price_cents, p.overage_cents_per_1000, p.daily_limit, p.monthly_included, p.monthly_limit, p.rate_per_minute, p.max_list_rows, p.min_schedule_interval_seconds`
 
 func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
 	var p Plan
-	err := row.Scan(&p.ID, &p.Name, &p.PriceCents, &p.OverageCentsPer1000, &p.DailyLimit, &p.MonthlyIncluded, &p.MonthlyLimit, &p.RatePerMinute, &p.MaxListRows)
+	err := row.Scan(&p.ID, &p.Name, &p.PriceCents, &p.OverageCentsPer1000, &p.DailyLimit, &p.MonthlyIncluded, &p.MonthlyLimit, &p.RatePerMinute, &p.MaxListRows, &p.MinScheduleInterval)
 	return p, err
 }
 
@@ -145,7 +148,7 @@ func (s *Service) ForgetPlan(tenantID uuid.UUID) {
 func planFor(ctx context.Context, tx *sql.Tx, tenantID uuid.UUID, grace time.Duration) (Plan, error) {
 	row := tx.QueryRowContext(ctx, `SELECT p.id, p.name, p.price_cents, p.overage_cents_per_1000,
 			coalesce(o.daily_limit, p.daily_limit), coalesce(o.monthly_included, p.monthly_included), coalesce(o.monthly_limit, p.monthly_limit),
-			coalesce(o.rate_per_minute, p.rate_per_minute), coalesce(o.max_list_rows, p.max_list_rows)
+			coalesce(o.rate_per_minute, p.rate_per_minute), coalesce(o.max_list_rows, p.max_list_rows), p.min_schedule_interval_seconds
 		FROM plans p LEFT JOIN plan_overrides o ON o.tenant_id = $1 AND (o.ends_at IS NULL OR o.ends_at > now())
 		WHERE p.id = coalesce(o.plan_id, (
 			SELECT s.plan_id FROM subscriptions s WHERE s.tenant_id = $1

@@ -19,6 +19,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/requestlog"
+	"mailvet/schedules"
 	"mailvet/tenants"
 	"mailvet/webhooks"
 )
@@ -43,6 +44,11 @@ type Deps struct {
 	// PurgeEvery); nil: never.
 	Audit          *audit.Store
 	AuditRetention time.Duration
+	// Schedules ticks the list schedules and Runs works their runs; nil:
+	// this process does neither (Runs needs Lists' queue, so both come
+	// with it).
+	Schedules *schedules.Service
+	Runs      *schedules.Runner
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -73,6 +79,9 @@ type Options struct {
 	// WebhookWorkers is how many deliveries run at once in this process
 	// (default 100), on their own queue.
 	WebhookWorkers int
+	// ScheduleTickEvery is how often the leader looks for due list
+	// schedules (default a minute).
+	ScheduleTickEvery time.Duration
 	// BatchTimeout bounds one list batch run (default lists.BatchTimeout);
 	// RescueAfter is when River's leader gives a job whose worker died to
 	// another worker. It must be longer than BatchTimeout, so that a batch
@@ -146,6 +155,13 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(opts.KeySweepEvery, 10*time.Minute)),
 				func() (river.JobArgs, *river.InsertOpts) { return SweepAPIKeysArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "sweep_api_keys"}),
+		}
+		if deps.Lists != nil && deps.Schedules != nil && deps.Runs != nil {
+			river.AddWorker(workers, &ScheduleTickWorker{Schedules: deps.Schedules})
+			river.AddWorker(workers, &ScheduleRunWorker{Runs: deps.Runs, timeout: cmp.Or(opts.BatchTimeout, lists.BatchTimeout)})
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(opts.ScheduleTickEvery, time.Minute)),
+				func() (river.JobArgs, *river.InsertOpts) { return ScheduleTickArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "schedules_tick"}))
 		}
 		if deps.RequestLogs != nil {
 			river.AddWorker(workers, &RequestLogUpkeepWorker{Logs: deps.RequestLogs, Retention: deps.RequestLogRetention})

@@ -39,8 +39,9 @@ func engineContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // verify answers each due row: the tenant's rules first, then (for a live
-// list) its cache, then the engine for the rest, grouped in one batch call.
-func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode bool) ([]answer, error) {
+// list, when useCache) its cache, then the engine for the rest, grouped in
+// one batch call.
+func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode, useCache bool) ([]answer, error) {
 	out := make([]answer, len(due))
 	rs, err := p.rules.RuleSet(ctx, tenantID)
 	if err != nil {
@@ -61,13 +62,15 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	if len(norms) == 0 {
 		return out, nil
 	}
-	ttl, err := p.cacheTTL(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	cached, err := p.cache.CachedMany(ctx, tenantID, testMode, norms, ttl)
-	if err != nil {
-		return nil, err
+	cached := map[string]verify.Result{}
+	if useCache {
+		ttl, err := p.cacheTTL(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		if cached, err = p.cache.CachedMany(ctx, tenantID, testMode, norms, ttl); err != nil {
+			return nil, err
+		}
 	}
 	var emails []string
 	var idx []int

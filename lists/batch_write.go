@@ -9,6 +9,7 @@ import (
 
 	"mailvet/db"
 	"mailvet/usage"
+	"mailvet/verify"
 )
 
 // write stores a run's outcome in one transaction of the list's tenant:
@@ -135,28 +136,13 @@ func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []r
 		return 0, nil
 	}
 	type rec struct {
-		RowNo      int     `json:"row_no"`
-		Status     string  `json:"status"`
-		Reason     string  `json:"reason"`
-		Score      int     `json:"score"`
-		Disposable bool    `json:"disposable"`
-		Role       bool    `json:"role"`
-		Free       bool    `json:"free"`
-		CatchAll   bool    `json:"catch_all"`
-		Suggestion *string `json:"suggestion"`
-		MX         *string `json:"mx"`
-		SMTPReply  string  `json:"smtp_reply"`
-		CheckedAt  string  `json:"checked_at"`
-		Cached     bool    `json:"cached"`
-		Billable   bool    `json:"billable"` // but for test-mode lists
+		verdictRecord
+		Cached   bool `json:"cached"`
+		Billable bool `json:"billable"` // but for test-mode lists
 	}
 	recs := make([]rec, len(final))
 	for i, f := range final {
-		r := f.Result
-		recs[i] = rec{RowNo: f.RowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
-			Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
-			Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00"),
-			Cached: r.Cached, Billable: usage.Billable(r, false)}
+		recs[i] = rec{verdictRecord: newVerdictRecord(f.RowNo, f.Result), Cached: f.Result.Cached, Billable: usage.Billable(f.Result, false)}
 	}
 	payload, err := json.Marshal(recs)
 	if err != nil {
@@ -195,4 +181,27 @@ func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []r
 		return 0, err
 	}
 	return free, moveRateWindow(ctx, tx, args.TenantID, args.ListID, at, processed, w)
+}
+
+// verdictRecord is a row's verdict as the statements that write verdicts
+// read it (jsonb_to_recordset): a batch's and a re-validation's.
+type verdictRecord struct {
+	RowNo      int     `json:"row_no"`
+	Status     string  `json:"status"`
+	Reason     string  `json:"reason"`
+	Score      int     `json:"score"`
+	Disposable bool    `json:"disposable"`
+	Role       bool    `json:"role"`
+	Free       bool    `json:"free"`
+	CatchAll   bool    `json:"catch_all"`
+	Suggestion *string `json:"suggestion"`
+	MX         *string `json:"mx"`
+	SMTPReply  string  `json:"smtp_reply"`
+	CheckedAt  string  `json:"checked_at"`
+}
+
+func newVerdictRecord(rowNo int, r verify.Result) verdictRecord {
+	return verdictRecord{RowNo: rowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
+		Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
+		Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00")}
 }

@@ -55,3 +55,28 @@ func decodeRowCursor(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// EncodeTimeCursor and DecodeTimeCursor are the newest-first cursor of
+// lists, for the list's other pages (its runs), so that every cursor of a
+// list reads the same and a bad one is the same ErrBadCursor. An empty
+// cursor decodes to the zero time: the first page.
+func EncodeTimeCursor(at time.Time, id uuid.UUID) string { return encodeListCursor(at, id) }
+
+// DecodeTimeCursor: see EncodeTimeCursor.
+func DecodeTimeCursor(s string) (*time.Time, uuid.UUID, error) {
+	if s == "" {
+		return nil, uuid.Nil, nil
+	}
+	c, err := decodeListCursor(s)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	return &c.at, c.id, nil
+}
+
+// EncodeRowCursor and DecodeRowCursor are the row-order cursor of a list's
+// results, for the other pages in row order (a run's changes).
+func EncodeRowCursor(row int) string { return encodeRowCursor(row) }
+
+// DecodeRowCursor: see EncodeRowCursor ("" is row 0, the first page).
+func DecodeRowCursor(s string) (int, error) { return decodeRowCursor(s) }

@@ -99,7 +99,7 @@ func (s *Store) Export(ctx context.Context, tenantID, id uuid.UUID, opts ExportO
 		if err != nil {
 			return err
 		}
-		cw := newCSVOut(w)
+		cw := NewCSVOut(w)
 		header := l.Header
 		if len(header) == 0 {
 			header = []string{"email"}

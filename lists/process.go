@@ -106,7 +106,7 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 		}
 		return Next{Done: true}, p.finish(ctx, args, complete)
 	}
-	answers, err := p.verify(ctx, args.TenantID, due, l.TestMode)
+	answers, err := p.verify(ctx, args.TenantID, due, l.TestMode, true)
 	if err != nil {
 		return Next{}, err
 	}

@@ -23,8 +23,11 @@ type Tenant struct {
 	// admin suspended the tenant (Status "suspended").
 	SuspendedReason string     `bun:"suspended_reason"`
 	SuspendedAt     *time.Time `bun:"suspended_at"`
-	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
+	// TimeZone is the IANA zone its list schedules run in unless they
+	// name their own.
+	TimeZone  string    `bun:"time_zone,nullzero,default:'UTC'"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
 
 	bun.BaseModel `bun:"table:tenants"`
 }

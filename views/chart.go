@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -21,6 +22,9 @@ type ChartColumn struct {
 	Label  string // short, under the axis: "24 Nov"
 	Full   string // in the tooltip: "24 Nov 2026"
 	Values []int
+	// Tip, when set, is the whole tooltip (for values that are not
+	// verification counts).
+	Tip string
 }
 
 // BarChartInput is what a stacked bar chart shows.
@@ -30,6 +34,8 @@ type BarChartInput struct {
 	Desc   string // what the chart shows, for screen readers
 	Layers []ChartLayer
 	Cols   []ChartColumn
+	// Suffix follows each y tick ("%" for shares).
+	Suffix string
 }
 
 // BarChart is a stacked bar chart laid out for SVG: every coordinate is
@@ -85,7 +91,7 @@ func NewBarChart(in BarChartInput) BarChart {
 	step := niceStep(float64(max(peak, 1)) / 4)
 	top := step * math.Ceil(float64(max(peak, 1))/step)
 	for v := 0.0; v <= top+step/2; v += step {
-		c.YTicks = append(c.YTicks, chartTick{Pos: num(bottom - v/top*plotH), Label: Thousands(int(v))})
+		c.YTicks = append(c.YTicks, chartTick{Pos: num(bottom - v/top*plotH), Label: Thousands(int(v)) + in.Suffix})
 	}
 	n := len(in.Cols)
 	if n == 0 {
@@ -96,7 +102,7 @@ func NewBarChart(in BarChartInput) BarChart {
 	every := (n + chartMaxLabels - 1) / chartMaxLabels
 	for i, col := range in.Cols {
 		x := float64(chartPadL) + float64(i)*band
-		cc := chartCol{X: num(x), W: num(band), Top: num(chartPadT), H: num(plotH), Tip: tooltip(col, in.Layers)}
+		cc := chartCol{X: num(x), W: num(band), Top: num(chartPadT), H: num(plotH), Tip: cmp.Or(col.Tip, tooltip(col, in.Layers))}
 		y := bottom
 		for j, v := range col.Values {
 			if v <= 0 || j >= len(in.Layers) {

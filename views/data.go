@@ -207,6 +207,7 @@ type TenantSettings struct {
 	Name            string
 	Slug            string
 	TechnicalEmail  string
+	TimeZone        string // the default of the list schedules
 	CanManage       bool
 	CacheTTLDays    int // -1 off, else days
 	CachedAddresses int
@@ -288,6 +289,7 @@ type ListDetail struct {
 	NextCursor  string
 	CanManage   bool
 	ExportQuery string
+	Schedule    ListSchedule
 }
 
 // ListResultRow is one verified row.

@@ -21,6 +21,8 @@ const (
 	ListCancelled         = "list.cancelled"
 	VerificationCompleted = "verification.completed"
 	QuotaThreshold        = "quota.threshold"
+	ScheduleCompleted     = "schedule.completed"
+	ScheduleFailed        = "schedule.failed"
 	EndpointDisabled      = "webhook_endpoint.disabled"
 	EndpointTest          = "webhook_endpoint.test"
 	APIKeyRotated         = "api_key.rotated"
@@ -42,6 +44,16 @@ func Types() []EventType {
 	expired.DaysLeft = 0
 	failed, cancelled := finished, finished
 	failed.Status, cancelled.Status = "failed", "cancelled"
+	period := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	schedule := "8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+	ran := ScheduleRunData{ListID: finished.ListID, ListName: "Newsletter", RunID: "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b", ScheduleID: &schedule,
+		Trigger: "schedule", Status: "completed", Period: &period, Total: 1150, Checked: 1150, Unconfirmed: 4, Changed: 23,
+		Transitions: []RunTransition{{From: "deliverable", To: "undeliverable", Count: 17}, {From: "risky", To: "deliverable", Count: 6}},
+		Counts:      ListCounts{Deliverable: 989, Undeliverable: 107, Risky: 44, Unknown: 10}, DeliverableShare: 0.86,
+		ChangesURL: "https://mailvet.example/v1/lists/5b0e2c1a-8d2e-4a47-9d6c-0c8f7a1e2b3c/runs/1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b/changes"}
+	refused := ran
+	refused.Status, refused.Checked, refused.Unconfirmed, refused.Changed, refused.Transitions, refused.DeliverableShare = "failed", 0, 0, 0, []RunTransition{}, 0
+	refused.FailureCode, refused.FailureReason = "quota_exceeded", "This run needs 1,150, 300 left this month (limit 1,000): it did not start and nothing was charged."
 	return []EventType{
 		{ListCompleted, "A list finished: every unique address has a verdict.", finished},
 		{ListFailed, "A list stopped on an error it could not get past; the verdicts so far are kept.", failed},
@@ -50,6 +62,8 @@ func Types() []EventType {
 			Email: "ann@example.com", Status: "deliverable", Reason: "accepted_email", Score: 95}},
 		{QuotaThreshold, "This month's use passed 80 % or 100 % of the plan's included verifications.", QuotaData{Percent: 80, Plan: "basic",
 			MonthUsed: 40000, MonthIncluded: 50000, MonthLimit: 250000}},
+		{ScheduleCompleted, "A list's re-validation finished; data counts the addresses whose status changed since the previous run.", ran},
+		{ScheduleFailed, "A list's re-validation failed (quota, DNS or mail servers out of reach, an error) or was cancelled; owners and admins are emailed too.", refused},
 		{EndpointDisabled, "An endpoint was disabled: it answered 410 Gone, or every delivery failed for 5 days.", EndpointData{
 			EndpointID: "0d1f6a4e-3b2c-4e5f-8a9b-1c2d3e4f5a6b", URL: "https://crm.example/hooks/mailvet", Reason: "410 Gone"}},
 		{EndpointTest, "Sent by Send test event, to check that the endpoint receives and verifies deliveries.", EndpointData{
@@ -116,6 +130,37 @@ type EndpointData struct {
 	EndpointID string `json:"endpoint_id"`
 	URL        string `json:"url"`
 	Reason     string `json:"reason,omitempty"`
+}
+
+// ScheduleRunData is schedule.completed's and schedule.failed's: one run
+// of a list's re-validation, with its decay by transition and a link to
+// the changed addresses.
+type ScheduleRunData struct {
+	ListID           string          `json:"list_id"`
+	ListName         string          `json:"list_name"`
+	RunID            string          `json:"run_id"`
+	ScheduleID       *string         `json:"schedule_id"`
+	Trigger          string          `json:"trigger"`
+	Status           string          `json:"status"`
+	Period           *time.Time      `json:"period"`
+	TestMode         bool            `json:"test_mode"`
+	Total            int             `json:"total"`
+	Checked          int             `json:"checked"`
+	Unconfirmed      int             `json:"unconfirmed"`
+	Changed          int             `json:"changed"`
+	Transitions      []RunTransition `json:"transitions"`
+	Counts           ListCounts      `json:"counts"`
+	DeliverableShare float64         `json:"deliverable_share"`
+	FailureCode      string          `json:"failure_code,omitempty"`
+	FailureReason    string          `json:"failure_reason,omitempty"`
+	ChangesURL       string          `json:"changes_url"`
+}
+
+// RunTransition is how many addresses went from one status to another.
+type RunTransition struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Count int    `json:"count"`
 }
 
 // APIKeyData is api_key.rotated's, api_key.expiring's and

@@ -13,6 +13,7 @@ import (
 	"mailvet/mail"
 	"mailvet/platform"
 	"mailvet/requestlog"
+	"mailvet/schedules"
 )
 
 // Logger writes the service's structured log to w in the configured
@@ -43,9 +44,13 @@ func (s *Services) Processor() *lists.Processor {
 // mail through mailer and verifying list batches with p (Processor(),
 // unless the caller measures one of its own). Start it to work.
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
-	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer, WebhookSchedule: s.Webhooks, Inbound: s.Inbound,
-		RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
-		Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
+	var runs *schedules.Runner
+	if p != nil {
+		runs = schedules.NewRunner(s.Schedules, p, 0)
+	}
+	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
+		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
+		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -70,7 +75,8 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		RequestLog: s.RequestLog, RequestLogs: s.RequestLogs,
 		Log: s.Log, DB: s.DB, Tenants: s.Tenants, JobsWork: jobsWork, Rules: s.Rules,
 		Verifications: s.Verifications, Lists: s.Lists, Billing: s.Billing, Stripe: s.Stripe, Usage: s.Usage, Webhooks: s.Webhooks, Inbound: s.Inbound, Audit: s.Audit,
-		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
+		Schedules: s.Schedules,
+		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,
 	})

@@ -25,6 +25,7 @@ import (
 	"mailvet/mail"
 	"mailvet/requestlog"
 	"mailvet/rules"
+	"mailvet/schedules"
 	"mailvet/secretbox"
 	"mailvet/tenants"
 	"mailvet/usage"
@@ -50,6 +51,7 @@ type Services struct {
 	Usage         *usage.Store
 	Verifications *verifications.Service
 	Lists         *lists.Store
+	Schedules     *schedules.Service
 	Webhooks      *webhooks.Service
 	// Deliverer sends webhook deliveries, through the SSRF-guarded client.
 	Deliverer *webhooks.Deliverer
@@ -136,6 +138,8 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.RequestLogs = requestlog.NewStore(d)
 	s.Audit = audit.NewStore(d)
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
+	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
+		Mail: queue, Link: s.Link})
 	return s, nil
 }
 
