@@ -25,7 +25,7 @@ type auditWalk struct {
 	// receiver fails every delivery, so each test send ends a dead
 	// letter to retry.
 	receiver *hookReceiver
-	adminB   *browser // a platform admin, made before the walk
+	admin    *browser // a platform admin, made before the walk
 	keys     string   // see keysKey
 	sched    string   // see schedList
 }
@@ -241,37 +241,37 @@ func auditedRoutes() []walkRoute {
 			return w.owner.apiJSON("DELETE", "/v1/api_keys/"+w.id(`SELECT id::text FROM api_keys WHERE name = 'api made' AND rolled_from IS NOT NULL`), w.keysKey(), "")
 		}),
 		do("POST /admin/tenants/{id}/override", func(w *auditWalk) response {
-			return w.admin().post("/admin/tenants/"+w.tenant+"/override", url.Values{"daily_limit": {"900"}, "note": {"walk"}})
+			return w.admin.post("/admin/tenants/"+w.tenant+"/override", url.Values{"daily_limit": {"900"}, "note": {"walk"}})
 		}),
 		do("POST /admin/tenants/{id}/override/clear", func(w *auditWalk) response {
-			return w.admin().post("/admin/tenants/"+w.tenant+"/override/clear", nil)
+			return w.admin.post("/admin/tenants/"+w.tenant+"/override/clear", nil)
 		}),
 		do("POST /admin/plans/{id}", func(w *auditWalk) response {
-			return w.admin().post("/admin/plans/premium", url.Values{"name": {"Premium"}, "price_cents": {"19900"}, "overage_cents_per_1000": {"200"},
+			return w.admin.post("/admin/plans/premium", url.Values{"name": {"Premium"}, "price_cents": {"19900"}, "overage_cents_per_1000": {"200"},
 				"daily_limit": {"100000"}, "monthly_included": {"500000"}, "monthly_limit": {"2500000"}, "rate_per_minute": {"1200"}, "max_list_rows": {"1000000"}})
 		}),
 		do("POST /admin/dead-letters/{tenant}/{id}/retry", func(w *auditWalk) response {
 			expect(w.t, w.owner.apiJSON("POST", "/v1/webhook_endpoints", w.key, `{"url":"`+w.hook()+`","description":"admin"}`), http.StatusCreated)
 			hook := w.id(`SELECT id::text FROM webhook_endpoints WHERE description = 'admin'`)
-			return w.admin().post("/admin/dead-letters/"+w.tenant+"/"+w.deadDelivery(hook)+"/retry", nil)
+			return w.admin.post("/admin/dead-letters/"+w.tenant+"/"+w.deadDelivery(hook)+"/retry", nil)
 		}),
 		do("POST /admin/users/{id}/lock", func(w *auditWalk) response {
-			return w.admin().post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/lock", url.Values{"reason": {"walk"}})
+			return w.admin.post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/lock", url.Values{"reason": {"walk"}})
 		}),
 		do("POST /admin/users/{id}/unlock", func(w *auditWalk) response {
-			return w.admin().post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/unlock", nil)
+			return w.admin.post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/unlock", nil)
 		}),
 		do("POST /admin/users/{id}/reset", func(w *auditWalk) response {
-			return w.admin().post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/reset", nil)
+			return w.admin.post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/reset", nil)
 		}),
 		do("POST /admin/users/{id}/platform-admin", func(w *auditWalk) response {
-			return w.admin().post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/platform-admin?on=true", nil)
+			return w.admin.post("/admin/users/"+w.id(`SELECT id::text FROM users WHERE email = 'mia@acme.test'`)+"/platform-admin?on=true", nil)
 		}),
 		do("POST /admin/tenants/{id}/suspend", func(w *auditWalk) response {
-			return w.admin().post("/admin/tenants/"+w.tenant+"/suspend", url.Values{"reason": {"walk"}})
+			return w.admin.post("/admin/tenants/"+w.tenant+"/suspend", url.Values{"reason": {"walk"}})
 		}),
 		do("POST /admin/tenants/{id}/resume", func(w *auditWalk) response {
-			return w.admin().post("/admin/tenants/"+w.tenant+"/resume", nil)
+			return w.admin.post("/admin/tenants/"+w.tenant+"/resume", nil)
 		}),
 	}, append(scheduleRoutes(do),
 		// Last: it ends the owner's session the walk signs in with.
@@ -283,9 +283,6 @@ type walkRoute struct {
 	route string
 	auditedRoute
 }
-
-// admin is the walk's platform admin.
-func (w *auditWalk) admin() *browser { return w.adminB }
 
 // keysKey is a test key with the keys scope, made on first use.
 func (w *auditWalk) keysKey() string {
@@ -351,7 +348,7 @@ func TestEveryStateChangingRouteIsAudited(t *testing.T) {
 	h := newHarness(t, harnessOptions{listRetryDelay: time.Hour, stripeAPIBase: stripemock.Start(t)})
 	w := &auditWalk{t: t, h: h, owner: h.signUp("Acme", "ann@acme.test"), receiver: newHookReceiver(t, http.StatusInternalServerError)}
 	w.key = newKey(t, w.owner, "live")
-	w.adminB = h.platformAdmin("ops@walk.test") // before the walk: signing up verifies by a link, which writes its own event
+	w.admin = h.platformAdmin("ops@walk.test") // before the walk: signing up verifies by a link, which writes its own event
 	w.tenant = tenantOf(t, h, "ann@acme.test").String()
 	for _, c := range table {
 		if c.exempt != "" {

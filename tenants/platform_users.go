@@ -2,9 +2,6 @@ package tenants
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -23,14 +20,8 @@ func (s *Store) LockUser(ctx context.Context, userID uuid.UUID, reason string, b
 	if err := by.RequirePlatform(); err != nil {
 		return err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return &InputError{Field: "reason", Reason: "say why the account is locked"}
-	case utf8.RuneCountInString(reason) > MaxSuspendReason:
-		return &InputError{Field: "reason", Reason: fmt.Sprintf("must be at most %d characters", MaxSuspendReason)}
-	}
-	if err := checkText("reason", reason); err != nil {
+	reason, err := checkReason(reason, "say why the account is locked")
+	if err != nil {
 		return err
 	}
 	if by.UserID == userID {

@@ -26,17 +26,26 @@ func (s *Store) Suspend(ctx context.Context, tenantID uuid.UUID, reason string, 
 	if err := by.RequirePlatform(); err != nil {
 		return Tenant{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return Tenant{}, &InputError{Field: "reason", Reason: "say why the workspace is suspended: its owners are told"}
-	case utf8.RuneCountInString(reason) > MaxSuspendReason:
-		return Tenant{}, &InputError{Field: "reason", Reason: fmt.Sprintf("must be at most %d characters", MaxSuspendReason)}
-	}
-	if err := checkText("reason", reason); err != nil {
+	reason, err := checkReason(reason, "say why the workspace is suspended: its owners are told")
+	if err != nil {
 		return Tenant{}, err
 	}
 	return s.setStatus(ctx, tenantID, "suspended", reason, by)
+}
+
+// checkReason trims the reason a platform admin gives for suspending or
+// locking (kept with the change and told to those it concerns), and
+// refuses none (asking as missing says), one over MaxSuspendReason, or
+// one with control characters.
+func checkReason(reason, missing string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", &InputError{Field: "reason", Reason: missing}
+	case utf8.RuneCountInString(reason) > MaxSuspendReason:
+		return "", &InputError{Field: "reason", Reason: fmt.Sprintf("must be at most %d characters", MaxSuspendReason)}
+	}
+	return reason, checkText("reason", reason)
 }
 
 // Resume lifts a suspension: sessions and keys work again, paused lists
