@@ -81,24 +81,23 @@ func (s *Server) handleAdminPlanSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if ok {
-		_, err = s.Billing.UpdatePlan(r.Context(), billing.Plan{ID: id, Name: in.Name, PriceCents: in.PriceCents, OverageCentsPer1000: in.OverageCentsPer1000,
-			DailyLimit: in.DailyLimit, MonthlyIncluded: in.MonthlyIncluded, MonthlyLimit: in.MonthlyLimit, RatePerMinute: in.RatePerMinute,
-			MaxListRows: in.MaxListRows}, s.platformActor(r))
-		if err == nil {
-			s.flash(w, r, "Plan saved.")
-			s.redirect(w, r, "/admin/plans")
-			return
-		}
-		status, shown := s.formError(w, &f, err)
-		if !shown {
-			s.pageError(w, r, err)
-			return
-		}
-		s.render(w, r, status, views.AdminPlanPage(s.page(w, r, "Plan", "admin"), views.AdminPlan{ID: id, Form: f}))
+	if !ok {
+		s.render(w, r, http.StatusUnprocessableEntity, views.AdminPlanPage(s.page(w, r, "Plan", "admin"), views.AdminPlan{ID: id, Form: f}))
 		return
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, views.AdminPlanPage(s.page(w, r, "Plan", "admin"), views.AdminPlan{ID: id, Form: f}))
+	_, err = s.Billing.UpdatePlan(r.Context(), billing.Plan{ID: id, Name: in.Name, PriceCents: in.PriceCents, OverageCentsPer1000: in.OverageCentsPer1000,
+		DailyLimit: in.DailyLimit, MonthlyIncluded: in.MonthlyIncluded, MonthlyLimit: in.MonthlyLimit, RatePerMinute: in.RatePerMinute,
+		MaxListRows: in.MaxListRows}, s.platformActor(r))
+	if err != nil {
+		if status, shown := s.formError(w, &f, err); shown {
+			s.render(w, r, status, views.AdminPlanPage(s.page(w, r, "Plan", "admin"), views.AdminPlan{ID: id, Form: f}))
+			return
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	s.flash(w, r, "Plan saved.")
+	s.redirect(w, r, "/admin/plans")
 }
 
 // handleAdminOverride sets the tenant's plan override.
