@@ -37,7 +37,7 @@ func (s *Services) Mailer() (mail.Sender, error) {
 // Processor is the list batch processor on the services' engine, rules
 // and result cache.
 func (s *Services) Processor() *lists.Processor {
-	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.CacheTTL)
+	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.BatchPolicy)
 }
 
 // Worker builds the River client that runs jobs in this process, sending
