@@ -167,6 +167,9 @@ func (s *Store) SetOperatorSettings(ctx context.Context, tenantID uuid.UUID, o O
 // checkCacheChoice refuses a cache lifetime the tenant's operator bounds
 // do not allow, saying what they allow.
 func checkCacheChoice(o OperatorSettings, days int) error {
+	if days < -1 || days > MaxCacheTTLDays {
+		return &InputError{Field: "cache_ttl_days", Reason: fmt.Sprintf("must be between 1 and %d days, or off", MaxCacheTTLDays)}
+	}
 	if o.allowsCacheDays(days) {
 		return nil
 	}
