@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config is every setting the service reads. Settings lists them with their
@@ -51,7 +52,11 @@ type Config struct {
 	SMTPConnectTimeout  time.Duration
 	SMTPCommandTimeout  time.Duration
 	SMTPMaxConnsPerHost int
-	VerifyTimeout       time.Duration
+	// ProbeIdentity names the source address this process probes from:
+	// every process of one database with the same identity keeps to one
+	// MAILVET_SMTP_MAX_CONNS_PER_HOST together (mxslots).
+	ProbeIdentity string
+	VerifyTimeout time.Duration
 
 	// Bulk lists.
 	UploadMaxBytes   int64
@@ -130,7 +135,8 @@ func Settings() []Setting {
 		{"MAILVET_SMTP_STARTTLS", "true", "Upgrade probe connections with STARTTLS when offered."},
 		{"MAILVET_SMTP_CONNECT_TIMEOUT", "10s", "Dial plus greeting timeout per MX connection."},
 		{"MAILVET_SMTP_COMMAND_TIMEOUT", "15s", "Timeout for one SMTP command's reply."},
-		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50)."},
+		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50), held across every worker process of the database with the same MAILVET_PROBE_IDENTITY."},
+		{"MAILVET_PROBE_IDENTITY", "shared", "The source address this process probes mail servers from, by name: processes with the same identity share the per-MX cap (leases in PostgreSQL). Give hosts with their own IP their own identity."},
 		{"MAILVET_VERIFY_TIMEOUT", "20s", "Deadline of one API verification; past it the answer is unknown/timeout."},
 		{"MAILVET_UPLOAD_MAX_BYTES", "104857600", "Largest list upload, in bytes (100 MB)."},
 		{"MAILVET_LIST_MAX_ROWS", "1000000", "Most rows in one list."},
@@ -247,6 +253,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.SMTPConnectTimeout = r.duration("MAILVET_SMTP_CONNECT_TIMEOUT", 10*time.Second, 100*time.Millisecond)
 	c.SMTPCommandTimeout = r.duration("MAILVET_SMTP_COMMAND_TIMEOUT", 15*time.Second, 100*time.Millisecond)
 	c.SMTPMaxConnsPerHost = r.intRange("MAILVET_SMTP_MAX_CONNS_PER_HOST", 5, 1, 50)
+	c.ProbeIdentity = r.str("MAILVET_PROBE_IDENTITY", "shared")
+	if n := len(c.ProbeIdentity); n == 0 || n > 100 || strings.ContainsFunc(c.ProbeIdentity, unicode.IsControl) {
+		r.fail("MAILVET_PROBE_IDENTITY", c.ProbeIdentity, "must be 1 to 100 characters, none of them control characters")
+	}
 	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
 	c.UploadMaxBytes = int64(r.intRange("MAILVET_UPLOAD_MAX_BYTES", 100<<20, 1024, 10<<30))
 	c.ListMaxRows = r.intRange("MAILVET_LIST_MAX_ROWS", 1_000_000, 1, 100_000_000)

@@ -23,6 +23,9 @@ type batch struct {
 
 	emitMu sync.Mutex
 	emit   func(int, Result)
+
+	usedMu sync.Mutex
+	used   map[string]bool // MX addresses this batch has work for (pool.use)
 }
 
 // pendingAddr is an address waiting for the network.
@@ -61,7 +64,26 @@ type rcpt struct {
 }
 
 func newBatch(v *Verifier, share Share, emit func(int, Result)) *batch {
-	return &batch{v: v, share: share, start: time.Now(), emit: emit}
+	return &batch{v: v, share: share, start: time.Now(), emit: emit, used: map[string]bool{}}
+}
+
+// uses tells the pool once that the batch has work for addr.
+func (b *batch) uses(addr string) {
+	b.usedMu.Lock()
+	defer b.usedMu.Unlock()
+	if !b.used[addr] {
+		b.used[addr] = true
+		b.v.pool.use(addr)
+	}
+}
+
+// finished tells the pool the batch has no more work for its hosts.
+func (b *batch) finished() {
+	b.usedMu.Lock()
+	defer b.usedMu.Unlock()
+	for addr := range b.used {
+		b.v.pool.done(addr)
+	}
 }
 
 func (b *batch) send(i int, r Result) {
@@ -113,6 +135,7 @@ func (b *batch) run(ctx context.Context, emails []string) {
 		}
 		groups[k] = append(groups[k], d)
 	}
+	defer b.finished()
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		for _, chunk := range b.chunks(groups[k]) {

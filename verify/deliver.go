@@ -95,6 +95,7 @@ func (b *batch) connect(ctx context.Context, hosts []mailHost) (*lease, string, 
 	last := outcome{stage: "connect", err: errors.New("no MX host could be reached"), set: true}
 	for _, h := range hosts {
 		for _, addr := range b.mxAddrs(h) {
+			b.uses(addr)
 			release, err := b.v.shares.acquire(ctx, b.share, addr)
 			if err != nil {
 				return nil, "", outcome{stage: "connect", err: err, mx: h.Name, set: true}

@@ -29,6 +29,10 @@ type hostPool struct {
 	// lastUsed is when host() last handed this pool out; sweep forgets a
 	// host unused for longer than IdleTimeout with nothing open or held.
 	lastUsed time.Time
+	// users are the batches with work for this host (use, done); linger
+	// closes the idle connections once none has (closeIdleOf).
+	users  int
+	linger *time.Timer
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is
@@ -78,12 +82,26 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 			return &lease{conn: c, h: h}, nil
 		}
 	}
+	releaseSlot := func() {}
+	if p.cfg.Slots != nil {
+		release, idle, err := p.slotOrIdle(ctx, h, addr)
+		switch {
+		case err != nil:
+			<-h.slots
+			return nil, err
+		case idle != nil:
+			return &lease{conn: idle, h: h}, nil
+		}
+		releaseSlot = release
+	}
 	if err := p.acquireGlobal(ctx); err != nil {
+		releaseSlot()
 		<-h.slots
 		return nil, err
 	}
 	c, banner, err := dialSMTP(ctx, p.dial, host, addr, p.cfg)
 	if err != nil || c == nil {
+		releaseSlot()
 		<-p.global
 		if banner.Code == 421 && p.retire(h) {
 			return &lease{banner: banner, h: h}, nil // our slot stays retired
@@ -94,6 +112,7 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 		}
 		return &lease{banner: banner, h: h}, nil
 	}
+	c.releaseSlot = releaseSlot
 	return &lease{conn: c, fresh: true, h: h}, nil
 }
 
@@ -189,9 +208,15 @@ func (p *pool) put(l *lease, reusable bool) {
 	<-l.h.slots
 }
 
-// closeLocked closes c and gives back its open-connection token.
+// closeLocked closes c and gives back its open-connection token, and its
+// host slot once it is closed.
 func (p *pool) closeLocked(c *smtpConn) {
-	go c.close() // QUIT may block up to a second; do not hold the lock
+	go func() { // QUIT may block up to a second; do not hold the lock
+		c.close()
+		if c.releaseSlot != nil {
+			c.releaseSlot()
+		}
+	}()
 	<-p.global
 }
 
@@ -211,7 +236,7 @@ func (p *pool) sweep() {
 			}
 		}
 		h.idle = kept
-		if len(h.idle) == 0 && len(h.slots) == 0 && h.retired == 0 && time.Since(h.lastUsed) > p.cfg.IdleTimeout {
+		if len(h.idle) == 0 && len(h.slots) == 0 && h.retired == 0 && h.users == 0 && time.Since(h.lastUsed) > p.cfg.IdleTimeout {
 			delete(p.hosts, addr)
 		}
 	}

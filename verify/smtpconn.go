@@ -27,7 +27,10 @@ type smtpConn struct {
 	maxRcpts   int // from the server's LIMITS RCPTMAX, if any
 	txns       int // transactions done; RSET precedes each after the first
 	lastUsed   time.Time
-	bound      time.Time // the caller's deadline for the current probe
+	// releaseSlot gives back the host slot this connection holds
+	// (Config.Slots); nil when slots are this process's own.
+	releaseSlot func()
+	bound       time.Time // the caller's deadline for the current probe
 }
 
 // errConnLost marks failures after which the connection cannot be reused.

@@ -23,6 +23,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/mxslots"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
@@ -74,18 +75,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, 
 	if err != nil {
 		return nil, err
 	}
-	engine, err := NewEngine(cfg)
+	// The engine keeps the per-MX cap with every process of this
+	// database probing from the same address (MAILVET_PROBE_IDENTITY).
+	slots := mxslots.New(d, cfg.ProbeIdentity, log)
+	vc := EngineConfig(cfg)
+	vc.Slots = slots
+	engine, err := verify.New(vc)
 	if err != nil {
+		slots.Close()
 		d.Close()
 		return nil, err
 	}
 	s, err := Build(cfg, log, d, engine)
 	if err != nil {
 		engine.Close()
+		slots.Close()
 		d.Close()
 		return nil, err
 	}
-	s.closers = []func(){engine.Close, d.Close}
+	s.closers = []func(){engine.Close, slots.Close, d.Close}
 	return s, nil
 }
 
