@@ -109,9 +109,13 @@ func (r Runner) dumpToS3(ctx context.Context, cmd *exec.Cmd, stderr *tail, to Ta
 	body := &exitChecked{r: out, wait: cmd.Wait}
 	n, upErr := r.S3.upload(ctx, to, body)
 	if !body.waited {
-		// The upload stopped reading early: stop pg_dump too.
+		// The upload stopped reading early (it failed): stop pg_dump too.
 		_ = cmd.Process.Kill()
-		body.exitErr = cmd.Wait()
+		_ = cmd.Wait()
+		if upErr == nil {
+			upErr = fmt.Errorf("upload to %s ended before the dump did", to)
+		}
+		return 0, upErr
 	}
 	if body.exitErr != nil {
 		return 0, programFailed("pg_dump", body.exitErr, stderr)
