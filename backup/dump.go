@@ -177,6 +177,11 @@ func (r Runner) command(ctx context.Context, program, dflt, databaseURL string, 
 
 func programFailed(name string, err error, stderr *tail) error {
 	msg := strings.TrimSpace(stderr.String())
+	if strings.Contains(msg, "row-level security") {
+		// pg_dump's own hint (NO FORCE ROW LEVEL SECURITY) would switch
+		// the tenant guard off; the login is what is wrong.
+		msg += "\n(the backup login must bypass row-level security: a superuser, or a role with BYPASSRLS and pg_read_all_data; set MAILVET_BACKUP_DATABASE_URL to it)"
+	}
 	if msg == "" {
 		return fmt.Errorf("%s failed: %w", name, err)
 	}

@@ -13,10 +13,10 @@ import (
 
 const backupUsage = `Usage:
   mailvet backup [--to FILE|DIR/|s3://BUCKET/KEY|s3://BUCKET/PREFIX/]
-      Dumps the database of DATABASE_URL (as that login: the tables' owner,
-      not MAILVET_DB_ROLE) with pg_dump --format=custom, one consistent
-      snapshot, to the file or S3 object (settings MAILVET_BACKUP_S3_*,
-      AWS_*). A target ending in / gets a timestamped name inside it.
+      Dumps the database with pg_dump --format=custom, one consistent
+      snapshot, as the login of MAILVET_BACKUP_DATABASE_URL (default:
+      DATABASE_URL's; never MAILVET_DB_ROLE), which must bypass row-level
+      security, to the file or S3 object (settings MAILVET_BACKUP_S3_*, AWS_*). A target ending in / gets a timestamped name inside it.
       Without --to: MAILVET_BACKUP_TO. A failed dump leaves no file or object.
       Restore with: mailvet restore --from … --to DATABASE_URL.
 `
@@ -43,7 +43,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, env
 		fmt.Fprintf(stderr, "--to: %v\n\n%s", err, backupUsage)
 		return errUsage
 	}
-	res, err := wiring.BackupRunner(cfg).Backup(ctx, cfg.DatabaseURL, target)
+	res, err := wiring.BackupRunner(cfg).Backup(ctx, cmp.Or(cfg.Backup.DatabaseURL, cfg.DatabaseURL), target)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -191,4 +192,53 @@ func TestFailedBackupLeavesNothing(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2 (usage)", bad, code)
 		}
 	}
+}
+
+// The least-privileged backup login the README suggests (BYPASSRLS and
+// pg_read_all_data, owning nothing) dumps every row; a login that row-level
+// security binds is refused by pg_dump, and the message says what to use.
+func TestBackupLoginMustBypassTheGuard(t *testing.T) {
+	src, want := seeded(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for role, attrs := range map[string]string{"mailvet_test_backup": "BYPASSRLS", "mailvet_test_reader": "NOBYPASSRLS"} {
+		// Roles are the server's, shared by concurrent test binaries.
+		_, err := conn.Exec(ctx, `DO $$ BEGIN CREATE ROLE `+role+` LOGIN NOSUPERUSER `+attrs+`;
+			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`)
+		if err == nil {
+			_, err = conn.Exec(ctx, "GRANT pg_read_all_data TO "+role)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := func(role string) string {
+		u, err := url.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.User(role) // trust auth, as for the tests' own login
+		return u.String()
+	}
+	file := filepath.Join(t.TempDir(), "mailvet.dump")
+
+	env := map[string]string{"DATABASE_URL": src, "MAILVET_BACKUP_DATABASE_URL": as("mailvet_test_reader")}
+	code, _, errOut := runCLI(t, env, "backup", "--to", file)
+	if code != 1 || !strings.Contains(errOut, "row-level security") || !strings.Contains(errOut, "BYPASSRLS") {
+		t.Fatalf("a backup as a login bound by row-level security: exit %d, stderr %q", code, errOut)
+	}
+
+	env["MAILVET_BACKUP_DATABASE_URL"] = as("mailvet_test_backup")
+	if code, out, errOut := runCLI(t, env, "backup", "--to", file); code != 0 {
+		t.Fatalf("backup as the backup login: exit %d\n%s%s", code, out, errOut)
+	}
+	dst := dbtest.NewEmptyURL(t)
+	if code, out, errOut := runCLI(t, map[string]string{"MAILVET_DB_ROLE": dbtest.Role}, "restore", "--from", file, "--to", dst); code != 0 {
+		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
+	}
+	requireSameCounts(t, want, rowCounts(t, dst))
 }

@@ -11,9 +11,11 @@ import (
 // Backup is where `mailvet backup` and the scheduled backup put dumps, and
 // how they reach an S3-compatible store.
 type Backup struct {
-	To       string // file, directory/ or s3://bucket/key (or prefix/); empty: no scheduled backup
-	Schedule string // standard cron expression, UTC
-	S3       BackupS3
+	// DatabaseURL is the login pg_dump uses; empty: DATABASE_URL's.
+	DatabaseURL string
+	To          string // file, directory/ or s3://bucket/key (or prefix/); empty: no scheduled backup
+	Schedule    string // standard cron expression, UTC
+	S3          BackupS3
 }
 
 // BackupS3 reaches the object store of s3:// targets.
@@ -28,8 +30,9 @@ const DefaultBackupSchedule = "0 3 * * *"
 
 func (r *reader) backup() Backup {
 	b := Backup{
-		To:       r.str("MAILVET_BACKUP_TO", ""),
-		Schedule: r.str("MAILVET_BACKUP_SCHEDULE", DefaultBackupSchedule),
+		DatabaseURL: r.str("MAILVET_BACKUP_DATABASE_URL", ""),
+		To:          r.str("MAILVET_BACKUP_TO", ""),
+		Schedule:    r.str("MAILVET_BACKUP_SCHEDULE", DefaultBackupSchedule),
 		S3: BackupS3{
 			Region:          r.str("MAILVET_BACKUP_S3_REGION", "us-east-1"),
 			AccessKeyID:     r.str("AWS_ACCESS_KEY_ID", ""),
@@ -40,6 +43,9 @@ func (r *reader) backup() Backup {
 	}
 	if u := r.url("MAILVET_BACKUP_S3_ENDPOINT", "https://s3.amazonaws.com", "http", "https"); u != nil {
 		b.S3.Endpoint = u.String()
+	}
+	if b.DatabaseURL != "" {
+		r.url("MAILVET_BACKUP_DATABASE_URL", b.DatabaseURL, "postgres", "postgresql")
 	}
 	if strings.HasPrefix(strings.ToLower(b.To), "s3://") {
 		if u, err := url.Parse(b.To); err != nil || u.Host == "" || strings.Trim(u.Path, "/") == "" || u.RawQuery != "" {

@@ -154,6 +154,7 @@ func Settings() []Setting {
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
 		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
+		{"MAILVET_BACKUP_DATABASE_URL", "(empty: DATABASE_URL)", "Login `mailvet backup` dumps as; it must bypass row-level security (a superuser, or a role with BYPASSRLS and pg_read_all_data), or pg_dump refuses."},
 		{"MAILVET_BACKUP_TO", "(empty: no scheduled backup)", "Where the scheduled backup (and `mailvet backup` without --to) writes its pg_dump: a file, a directory ending in / (a timestamped file each time), or s3://bucket/key or s3://bucket/prefix/."},
 		{"MAILVET_BACKUP_SCHEDULE", DefaultBackupSchedule, "When the scheduled backup runs, as a cron expression in UTC (minute hour day month weekday); only with MAILVET_BACKUP_TO."},
 		{"MAILVET_BACKUP_S3_ENDPOINT", "https://s3.amazonaws.com", "URL of the S3-compatible store of s3:// backup targets (http:// only for a store on a private network)."},
