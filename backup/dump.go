@@ -124,8 +124,9 @@ func (r Runner) dumpToS3(ctx context.Context, cmd *exec.Cmd, stderr *tail, to Ta
 }
 
 // exitChecked reads a program's output and, at its end, waits for the
-// program: a program that failed turns the end into an error, so the
-// upload it feeds is aborted rather than completed with a truncated dump.
+// program: a program that failed turns the end into an error, so what it
+// feeds (an upload, a restore's transaction) is aborted rather than
+// completed with a truncated dump.
 type exitChecked struct {
 	r       io.Reader
 	wait    func() error
@@ -147,7 +148,7 @@ func (e *exitChecked) Read(p []byte) (int, error) {
 
 func (e *exitChecked) end() error {
 	if e.exitErr != nil {
-		return errors.New("pg_dump failed")
+		return errors.New("the program writing the dump failed")
 	}
 	return io.EOF
 }

@@ -122,6 +122,21 @@ func TestBackupToAFileRestoresEveryRow(t *testing.T) {
 		t.Fatalf("restore --clean: exit %d\n%s%s", code, out, errOut)
 	}
 	requireSameCounts(t, want, rowCounts(t, dst))
+
+	// A dump cut short restores nothing: not even --clean's drops happen.
+	whole, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.dump")
+	if err := os.WriteFile(cut, whole[:len(whole)*2/3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI(t, env, "restore", "--clean", "--from", cut, "--to", dst)
+	if code != 1 || !strings.Contains(errOut, "pg_restore failed") {
+		t.Fatalf("restore of a truncated dump: exit %d, stderr %q", code, errOut)
+	}
+	requireSameCounts(t, want, rowCounts(t, dst))
 }
 
 func TestBackupToS3RestoresEveryRow(t *testing.T) {
