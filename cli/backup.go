@@ -16,9 +16,10 @@ const backupUsage = `Usage:
       Dumps the database with pg_dump --format=custom, one consistent
       snapshot, as the login of MAILVET_BACKUP_DATABASE_URL (default:
       DATABASE_URL's; never MAILVET_DB_ROLE), which must bypass row-level
-      security, to the file or S3 object (settings MAILVET_BACKUP_S3_*, AWS_*). A target ending in / gets a timestamped name inside it.
-      Without --to: MAILVET_BACKUP_TO. A failed dump leaves no file or object.
-      Restore with: mailvet restore --from … --to DATABASE_URL.
+      security, to the file or S3 object (settings MAILVET_BACKUP_S3_*,
+      AWS_*). A target ending in / gets a timestamped name inside it.
+      Without --to: MAILVET_BACKUP_TO. A failed dump leaves no file or
+      object. Restore with: mailvet restore --from … --to DATABASE_URL.
 `
 
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) error {
