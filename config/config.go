@@ -88,6 +88,9 @@ type Config struct {
 	// wait in memory for their write before new ones are dropped.
 	RequestLogRetention time.Duration
 	RequestLogBuffer    int
+
+	// Backups: `mailvet backup` and the scheduled one (config/backup.go).
+	Backup Backup
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -157,6 +160,15 @@ func Settings() []Setting {
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
 		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
+		{"MAILVET_BACKUP_DATABASE_URL", "(empty: DATABASE_URL)", "Login `mailvet backup` dumps as; it must bypass row-level security (a superuser, or a role with BYPASSRLS and pg_read_all_data), or pg_dump refuses."},
+		{"MAILVET_BACKUP_TO", "(empty: no scheduled backup)", "Where the scheduled backup (and `mailvet backup` without --to) writes its pg_dump: a file, a directory ending in / (a timestamped file each time), or s3://bucket/key or s3://bucket/prefix/."},
+		{"MAILVET_BACKUP_SCHEDULE", DefaultBackupSchedule, "When the scheduled backup runs, as a cron expression in UTC (minute hour day month weekday); only with MAILVET_BACKUP_TO."},
+		{"MAILVET_BACKUP_S3_ENDPOINT", "https://s3.amazonaws.com", "URL of the S3-compatible store of s3:// backup targets (http:// only for a store on a private network)."},
+		{"MAILVET_BACKUP_S3_REGION", "us-east-1", "Region of the backup bucket."},
+		{"MAILVET_BACKUP_S3_PATH_STYLE", "false", "Address the bucket as ENDPOINT/BUCKET instead of BUCKET.ENDPOINT (false: virtual-host style on AWS, path style elsewhere)."},
+		{"AWS_ACCESS_KEY_ID", "(empty: the instance's IAM role)", "Access key of s3:// backup targets; with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."},
+		{"AWS_SECRET_ACCESS_KEY", "(required with AWS_ACCESS_KEY_ID)", "Secret key of s3:// backup targets."},
+		{"AWS_SESSION_TOKEN", "(empty)", "Session token of temporary S3 credentials."},
 	}
 }
 
@@ -269,6 +281,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	const day = 24 * time.Hour
 	c.RequestLogRetention = (r.duration("MAILVET_REQUEST_LOG_RETENTION", 30*day, day) + day - 1).Truncate(day)
 	c.RequestLogBuffer = r.intRange("MAILVET_REQUEST_LOG_BUFFER", 10000, 100, 1_000_000)
+	c.Backup = r.backup()
 	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
 	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")
 	c.StripePriceBasic = r.str("MAILVET_STRIPE_PRICE_BASIC", "")

@@ -49,6 +49,9 @@ type Deps struct {
 	// with it).
 	Schedules *schedules.Service
 	Runs      *schedules.Runner
+	// Backup is the scheduled backup, which the leader enqueues; nil:
+	// none (MAILVET_BACKUP_TO is empty).
+	Backup *ScheduledBackup
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -176,6 +179,13 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeAuditArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_audit"}))
+		}
+		if deps.Backup != nil {
+			river.AddWorker(workers, &BackupWorker{Backup: deps.Backup})
+			// Not on start: every deploy would take a dump.
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(deps.Backup.Schedule,
+				func() (river.JobArgs, *river.InsertOpts) { return BackupArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "backup"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})
