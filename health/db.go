@@ -73,7 +73,7 @@ func laggingQueues(ctx context.Context, d *db.DB, maxLag time.Duration) ([]strin
 		if err := rows.Scan(&queue, &seconds); err != nil {
 			return nil, err
 		}
-		out = append(out, fmt.Sprintf("queue %s %s behind", queue, (time.Duration(seconds) * time.Second).Round(time.Second)))
+		out = append(out, fmt.Sprintf("queue %s %s behind", queue, (time.Duration(seconds)*time.Second).Round(time.Second)))
 	}
 	return out, rows.Err()
 }
