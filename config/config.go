@@ -83,6 +83,8 @@ type Config struct {
 	// wait in memory for their write before new ones are dropped.
 	RequestLogRetention time.Duration
 	RequestLogBuffer    int
+
+	Health Health // /health's optional checks
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -151,6 +153,10 @@ func Settings() []Setting {
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
 		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
+		{"MAILVET_HEALTH_PROBE_MX", "(empty: smtp_egress not configured)", "host[:port] (port: MAILVET_SMTP_PORT) of an MX host that /health's smtp_egress check connects to, directly or through MAILVET_SMTP_PROXY, expecting a 220 greeting; asked at most once a minute."},
+		{"MAILVET_HEALTH_QUEUE_LAG", "5m", "Longest a due River job may wait in its queue before /health's river check fails (degraded)."},
+		{"MAILVET_HEALTH_DISK_DIR", "(empty: disk not configured; uploads stream into PostgreSQL)", "Existing directory whose file system /health's disk check watches (a spool or backup directory)."},
+		{"MAILVET_HEALTH_DISK_MIN_FREE", "1073741824", "Free bytes below which /health's disk check fails (degraded)."},
 	}
 }
 
@@ -247,6 +253,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.SMTPConnectTimeout = r.duration("MAILVET_SMTP_CONNECT_TIMEOUT", 10*time.Second, 100*time.Millisecond)
 	c.SMTPCommandTimeout = r.duration("MAILVET_SMTP_COMMAND_TIMEOUT", 15*time.Second, 100*time.Millisecond)
 	c.SMTPMaxConnsPerHost = r.intRange("MAILVET_SMTP_MAX_CONNS_PER_HOST", 5, 1, 50)
+	c.Health = r.health(c.SMTPPort)
 	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
 	c.UploadMaxBytes = int64(r.intRange("MAILVET_UPLOAD_MAX_BYTES", 100<<20, 1024, 10<<30))
 	c.ListMaxRows = r.intRange("MAILVET_LIST_MAX_ROWS", 1_000_000, 1, 100_000_000)
