@@ -124,7 +124,7 @@ func Settings() []Setting {
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
 		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
-		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health fails. `none` turns the check off."},
+		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health's dns check fails (degraded). `none` turns the check off."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
 		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
 		{"MAILVET_MAIL_FROM", "verify@<HELO name>", "Envelope sender of probes (no mail is ever sent)."},
