@@ -62,7 +62,7 @@ func River(d *db.DB, maxLag time.Duration) Probe {
 func laggingQueues(ctx context.Context, d *db.DB, maxLag time.Duration) ([]string, error) {
 	rows, err := d.Pool.Query(ctx, `SELECT queue, extract(epoch FROM now() - min(scheduled_at))::float8
 		FROM river_job WHERE state = 'available' AND scheduled_at <= now()
-		GROUP BY queue HAVING min(scheduled_at) < now() - $1::interval ORDER BY queue`, maxLag.String())
+		GROUP BY queue HAVING min(scheduled_at) < now() - make_interval(secs => $1) ORDER BY queue`, maxLag.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("read River's queue lag: %w", err)
 	}
