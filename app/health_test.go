@@ -211,3 +211,34 @@ func TestHealthRequiredChecksFailWith503(t *testing.T) {
 	}
 	expectCheck(t, a, "database", "failing")
 }
+
+// River's and the migrations' tables locked by a stuck transaction: their
+// checks time out in time; River's is optional (degraded, 200), the
+// migrations' required (failing, 503).
+func TestHealthAnswersInTimeWhenTablesAreLocked(t *testing.T) {
+	h := newHarness(t)
+	waitHealth(t, h, "ok")
+	stuck, err := h.owner().Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stuck.Rollback(context.Background()) })
+	if _, err := stuck.Exec(t.Context(), "LOCK TABLE river_leader IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	a := askHealth(t, h)
+	if a.code != http.StatusOK || a.Status != "degraded" {
+		t.Fatalf("/health %d %s: %+v", a.code, a.Status, a.Checks)
+	}
+	expectCheck(t, a, "river", "failing", "timed out")
+
+	if _, err := stuck.Exec(t.Context(), "LOCK TABLE bun_migrations IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	a = askHealth(t, h)
+	if a.code != http.StatusServiceUnavailable || a.Status != "failing" {
+		t.Fatalf("/health %d %s: %+v", a.code, a.Status, a.Checks)
+	}
+	expectCheck(t, a, "migrations", "failing", "timed out")
+	expectCheck(t, a, "database", "ok")
+}
