@@ -1,8 +1,8 @@
 // Package health runs the service's dependency checks: each one named,
 // required or optional, bounded by its own timeout, all run at once and
 // the whole bounded by a budget, so that a report comes back in time
-// whatever hangs. /health serves a Report; the alert job runs the same
-// Checker.
+// whatever hangs. /health serves a Report; anything else that watches the
+// service (an alerting job) runs the same Checker through Run.
 //
 // A failing required check (the database, its migrations) makes the
 // service unfit to serve: Report.Status is failing and /health answers
