@@ -20,8 +20,10 @@ import (
 	"mailvet/app"
 	"mailvet/audit"
 	"mailvet/billing"
+	"mailvet/config"
 	"mailvet/db"
 	"mailvet/db/dbtest"
+	"mailvet/health"
 	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
@@ -39,6 +41,7 @@ import (
 	"mailvet/verify/mailsim"
 	"mailvet/webhooks"
 	"mailvet/webhooks/transport"
+	"mailvet/wiring"
 )
 
 // harness runs the whole service in-process against a fresh database, real
@@ -66,10 +69,16 @@ type harnessOptions struct {
 	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
 	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
 	dnsCanaries    []string      // the engine's DNS canaries; shop.test (a domain of the world) unless set
+	dnsServer      string        // the engine's resolver; the world's unless set
 	// webhookRetries is the wait before each retry of a webhook delivery;
 	// 20ms, 20ms (three attempts, quickly) unless set.
 	webhookRetries []time.Duration
 	noRequestLog   bool // the API request log off (the benchmark's baseline)
+	// health tunes /health's optional checks (MAILVET_HEALTH_*); the
+	// queue lag is 5m unless set. healthMailer replaces the mailer's URL
+	// in its check (the harness's mail server otherwise).
+	health       config.Health
+	healthMailer string
 }
 
 // harnessSecretKey seals the harness's webhook secrets (MAILVET_SECRET_KEY).
@@ -121,6 +130,9 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	vcfg.DNSCanaries = []string{"shop.test"} // the default names real providers, unknown to the world
 	if o.dnsCanaries != nil {
 		vcfg.DNSCanaries = o.dnsCanaries
+	}
+	if o.dnsServer != "" {
+		vcfg.DNSServer = o.dnsServer
 	}
 	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
 	engine, err := verify.New(vcfg)
@@ -182,7 +194,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
+		Health: newTestHealth(d, engine, stripeBilling, mailSrv.URL, o), Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
 		Schedules: sched,
 	})
@@ -193,6 +205,19 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc, hooks: hooks, logs: reqLogs}
+}
+
+// newTestHealth builds /health's checks as wiring does, on the harness's
+// parts and o's settings.
+func newTestHealth(d *db.DB, engine *verify.Verifier, stripe *billing.Stripe, mailerURL string, o harnessOptions) *health.Checker {
+	settings := o.health
+	if settings.QueueLag == 0 {
+		settings.QueueLag = 5 * time.Minute
+	}
+	if o.healthMailer != "" {
+		mailerURL = o.healthMailer
+	}
+	return wiring.NewHealth(wiring.HealthParts{DB: d, Engine: engine, Stripe: stripe, MailerURL: mailerURL, Settings: settings})
 }
 
 // flushLogs writes every API request answered so far to the request log.

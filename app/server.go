@@ -18,6 +18,7 @@ import (
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/health"
 	"mailvet/inbound"
 	"mailvet/lists"
 	"mailvet/platform"
@@ -71,10 +72,8 @@ type Deps struct {
 	// MetricsToken, when set, lets `Authorization: Bearer <token>` read the
 	// details of /health (platform admins see them signed in).
 	MetricsToken string
-	// DNSHealth is the engine's (verify.Verifier.DNSHealth): /health's
-	// "dns" check, failing while the resolver denies the canary domains.
-	// Nil: no such check.
-	DNSHealth func() error
+	// Health runs /health's checks (wiring.NewHealth builds them).
+	Health *health.Checker
 }
 
 // Server handles every HTTP request.

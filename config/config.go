@@ -91,6 +91,7 @@ type Config struct {
 
 	// Backups: `mailvet backup` and the scheduled one (config/backup.go).
 	Backup Backup
+	Health Health // /health's optional checks
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -130,7 +131,7 @@ func Settings() []Setting {
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
 		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
-		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health fails. `none` turns the check off."},
+		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health's dns check fails (degraded). `none` turns the check off."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
 		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
 		{"MAILVET_MAIL_FROM", "verify@<HELO name>", "Envelope sender of probes (no mail is ever sent)."},
@@ -169,6 +170,10 @@ func Settings() []Setting {
 		{"AWS_ACCESS_KEY_ID", "(empty: the instance's IAM role)", "Access key of s3:// backup targets; with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."},
 		{"AWS_SECRET_ACCESS_KEY", "(required with AWS_ACCESS_KEY_ID)", "Secret key of s3:// backup targets."},
 		{"AWS_SESSION_TOKEN", "(empty)", "Session token of temporary S3 credentials."},
+		{"MAILVET_HEALTH_PROBE_MX", "(empty: smtp_egress not configured)", "host[:port] (port: MAILVET_SMTP_PORT) of an MX host that /health's smtp_egress check connects to, directly or through MAILVET_SMTP_PROXY, expecting a 220 greeting; asked at most once a minute."},
+		{"MAILVET_HEALTH_QUEUE_LAG", "5m", "Longest a due River job may wait in its queue before /health's river check fails (degraded)."},
+		{"MAILVET_HEALTH_DISK_DIR", "(empty: disk not configured; uploads stream into PostgreSQL)", "Existing directory whose file system /health's disk check watches (a spool or backup directory)."},
+		{"MAILVET_HEALTH_DISK_MIN_FREE", "1073741824", "Free bytes below which /health's disk check fails (degraded)."},
 	}
 }
 
@@ -269,6 +274,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if n := len(c.ProbeIdentity); n == 0 || n > 100 || strings.ContainsFunc(c.ProbeIdentity, unicode.IsControl) {
 		r.fail("MAILVET_PROBE_IDENTITY", c.ProbeIdentity, "must be 1 to 100 characters, none of them control characters")
 	}
+	c.Health = r.health(c.SMTPPort)
 	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
 	c.UploadMaxBytes = int64(r.intRange("MAILVET_UPLOAD_MAX_BYTES", 100<<20, 1024, 10<<30))
 	c.ListMaxRows = r.intRange("MAILVET_LIST_MAX_ROWS", 1_000_000, 1, 100_000_000)

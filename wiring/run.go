@@ -79,7 +79,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		Schedules: s.Schedules,
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
-		DNSHealth: s.Engine.DNSHealth, SMTPMaxConnsPerHost: cfg.SMTPMaxConnsPerHost,
+		Health: s.Health, SMTPMaxConnsPerHost: cfg.SMTPMaxConnsPerHost,
 	})
 }
 

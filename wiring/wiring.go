@@ -18,6 +18,7 @@ import (
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
+	"mailvet/health"
 	"mailvet/importjson"
 	"mailvet/inbound"
 	"mailvet/jobs"
@@ -64,6 +65,9 @@ type Services struct {
 	// Import imports the old service's JSON files (mailvet import-json).
 	Import *importjson.Importer
 	Audit  *audit.Store
+	// Health runs the dependency checks, for /health and the alert job:
+	// one per process, so that its reuse of results holds for both.
+	Health *health.Checker
 
 	closers []func()
 }
@@ -148,6 +152,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
+	s.Health = NewHealth(HealthParts{DB: d, Engine: engine, Stripe: s.Stripe, MailerURL: cfg.MailerURL, Settings: cfg.Health})
 	return s, nil
 }
 
