@@ -140,5 +140,5 @@ func (s *Server) Handler() http.Handler {
 	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	// Logging wraps the recovery so that a panic's 500 is logged too (the
 	// API request log keeps it).
-	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(csrf.Handler(mux)))))
+	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(withQueryLabel(csrf.Handler(mux))))))
 }

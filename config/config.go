@@ -83,6 +83,14 @@ type Config struct {
 	// wait in memory for their write before new ones are dropped.
 	RequestLogRetention time.Duration
 	RequestLogBuffer    int
+
+	// Performance and alerts: a statement slower than SlowQuery is logged
+	// and kept for the performance page; firing and resolved alerts are
+	// posted to AlertWebhookURL (empty: mail only), signed with
+	// AlertWebhookSecret (a whsec_ secret, required with the URL).
+	SlowQuery          time.Duration
+	AlertWebhookURL    string
+	AlertWebhookSecret string
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -151,6 +159,9 @@ func Settings() []Setting {
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
 		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
+		{"MAILVET_SLOW_QUERY", "200ms", "A database statement slower than this (at least 1ms) is logged with its template (never its values), duration and route or job, and kept on the performance page."},
+		{"MAILVET_ALERT_WEBHOOK_URL", "(empty: alerts are mailed only)", "Operator URL that firing and resolved alerts are POSTed to as JSON, signed like customer webhooks."},
+		{"MAILVET_ALERT_WEBHOOK_SECRET", "(required with MAILVET_ALERT_WEBHOOK_URL)", "whsec_ signing secret of the alert webhook (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)."},
 	}
 }
 
@@ -305,5 +316,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MailerURL != "" {
 		r.url("MAILVET_MAILER_URL", c.MailerURL, "smtp", "smtps")
 	}
+	c.SlowQuery = r.duration("MAILVET_SLOW_QUERY", 200*time.Millisecond, time.Millisecond)
+	r.alertWebhook(&c)
 	return c, errors.Join(r.errs...)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
 
 	"mailvet/audit"
 	"mailvet/billing"
@@ -111,6 +112,7 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		// means River's default list). An operator can reindex River's
 		// tables as their owner when they bloat.
 		ReindexerIndexNames: []string{},
+		Middleware:          []rivertype.Middleware{&labelJobs{}},
 	}
 	if opts.Work {
 		workers := river.NewWorkers()

@@ -23,6 +23,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/perf"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
@@ -63,6 +64,9 @@ type Services struct {
 	// Import imports the old service's JSON files (mailvet import-json).
 	Import *importjson.Importer
 	Audit  *audit.Store
+	// SlowQueries logs and keeps the statements slower than
+	// MAILVET_SLOW_QUERY (Open makes it; nil after Build alone).
+	SlowQueries *perf.SlowLog
 
 	closers []func()
 }
@@ -85,7 +89,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, 
 		d.Close()
 		return nil, err
 	}
-	s.closers = []func(){engine.Close, d.Close}
+	s.SlowQueries = perf.NewSlowLog(d, cfg.SlowQuery, log)
+	d.ObserveQueries(s.SlowQueries)
+	s.closers = []func(){engine.Close, func() { d.ObserveQueries(nil) }, s.SlowQueries.Close, d.Close}
 	return s, nil
 }
 
