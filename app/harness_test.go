@@ -26,6 +26,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/perf"
 	"mailvet/mail/mailtest"
 	"mailvet/platform"
 	"mailvet/requestlog"
@@ -185,6 +186,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		DNSHealth: engine.DNSHealth, Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
 		Schedules: sched,
+		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -178,6 +178,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/dead-letters", admin(s.handleAdminDeadLetters))
 	mux.Handle("POST /admin/dead-letters/{tenant}/{id}/retry", admin(s.handleAdminDeadLetterRetry))
 	mux.Handle("/admin/river/", admin(s.handleRiverUI))
+	mux.Handle("GET /admin/performance", admin(s.handleAdminPerformance))
 	// Everything else under /admin is the ordinary 404 to anyone, so that
 	// what the console holds is not revealed by a 405 or a redirect.
 	mux.Handle("/admin/", admin(s.handlePageNotFound))

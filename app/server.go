@@ -20,6 +20,7 @@ import (
 	"mailvet/db"
 	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -72,6 +73,10 @@ type Deps struct {
 	// "dns" check, failing while the resolver denies the canary domains.
 	// Nil: no such check.
 	DNSHealth func() error
+	// Perf reads the performance page's figures (nil: no page);
+	// SlowQuery is MAILVET_SLOW_QUERY, which the page names.
+	Perf      *perf.Service
+	SlowQuery time.Duration
 }
 
 // Server handles every HTTP request.

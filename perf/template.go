@@ -53,7 +53,7 @@ func Template(sql string) string {
 }
 
 // skipQuoted returns the index after the string literal opening at i
-// (” inside is a quote; a backslash escapes in E'…' strings, and
+// (a doubled quote inside is a quote; a backslash escapes in E'…' strings, and
 // skipping it is harmless in the others).
 func skipQuoted(sql string, i int) int {
 	for j := i + 1; j < len(sql); j++ {

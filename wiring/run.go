@@ -11,6 +11,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/schedules"
@@ -79,6 +80,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,
+		Perf:      perf.NewService(s.DB), SlowQuery: cfg.SlowQuery,
 	})
 }
 
