@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivertype"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
@@ -50,6 +51,9 @@ type Deps struct {
 	// with it).
 	Schedules *schedules.Service
 	Runs      *schedules.Runner
+	// Alerts' rules are evaluated every AlertEvery (default a minute)
+	// and their notices posted; nil: neither.
+	Alerts *alerts.Service
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -90,6 +94,9 @@ type Options struct {
 	// BatchTimeout plus half of it, at most plus rescueMargin.
 	BatchTimeout time.Duration
 	RescueAfter  time.Duration
+	// AlertEvery is how often the alert rules are evaluated (default a
+	// minute).
+	AlertEvery time.Duration
 }
 
 // NewClient builds the River client on the service's one pool: database/sql
@@ -178,6 +185,18 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeAuditArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_audit"}))
+		}
+		if deps.Alerts != nil {
+			river.AddWorker(workers, &AlertEvaluateWorker{Alerts: deps.Alerts})
+			river.AddWorker(workers, &AlertWebhookWorker{Alerts: deps.Alerts})
+			alertEvery := cmp.Or(opts.AlertEvery, time.Minute)
+			// Only the leader inserts periodic jobs; unique by period as
+			// well, so a leader that changes mid-period adds no second one.
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(alertEvery),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return alerts.EvaluateArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: alertEvery}}
+				},
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "alerts_evaluate"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})
