@@ -36,7 +36,7 @@ func (s *Service) Evaluate(ctx context.Context) (Evaluation, error) {
 	err := s.db.Tx(ctx, db.System("alerts: metrics over every tenant's requests, deliveries and runs"), func(ctx context.Context, tx db.Tx) error {
 		ev = Evaluation{}
 		var rules []Rule
-		if err := tx.NewRaw(`SELECT ` + ruleColumns + ` FROM alert_rules WHERE enabled ORDER BY id FOR UPDATE`).Scan(ctx, &rules); err != nil {
+		if err := tx.NewRaw(`SELECT `+ruleColumns+` FROM alert_rules WHERE enabled ORDER BY id FOR UPDATE`).Scan(ctx, &rules); err != nil {
 			return err
 		}
 		now := s.now()

@@ -126,7 +126,7 @@ func (s *Service) Rules(ctx context.Context, by actor.Actor) ([]Rule, error) {
 	}
 	var out []Rule
 	err := s.db.Tx(ctx, scope, func(ctx context.Context, tx db.Tx) error {
-		return tx.NewRaw(`SELECT ` + ruleColumns + ` FROM alert_rules ORDER BY name`).Scan(ctx, &out)
+		return tx.NewRaw(`SELECT `+ruleColumns+` FROM alert_rules ORDER BY name`).Scan(ctx, &out)
 	})
 	for i := range out {
 		out[i].For = time.Duration(out[i].ForSecs) * time.Second

@@ -157,7 +157,9 @@ func TestAlertFiresOnceAndResolvesOnceWithTwoWorkers(t *testing.T) {
 
 	exec(t, d, `DELETE FROM request_log_drops`)
 	rounds(3)
-	delivered("the resolved post and mail", func() bool { return receiver.count("alert.resolved") >= 1 && sender.count("[mailvet alert] resolved") >= 1 })
+	delivered("the resolved post and mail", func() bool {
+		return receiver.count("alert.resolved") >= 1 && sender.count("[mailvet alert] resolved") >= 1
+	})
 	rounds(2)
 	waitFor(t, d, "every queued post and mail to be done", func(tx db.Tx) bool {
 		return count(t, d, `SELECT count(*) FROM river_job WHERE kind IN ('alerts.webhook', 'mail.send') AND state <> 'completed'`) == 0
