@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -244,4 +245,26 @@ func nameTaken(err error) error {
 		return fmt.Errorf("save alert rule: %w", err)
 	}
 	return nil
+}
+
+// Condition says what r watches, as the console shows it:
+// "route_p95(POST /v1/verify) > 1000 for 10m0s".
+func Condition(r Rule) string {
+	c := r.Metric
+	if r.Target != "" {
+		c += "(" + r.Target + ")"
+	}
+	c += " > " + strconv.FormatFloat(r.Threshold, 'g', -1, 64)
+	if r.For > 0 {
+		c += " for " + r.For.String()
+	}
+	return c
+}
+
+// WebhookNote says where notices go besides the admins' mail.
+func (s *Service) WebhookNote() string {
+	if s.hook.URL == "" {
+		return "Notices are mailed to every platform admin; no operator webhook is set (MAILVET_ALERT_WEBHOOK_URL)."
+	}
+	return "Notices are mailed to every platform admin and posted to the operator webhook set by MAILVET_ALERT_WEBHOOK_URL."
 }

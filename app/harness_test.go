@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mailvet/alerts"
 	"mailvet/app"
 	"mailvet/audit"
 	"mailvet/billing"
@@ -187,6 +188,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Platform: platform.NewService(d), RiverUI: riverUI,
 		Schedules: sched,
 		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
+		Alerts: alerts.NewService(alerts.Deps{DB: d, Mail: mail.NewQueue(inserter)}),
 	})
 	if err != nil {
 		t.Fatal(err)

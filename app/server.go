@@ -15,6 +15,7 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
@@ -77,6 +78,8 @@ type Deps struct {
 	// SlowQuery is MAILVET_SLOW_QUERY, which the page names.
 	Perf      *perf.Service
 	SlowQuery time.Duration
+	// Alerts keeps the alert rules the console edits (nil: no pages).
+	Alerts *alerts.Service
 }
 
 // Server handles every HTTP request.

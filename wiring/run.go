@@ -51,7 +51,7 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 	}
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
 		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
-		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
+		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention, Alerts: s.Alerts}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -80,7 +80,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		DNSHealth: s.Engine.DNSHealth,
-		Perf:      perf.NewService(s.DB), SlowQuery: cfg.SlowQuery,
+		Perf:      perf.NewService(s.DB), SlowQuery: cfg.SlowQuery, Alerts: s.Alerts,
 	})
 }
 

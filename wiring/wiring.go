@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/config"
@@ -67,6 +68,8 @@ type Services struct {
 	// SlowQueries logs and keeps the statements slower than
 	// MAILVET_SLOW_QUERY (Open makes it; nil after Build alone).
 	SlowQueries *perf.SlowLog
+	// Alerts keeps and evaluates the platform's alert rules.
+	Alerts *alerts.Service
 
 	closers []func()
 }
@@ -146,6 +149,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
+	s.Alerts = s.newAlerts(queue)
 	return s, nil
 }
 
