@@ -9,8 +9,8 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
-	"mailvet/alerts"
 	"mailvet/actor"
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/inbound"
