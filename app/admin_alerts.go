@@ -82,6 +82,16 @@ func (s *Server) renderAdminAlerts(w http.ResponseWriter, r *http.Request, statu
 
 // handleAdminAlertCreate adds a rule.
 func (s *Server) handleAdminAlertCreate(w http.ResponseWriter, r *http.Request) {
+	s.submitAlert(w, r, uuid.Nil, func(rule alerts.Rule) (string, error) {
+		_, err := s.Alerts.Create(r.Context(), rule, s.platformActor(r))
+		return "Rule added: " + rule.Name + ".", err
+	}, func(status int, f views.Form) { s.renderAdminAlerts(w, r, status, f) })
+}
+
+// submitAlert reads a rule's form and hands the rule to save; it goes back
+// to the rules with save's message, or shows the form again with what is
+// wrong through again.
+func (s *Server) submitAlert(w http.ResponseWriter, r *http.Request, id uuid.UUID, save func(alerts.Rule) (string, error), again func(int, views.Form)) {
 	var in alertForm
 	f, ok, err := s.decodeForm(w, r, &in)
 	if err != nil {
@@ -89,24 +99,25 @@ func (s *Server) handleAdminAlertCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	in.keep(&f)
-	if ok {
-		var rule alerts.Rule
-		if rule, err = in.rule(uuid.Nil); err == nil {
-			_, err = s.Alerts.Create(r.Context(), rule, s.platformActor(r))
-		}
-		if err == nil {
-			s.flash(w, r, "Rule added: "+rule.Name+".")
-			s.redirect(w, r, "/admin/alerts")
-			return
-		}
-		if status, shown := s.formError(w, &f, err); shown {
-			s.renderAdminAlerts(w, r, status, f)
-			return
-		}
-		s.pageError(w, r, err)
+	if !ok {
+		again(http.StatusUnprocessableEntity, f)
 		return
 	}
-	s.renderAdminAlerts(w, r, http.StatusUnprocessableEntity, f)
+	rule, err := in.rule(id)
+	var done string
+	if err == nil {
+		done, err = save(rule)
+	}
+	if err == nil {
+		s.flash(w, r, done)
+		s.redirect(w, r, "/admin/alerts")
+		return
+	}
+	if status, shown := s.formError(w, &f, err); shown {
+		again(status, f)
+		return
+	}
+	s.pageError(w, r, err)
 }
 
 // handleAdminAlert shows one rule's edit form.
@@ -128,29 +139,11 @@ func (s *Server) handleAdminAlert(w http.ResponseWriter, r *http.Request) {
 // handleAdminAlertSave saves one rule.
 func (s *Server) handleAdminAlertSave(w http.ResponseWriter, r *http.Request) {
 	id, _ := uuid.Parse(r.PathValue("id"))
-	var in alertForm
-	f, ok, err := s.decodeForm(w, r, &in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	in.keep(&f)
-	if ok {
-		var rule alerts.Rule
-		if rule, err = in.rule(id); err == nil {
-			err = s.Alerts.Update(r.Context(), rule, s.platformActor(r))
-		}
-		if err == nil {
-			s.flash(w, r, "Rule saved.")
-			s.redirect(w, r, "/admin/alerts")
-			return
-		}
-		if _, shown := s.formError(w, &f, err); !shown {
-			s.pageError(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, views.AdminAlertPage(s.page(w, r, "Alert rule", "admin"), views.AdminAlert{ID: id.String(), Name: in.Name, Form: f}))
+	s.submitAlert(w, r, id, func(rule alerts.Rule) (string, error) {
+		return "Rule saved.", s.Alerts.Update(r.Context(), rule, s.platformActor(r))
+	}, func(status int, f views.Form) {
+		s.render(w, r, status, views.AdminAlertPage(s.page(w, r, "Alert rule", "admin"), views.AdminAlert{ID: id.String(), Name: f.Get("name"), Form: f}))
+	})
 }
 
 // handleAdminAlertDelete deletes one rule.
