@@ -1,10 +1,33 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"mailvet/db"
 )
+
+// routeLabels records the labels of the statements observed.
+type routeLabels struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *routeLabels) ObserveQuery(_ context.Context, s db.Statement) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, s.Label)
+}
+
+func (l *routeLabels) has(label string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Contains(l.got, label)
+}
 
 // The performance page computes each route's percentiles, throughput and
 // error rate from the API request log, over the hour and the day, and
@@ -30,7 +53,13 @@ func TestPerformancePageShowsFiguresFromTheRequestLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	seen := &routeLabels{}
+	h.db.ObserveQueries(seen)
 	res := admin.get("/admin/performance")
+	h.db.ObserveQueries(nil)
+	if !seen.has("GET /admin/performance") {
+		t.Error("the page's statements do not carry its route")
+	}
 	expect(t, res, http.StatusOK, "API routes, last hour", "POST /v1/verify",
 		"51 ms", "95 ms", "99 ms", // percentile_cont over 1…100 ms: 50.5, 95.05, 99.01
 		"10.0 %", "1.7", // ten 500s in a hundred; a hundred in sixty minutes
