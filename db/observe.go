@@ -78,6 +78,9 @@ func (o *observer) report(ctx context.Context, sql string, took time.Duration, e
 
 // BeforeQuery is bun's hook: it marks the statement as bun's.
 func (o *observer) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	if o.watch.Load() == nil {
+		return ctx
+	}
 	return context.WithValue(ctx, bunMeasured{}, true)
 }
 
