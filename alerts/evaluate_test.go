@@ -120,3 +120,61 @@ func TestHealthRuleWaitsForItsDuration(t *testing.T) {
 		t.Fatalf("%d notices, want 2", n)
 	}
 }
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0s", 10 * time.Second: "10s", 5 * time.Minute: "5m", 90 * time.Second: "1m30s",
+		time.Hour: "1h", 90 * time.Minute: "1h30m", 24 * time.Hour: "24h"} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// The rate and latency metrics read the last five minutes of the request
+// log, of one route or all; queue lag reads River's oldest due job.
+func TestMetricsReadTheirTables(t *testing.T) {
+	_, d, _, _ := newTestService(t)
+	ctx := context.Background()
+	err := d.Tx(ctx, db.System("test: seed requests"), func(ctx context.Context, tx db.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO tenants (name, slug) VALUES ('Acme', 'acme')`,
+			// 20 requests of POST /v1/verify (2 of them 500s) and 20 of GET /v1/lists (none),
+			// 1 to 20 ms; an hour-old 500 that no longer counts.
+			`INSERT INTO request_logs (id, tenant_id, created_at, method, route, path, status, duration_us, request_id)
+				SELECT gen_random_uuid(), (SELECT id FROM tenants), now() - interval '1 minute', 'POST', r, '/', CASE WHEN r = 'POST /v1/verify' AND g <= 2 THEN 500 ELSE 200 END,
+					g * 1000, 'x' FROM generate_series(1, 20) g, unnest(array['POST /v1/verify', 'GET /v1/lists']) r`,
+			`INSERT INTO request_logs (id, tenant_id, created_at, method, route, path, status, duration_us, request_id)
+				VALUES (gen_random_uuid(), (SELECT id FROM tenants), now() - interval '1 hour', 'POST', 'POST /v1/verify', '/', 500, 1, 'old')`,
+			`INSERT INTO river_job (kind, args, queue, state, scheduled_at, max_attempts)
+				VALUES ('mail.send', '{}', 'default', 'available', now() - interval '90 seconds', 1)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for _, c := range []struct {
+			r    Rule
+			want float64
+		}{
+			{Rule{Metric: ErrorRate}, 5}, {Rule{Metric: ErrorRate, Target: "POST /v1/verify"}, 10}, {Rule{Metric: ErrorRate, Target: "GET /v1/lists"}, 0},
+			{Rule{Metric: RouteP95, Target: "POST /v1/verify"}, 19.05}, // percentile_cont over 1…20 ms
+			{Rule{Metric: QueueLag, Target: "lists"}, 0},
+		} {
+			v, err := value(ctx, tx, c.r, nil)
+			if err != nil {
+				return err
+			}
+			if v < c.want-0.001 || v > c.want+0.001 {
+				t.Errorf("%s(%s) = %v, want %v", c.r.Metric, c.r.Target, v, c.want)
+			}
+		}
+		lag, err := value(ctx, tx, Rule{Metric: QueueLag}, nil)
+		if err == nil && (lag < 90 || lag > 3600) {
+			t.Errorf("queue lag %v s, want about 90", lag)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -99,5 +99,5 @@ func held(r Rule) string {
 	if r.For <= 0 {
 		return ""
 	}
-	return ", and has been above it for " + r.For.String()
+	return ", and has been above it for " + ShortDuration(r.For)
 }

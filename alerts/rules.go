@@ -256,9 +256,21 @@ func Condition(r Rule) string {
 	}
 	c += " > " + strconv.FormatFloat(r.Threshold, 'g', -1, 64)
 	if r.For > 0 {
-		c += " for " + r.For.String()
+		c += " for " + ShortDuration(r.For)
 	}
 	return c
+}
+
+// ShortDuration writes d without its zero units: 5m, 1h, 1m30s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if d >= time.Minute && d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if d >= time.Hour && d%time.Hour == 0 {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // WebhookNote says where notices go besides the admins' mail.

@@ -129,7 +129,7 @@ func (s *Server) handleAdminAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := views.Form{Values: map[string]string{"name": rule.Name, "metric": rule.Metric, "target": rule.Target,
-		"threshold": strconv.FormatFloat(rule.Threshold, 'g', -1, 64), "for": rule.For.String()}}
+		"threshold": strconv.FormatFloat(rule.Threshold, 'g', -1, 64), "for": alerts.ShortDuration(rule.For)}}
 	if rule.Enabled {
 		f.Values["enabled"] = "1"
 	}

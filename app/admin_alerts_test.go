@@ -13,8 +13,8 @@ import (
 func TestAdminManagesAlertRules(t *testing.T) {
 	h := newHarness(t)
 	admin := h.platformAdmin("ops@mailvet.test")
-	expect(t, admin.get("/admin/alerts"), http.StatusOK, "API 5xx error rate above 5 %", "route_p95(POST /v1/verify) &gt; 1000 for 10m0s",
-		"health_check(database) &gt; 0 for 1m0s", "no operator webhook is set")
+	expect(t, admin.get("/admin/alerts"), http.StatusOK, "API 5xx error rate above 5 %", "route_p95(POST /v1/verify) &gt; 1000 for 10m",
+		"health_check(database) &gt; 0 for 1m", "no operator webhook is set")
 
 	bad := url.Values{"name": {"Slow lists"}, "metric": {"route_p95"}, "target": {"GET /v1/lists"}, "threshold": {"250"}, "for": {"soon"}, "enabled": {"1"}}
 	expect(t, admin.post("/admin/alerts", bad), http.StatusUnprocessableEntity, "Write a duration such as 0s, 5m or 1h", `value="250"`, `value="1" checked`)
@@ -25,7 +25,7 @@ func TestAdminManagesAlertRules(t *testing.T) {
 	good.Set("metric", "route_p95")
 	expectRedirect(t, admin.post("/admin/alerts", good), "/admin/alerts")
 	page := admin.get("/admin/alerts")
-	expect(t, page, http.StatusOK, "Slow lists", "route_p95(GET /v1/lists) &gt; 250 for 5m0s")
+	expect(t, page, http.StatusOK, "Slow lists", "route_p95(GET /v1/lists) &gt; 250 for 5m")
 	expect(t, admin.post("/admin/alerts", good), http.StatusUnprocessableEntity, "Another rule has this name")
 
 	var id string
@@ -37,7 +37,7 @@ func TestAdminManagesAlertRules(t *testing.T) {
 	good.Set("threshold", "400")
 	good.Del("enabled")
 	expectRedirect(t, admin.post("/admin/alerts/"+id, good), "/admin/alerts")
-	expect(t, admin.get("/admin/alerts"), http.StatusOK, "route_p95(GET /v1/lists) &gt; 400 for 5m0s")
+	expect(t, admin.get("/admin/alerts"), http.StatusOK, "route_p95(GET /v1/lists) &gt; 400 for 5m")
 	expectRedirect(t, admin.post("/admin/alerts/"+id+"/delete", nil), "/admin/alerts")
 	if page := admin.get("/admin/alerts").body; !strings.Contains(page, "Rule deleted: Slow lists.") || strings.Contains(page, "Edit rule Slow lists") {
 		t.Error("the deleted rule is still listed")
