@@ -2,6 +2,7 @@ package perf_test
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"log/slog"
 	"strings"
@@ -95,4 +96,43 @@ func TestSlowQueryIsLoggedAndKeptWithoutItsValues(t *testing.T) {
 	if _, err := perf.NewService(d).SlowQueries(context.Background(), 10, actor.System("job")); err == nil {
 		t.Error("a job read the slow queries")
 	}
+}
+
+// The table keeps the newest 500 slow statements.
+func TestSlowQueriesAreBounded(t *testing.T) {
+	d := dbtest.New(t)
+	slow := perf.NewSlowLog(d, time.Millisecond, nil)
+	for i := range 520 {
+		slow.ObserveQuery(context.Background(), db.Statement{SQL: fmt.Sprintf("SELECT %d", i), Duration: time.Second, Label: "test"})
+		if i%200 == 199 {
+			// Let the writer catch up, so that its buffer never sheds one.
+			waitKept(t, d, min(i+1, 500))
+		}
+	}
+	slow.Close()
+	if n := waitKept(t, d, 500); n != 500 {
+		t.Fatalf("kept %d", n)
+	}
+	rows, err := perf.NewService(d).SlowQueries(context.Background(), 1, actor.PlatformAdmin(uuid.New(), "ops@example.com"))
+	if err != nil || len(rows) != 1 || rows[0].Template != "SELECT ?" {
+		t.Fatalf("newest %+v, %v", rows, err)
+	}
+	if slow.Dropped() != 0 {
+		t.Fatalf("%d dropped", slow.Dropped())
+	}
+}
+
+// waitKept waits until the table holds want rows and returns the count.
+func waitKept(t *testing.T, d *db.DB, want int) int {
+	t.Helper()
+	var n int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := d.QueryRow(context.Background(), db.Platform(), `SELECT count(*) FROM slow_queries`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == want {
+			break
+		}
+	}
+	return n
 }
