@@ -1,33 +1,12 @@
 package app_test
 
 import (
-	"context"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"mailvet/db"
+	"mailvet/db/dbtest"
 )
-
-// routeLabels records the labels of the statements observed.
-type routeLabels struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (l *routeLabels) ObserveQuery(_ context.Context, s db.Statement) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.got = append(l.got, s.Label)
-}
-
-func (l *routeLabels) has(label string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Contains(l.got, label)
-}
 
 // The performance page computes each route's percentiles, throughput and
 // error rate from the API request log, over the hour and the day, and
@@ -53,11 +32,11 @@ func TestPerformancePageShowsFiguresFromTheRequestLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	seen := &routeLabels{}
+	seen := &dbtest.Statements{}
 	h.db.ObserveQueries(seen)
 	res := admin.get("/admin/performance")
 	h.db.ObserveQueries(nil)
-	if !seen.has("GET /admin/performance") {
+	if !seen.HasLabel("GET /admin/performance") {
 		t.Error("the page's statements do not carry its route")
 	}
 	expect(t, res, http.StatusOK, "API routes, last hour", "POST /v1/verify",

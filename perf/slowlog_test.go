@@ -2,8 +2,8 @@ package perf_test
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
