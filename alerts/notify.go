@@ -73,7 +73,7 @@ func (s *Service) PostNotice(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	res := s.hook.Client.Post(ctx, s.hook.URL, header, body)
+	res := s.hook.Client.Post(ctx, s.hook.URL, nil, header, body)
 	if !res.Success() {
 		return errors.Join(fmt.Errorf("alert webhook answered %d", res.Status), res.Err)
 	}

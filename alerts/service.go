@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"mailvet/db"
@@ -16,9 +17,10 @@ type HealthChecker interface {
 	Check(ctx context.Context) map[string]error
 }
 
-// Poster sends one signed webhook attempt (transport.Client).
+// Poster sends one signed webhook attempt (transport.Client); extra are
+// networks reachable besides the client's own (none here).
 type Poster interface {
-	Post(ctx context.Context, rawURL string, header http.Header, body []byte) transport.Result
+	Post(ctx context.Context, rawURL string, extra []netip.Prefix, header http.Header, body []byte) transport.Result
 }
 
 // Webhook is the operator's alert webhook: firing and resolved notices
