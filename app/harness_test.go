@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mailvet/alerts"
 	"mailvet/app"
 	"mailvet/audit"
 	"mailvet/billing"
@@ -29,6 +30,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -197,6 +199,8 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Health: newTestHealth(d, engine, stripeBilling, mailSrv.URL, o), Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
 		Schedules: sched,
+		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
+		Alerts: alerts.NewService(alerts.Deps{DB: d, Mail: mail.NewQueue(inserter)}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -179,6 +179,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/dead-letters", admin(s.handleAdminDeadLetters))
 	mux.Handle("POST /admin/dead-letters/{tenant}/{id}/retry", admin(s.handleAdminDeadLetterRetry))
 	mux.Handle("/admin/river/", admin(s.handleRiverUI))
+	mux.Handle("GET /admin/performance", admin(s.handleAdminPerformance))
+	mux.Handle("GET /admin/alerts", admin(s.withAlerts(s.handleAdminAlerts)))
+	mux.Handle("POST /admin/alerts", admin(s.withAlerts(s.handleAdminAlertCreate)))
+	mux.Handle("GET /admin/alerts/{id}", admin(s.withAlerts(s.handleAdminAlert)))
+	mux.Handle("POST /admin/alerts/{id}", admin(s.withAlerts(s.handleAdminAlertSave)))
+	mux.Handle("POST /admin/alerts/{id}/delete", admin(s.withAlerts(s.handleAdminAlertDelete)))
 	// Everything else under /admin is the ordinary 404 to anyone, so that
 	// what the console holds is not revealed by a 405 or a redirect.
 	mux.Handle("/admin/", admin(s.handlePageNotFound))

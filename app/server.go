@@ -15,12 +15,14 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/health"
 	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -74,6 +76,12 @@ type Deps struct {
 	MetricsToken string
 	// Health runs /health's checks (wiring.NewHealth builds them).
 	Health *health.Checker
+	// Perf reads the performance page's figures (nil: no page);
+	// SlowQuery is MAILVET_SLOW_QUERY, which the page names.
+	Perf      *perf.Service
+	SlowQuery time.Duration
+	// Alerts keeps the alert rules the console edits (nil: no pages).
+	Alerts *alerts.Service
 }
 
 // Server handles every HTTP request.
@@ -142,5 +150,5 @@ func (s *Server) Handler() http.Handler {
 	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	// Logging wraps the recovery so that a panic's 500 is logged too (the
 	// API request log keeps it).
-	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(csrf.Handler(mux)))))
+	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(withQueryLabel(csrf.Handler(mux))))))
 }

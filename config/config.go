@@ -92,6 +92,13 @@ type Config struct {
 	// Backups: `mailvet backup` and the scheduled one (config/backup.go).
 	Backup Backup
 	Health Health // /health's optional checks
+	// Performance and alerts: a statement slower than SlowQuery is logged
+	// and kept for the performance page; firing and resolved alerts are
+	// posted to AlertWebhookURL (empty: mail only), signed with
+	// AlertWebhookSecret (a whsec_ secret, required with the URL).
+	SlowQuery          time.Duration
+	AlertWebhookURL    string
+	AlertWebhookSecret string
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -174,6 +181,9 @@ func Settings() []Setting {
 		{"MAILVET_HEALTH_QUEUE_LAG", "5m", "Longest a due River job may wait in its queue before /health's river check fails (degraded)."},
 		{"MAILVET_HEALTH_DISK_DIR", "(empty: disk not configured; uploads stream into PostgreSQL)", "Existing directory whose file system /health's disk check watches (a spool or backup directory)."},
 		{"MAILVET_HEALTH_DISK_MIN_FREE", "1073741824", "Free bytes below which /health's disk check fails (degraded)."},
+		{"MAILVET_SLOW_QUERY", "200ms", "A database statement slower than this (at least 1ms) is logged with its template (never its values), duration and route or job, and kept on the performance page."},
+		{"MAILVET_ALERT_WEBHOOK_URL", "(empty: alerts are mailed only)", "Operator URL that firing and resolved alerts are POSTed to as JSON, signed like customer webhooks."},
+		{"MAILVET_ALERT_WEBHOOK_SECRET", "(required with MAILVET_ALERT_WEBHOOK_URL)", "whsec_ signing secret of the alert webhook (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)."},
 	}
 }
 
@@ -334,5 +344,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MailerURL != "" {
 		r.url("MAILVET_MAILER_URL", c.MailerURL, "smtp", "smtps")
 	}
+	c.SlowQuery = r.duration("MAILVET_SLOW_QUERY", 200*time.Millisecond, time.Millisecond)
+	r.alertWebhook(&c)
 	return c, errors.Join(r.errs...)
 }

@@ -11,6 +11,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/schedules"
@@ -50,7 +51,7 @@ func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client,
 	}
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
 		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
-		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention,
+		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention, Alerts: s.Alerts,
 		Backup: s.scheduledBackup()}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
@@ -80,6 +81,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
 		Health: s.Health, SMTPMaxConnsPerHost: cfg.SMTPMaxConnsPerHost,
+		Perf: perf.NewService(s.DB), SlowQuery: cfg.SlowQuery, Alerts: s.Alerts,
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/config"
@@ -25,6 +26,7 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mxslots"
+	"mailvet/perf"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
@@ -68,6 +70,11 @@ type Services struct {
 	// Health runs the dependency checks, for /health and the alert job:
 	// one per process, so that its reuse of results holds for both.
 	Health *health.Checker
+	// SlowQueries logs and keeps the statements slower than
+	// MAILVET_SLOW_QUERY (Open makes it; nil after Build alone).
+	SlowQueries *perf.SlowLog
+	// Alerts keeps and evaluates the platform's alert rules.
+	Alerts *alerts.Service
 
 	closers []func()
 }
@@ -97,7 +104,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, 
 		d.Close()
 		return nil, err
 	}
-	s.closers = []func(){engine.Close, slots.Close, d.Close}
+	s.SlowQueries = perf.NewSlowLog(d, cfg.SlowQuery, log)
+	d.ObserveQueries(s.SlowQueries)
+	s.closers = []func(){engine.Close, slots.Close, func() { d.ObserveQueries(nil) }, s.SlowQueries.Close, d.Close}
 	return s, nil
 }
 
@@ -153,6 +162,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
 	s.Health = NewHealth(HealthParts{DB: d, Engine: engine, Stripe: s.Stripe, MailerURL: cfg.MailerURL, Settings: cfg.Health})
+	s.Alerts = s.newAlerts(queue)
 	return s, nil
 }
 
