@@ -22,6 +22,7 @@ type Verifier struct {
 	pool     *pool
 	catchAll *catchAllMemory
 	canaries *canaries
+	counts   *counters
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -40,12 +41,13 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load domain lists: %w", err)
 	}
-	res, err := newResolver(cfg)
+	counts := &counters{}
+	res, err := newResolver(cfg, counts)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verifier{
-		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial),
+		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial, counts), counts: counts,
 		catchAll: newCatchAllMemory(cfg.CatchAllTTL, cfg.MemoryEntries), stop: make(chan struct{}),
 		canaries: newCanaries(cfg.DNSCanaries, res, cfg),
 	}
