@@ -88,6 +88,9 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	}
 	engineCtx, cancel := engineContext(ctx)
 	defer cancel()
+	if len(emails) > 0 {
+		defer func(start time.Time) { p.obs.EngineRan(time.Since(start)) }(time.Now())
+	}
 	p.engine.VerifyBatch(engineCtx, emails, func(j int, r verify.Result) {
 		if engineCtx.Err() != nil {
 			return // given while the run was being stopped: not a verdict on the address

@@ -10,6 +10,7 @@ import (
 
 	"mailvet/db"
 	"mailvet/rules"
+	"mailvet/usage"
 	"mailvet/verify"
 )
 
@@ -39,13 +40,14 @@ type Processor struct {
 	rules    RuleSource
 	cache    Cache
 	cacheTTL func(ctx context.Context, tenantID uuid.UUID) (time.Duration, error)
+	obs      Observer
 }
 
 // NewProcessor returns a Processor. cacheTTL tells a tenant's cache
 // lifetime (zero: no cache).
 func NewProcessor(store *Store, engine Engine, rules RuleSource, cache Cache,
 	cacheTTL func(ctx context.Context, tenantID uuid.UUID) (time.Duration, error)) *Processor {
-	return &Processor{store: store, engine: engine, rules: rules, cache: cache, cacheTTL: cacheTTL}
+	return &Processor{store: store, engine: engine, rules: rules, cache: cache, cacheTTL: cacheTTL, obs: unobserved{}}
 }
 
 type pendingRow struct {
@@ -135,6 +137,10 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	}
 	if stopped {
 		return Next{Done: true}, nil // cancelled or deleted while in the engine: the job is completed
+	}
+	p.obs.RowsProcessed(len(out.final))
+	for _, f := range out.final {
+		p.obs.Verified(usage.SourceList, f.Result)
 	}
 	return next, nil
 }

@@ -23,6 +23,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/metrics"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
@@ -63,6 +64,9 @@ type Services struct {
 	// Import imports the old service's JSON files (mailvet import-json).
 	Import *importjson.Importer
 	Audit  *audit.Store
+	// Metrics is the process's Prometheus registry and instruments, which
+	// the services report to (GET /metrics).
+	Metrics *metrics.Metrics
 
 	closers []func()
 }
@@ -110,7 +114,10 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	if err != nil {
 		return nil, err
 	}
-	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter}
+	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter, Metrics: metrics.New()}
+	s.Metrics.WatchEngine(engine.Stats)
+	s.Metrics.WatchDB("mailvet", d.SQL)
+	s.Metrics.WatchQueue(d)
 	queue := mail.NewQueue(inserter)
 	s.Tenants = tenants.NewStore(d, queue, cfg.BaseURL, tenants.Options{InviteTTL: cfg.InviteTTL})
 	s.Rules = rules.NewStore(d)
@@ -126,12 +133,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	}
 	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
-	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks).WithObserver(s.Metrics)
 	s.Import = importjson.New(d, s.Webhooks)
 	s.Billing.WithEvents(s.Webhooks)
 	s.Tenants.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
-	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
+	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing).WithObserver(s.Metrics)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
