@@ -203,7 +203,9 @@ func startProcess(t *testing.T, cmd string, env map[string]string, ready string)
 	env["PORT"] = freePort(t)
 	ctx, stop := context.WithCancel(context.Background())
 	exited := make(chan int, 1)
-	go func() { exited <- cli.Run(ctx, []string{cmd}, strings.NewReader(""), io.Discard, io.Discard, envOf(env)) }()
+	go func() {
+		exited <- cli.Run(ctx, []string{cmd}, strings.NewReader(""), io.Discard, io.Discard, envOf(env))
+	}()
 	t.Cleanup(func() {
 		stop()
 		if code := <-exited; code != 0 {
