@@ -49,7 +49,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env Env, web
 
 	// Before the workers: a taken address stops the process before it
 	// has started anything.
-	stopMetrics, err := serveMetrics(svc, log)
+	stopMetrics, err := serveMetrics(svc, log, web)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,12 @@ import (
 // GET /metrics, for serve and work alike (a worker process has no other
 // port to be scraped on). The returned stop shuts it down, giving a scrape
 // in progress a few seconds; without the setting there is nothing to start.
-func serveMetrics(svc *wiring.Services, log *slog.Logger) (stop func(), err error) {
+func serveMetrics(svc *wiring.Services, log *slog.Logger, web bool) (stop func(), err error) {
 	addr := svc.Config.MetricsAddr
 	if addr == "" {
+		if !web && svc.Config.MetricsToken != "" {
+			log.Info("no metrics served: a worker process has no main port; set MAILVET_METRICS_ADDR to scrape it")
+		}
 		return func() {}, nil
 	}
 	ln, err := net.Listen("tcp", addr)
