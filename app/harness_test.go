@@ -26,8 +26,8 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
-	"mailvet/metrics"
 	"mailvet/mail/mailtest"
+	"mailvet/metrics"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -151,7 +151,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc).WithObserver(meters)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,
 		SuspendedRecheck: 100 * time.Millisecond}).WithQuota(billingSvc).WithEvents(hooks, link)
-	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
+	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.BatchPolicy)
 	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: billingSvc, Plans: billingSvc, Events: hooks,
 		Mail: mail.NewQueue(inserter), Link: link})
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling,

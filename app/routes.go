@@ -175,6 +175,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{id}/platform-admin", admin(s.handleAdminUserPlatformAdmin))
 	mux.Handle("POST /admin/tenants/{id}/override", admin(s.handleAdminOverride))
 	mux.Handle("POST /admin/tenants/{id}/override/clear", admin(s.handleAdminOverrideClear))
+	mux.Handle("POST /admin/tenants/{id}/operator-settings", admin(s.handleAdminOperatorSettings))
 	mux.Handle("GET /admin/plans", admin(s.handleAdminPlans))
 	mux.Handle("GET /admin/plans/{id}", admin(s.handleAdminPlan))
 	mux.Handle("POST /admin/plans/{id}", admin(s.handleAdminPlanSave))

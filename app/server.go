@@ -56,6 +56,9 @@ type Deps struct {
 	Audit       *audit.Store // the audit log's viewers, export and API
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
+	// SMTPMaxConnsPerHost is the engine's cap per MX for everyone, shown
+	// beside a tenant's own on the console.
+	SMTPMaxConnsPerHost int
 
 	BaseURL        *url.URL
 	SessionTTL     time.Duration

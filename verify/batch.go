@@ -18,6 +18,7 @@ import (
 // with as many RCPTs per transaction as the server takes.
 type batch struct {
 	v     *Verifier
+	share Share
 	start time.Time
 
 	emitMu sync.Mutex
@@ -59,8 +60,8 @@ type rcpt struct {
 	out *outcome
 }
 
-func newBatch(v *Verifier, emit func(int, Result)) *batch {
-	return &batch{v: v, start: time.Now(), emit: emit}
+func newBatch(v *Verifier, share Share, emit func(int, Result)) *batch {
+	return &batch{v: v, share: share, start: time.Now(), emit: emit}
 }
 
 func (b *batch) send(i int, r Result) {

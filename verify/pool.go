@@ -58,6 +58,9 @@ type lease struct {
 	banner reply // set when a new connection was refused at greeting
 	fresh  bool
 	h      *hostPool
+	// releaseShare gives back the batch's Share slot (see connect), after
+	// the pool has its connection back.
+	releaseShare func()
 }
 
 // get returns a connection to addr: an idle one if any, else a new one.

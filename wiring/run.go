@@ -37,7 +37,7 @@ func (s *Services) Mailer() (mail.Sender, error) {
 // Processor is the list batch processor on the services' engine, rules
 // and result cache.
 func (s *Services) Processor() *lists.Processor {
-	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.CacheTTL).WithObserver(s.Metrics)
+	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.BatchPolicy).WithObserver(s.Metrics)
 }
 
 // Worker builds the River client that runs jobs in this process, sending
@@ -79,8 +79,8 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		Schedules: s.Schedules,
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
-		DNSHealth: s.Engine.DNSHealth,
-		Metrics:   s.MetricsOnMainPort(), Observer: s.Metrics,
+		DNSHealth: s.Engine.DNSHealth, SMTPMaxConnsPerHost: cfg.SMTPMaxConnsPerHost,
+		Metrics: s.MetricsOnMainPort(), Observer: s.Metrics,
 	})
 }
 

@@ -114,7 +114,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	}
 	// The processor is wired by hand only to time its engine and cache.
 	timedEng, timedCache := &timedEngine{Engine: engine}, &timedCache{Cache: svc.Verifications}
-	proc := lists.NewProcessor(e.Store, timedEng, svc.Rules, timedCache, svc.Tenants.CacheTTL)
+	proc := lists.NewProcessor(e.Store, timedEng, svc.Rules, timedCache, svc.Tenants.BatchPolicy)
 	worker, err := svc.Worker(noMail{}, proc)
 	if err != nil {
 		return res, err
