@@ -239,13 +239,10 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// get is url's status, 0 when nothing answers there (yet).
 func get(t *testing.T, url, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := getWith(url, token)
 	if err != nil {
 		return 0
 	}
@@ -253,16 +250,21 @@ func get(t *testing.T, url, token string) int {
 	return res.StatusCode
 }
 
+// getWith GETs url with the bearer token, if any.
+func getWith(url, token string) (*http.Response, error) {
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return http.DefaultClient.Do(req)
+}
+
 // families are one scrape, parsed as Prometheus parses it.
 type families map[string]*dto.MetricFamily
 
 func scrape(t *testing.T, url, token string) families {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := getWith(url, token)
 	if err != nil {
 		t.Fatal(err)
 	}
