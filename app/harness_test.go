@@ -31,6 +31,7 @@ import (
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
 	"mailvet/perf"
+	"mailvet/metrics"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -158,7 +159,10 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	billingSvc.WithEvents(hooks)
 	store.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
-	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
+	// Metrics as wiring builds them, so that tests and the benchmarks pay
+	// for what production does.
+	meters := metrics.New()
+	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc).WithObserver(meters)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,
 		SuspendedRecheck: 100 * time.Millisecond}).WithQuota(billingSvc).WithEvents(hooks, link)
 	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.BatchPolicy)
@@ -198,7 +202,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
 		Health: newTestHealth(d, engine, stripeBilling, mailSrv.URL, o), Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
-		Schedules: sched,
+		Schedules: sched, Observer: meters,
 		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
 		Alerts: alerts.NewService(alerts.Deps{DB: d, Mail: mail.NewQueue(inserter)}),
 	})

@@ -12,6 +12,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(http.FileServerFS(static.FS))))
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /health", s.handleHealth)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 
 	// Pages for anyone.
 	mux.HandleFunc("GET /{$}", s.handleHome)

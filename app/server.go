@@ -82,6 +82,11 @@ type Deps struct {
 	SlowQuery time.Duration
 	// Alerts keeps the alert rules the console edits (nil: no pages).
 	Alerts *alerts.Service
+	// Metrics serves GET /metrics on this port (already guarded by its
+	// token); nil: /metrics is not found here (never public by default).
+	Metrics http.Handler
+	// Observer is told of every request, for the HTTP metrics; nil: none.
+	Observer RequestObserver
 }
 
 // Server handles every HTTP request.
@@ -150,5 +155,5 @@ func (s *Server) Handler() http.Handler {
 	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	// Logging wraps the recovery so that a panic's 500 is logged too (the
 	// API request log keeps it).
-	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(withQueryLabel(csrf.Handler(mux))))))
+	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(withQueryLabel(csrf.Handler(notePattern(mux)))))))
 }

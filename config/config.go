@@ -35,7 +35,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TrustedProxies: X-Forwarded-For hops from these are believed.
 	TrustedProxies []netip.Prefix
-	MetricsToken   string // shows /health's details to monitoring
+	MetricsToken   string // shows /health's details to monitoring; guards /metrics
+	// MetricsAddr, when set, is a listener of its own that serves only
+	// /metrics (the main port then does not).
+	MetricsAddr string
 	// AuditRetention is how long audit events are kept.
 	AuditRetention time.Duration
 
@@ -136,7 +139,8 @@ func Settings() []Setting {
 		{"MAILVET_AUDIT_RETENTION", "400d", "How long audit events are kept: days (400d) or a duration (9600h), at least 1d; older ones are deleted hourly."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
-		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
+		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors) and GET /metrics (Prometheus): with it and no MAILVET_METRICS_ADDR, /metrics is served on the main port to that token only."},
+		{"MAILVET_METRICS_ADDR", "(empty: /metrics only on the main port, with MAILVET_METRICS_TOKEN; else not at all)", "Listen address (host:port or :port) of a separate listener that serves only GET /metrics, in serve and work alike; MAILVET_METRICS_TOKEN, when set, is required there too. The main port then serves no /metrics."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
 		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health's dns check fails (degraded). `none` turns the check off."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
@@ -268,6 +272,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.errs = append(r.errs, errors.New("MAILVET_METRICS_TOKEN: must be at least 16 characters")) // never echo a secret
 	}
+	c.MetricsAddr = r.listenAddr("MAILVET_METRICS_ADDR")
 	c.AuditRetention = r.days("MAILVET_AUDIT_RETENTION", 400, 1)
 	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
 	c.DNSCanaries = r.canaries("MAILVET_DNS_CANARIES")

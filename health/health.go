@@ -99,7 +99,14 @@ func (r Report) Failing() []Result {
 type Checker struct {
 	budget time.Duration
 	slots  []*slot
+	// observe, when set, is told each configured check's outcome after
+	// every run (the metrics' mailvet_health_check_up).
+	observe func(check string, up bool)
 }
+
+// Observe makes every run tell observe whether each configured check
+// passed. Call it before the Checker is shared.
+func (c *Checker) Observe(observe func(check string, up bool)) { c.observe = observe }
 
 // New returns a Checker over checks, run within Budget.
 func New(checks ...Check) *Checker {
@@ -130,6 +137,13 @@ func (c *Checker) Run(ctx context.Context) Report {
 	}
 	for range c.slots {
 		<-done // each result returns by its own bound, within ctx's
+	}
+	if c.observe != nil {
+		for _, r := range results {
+			if r.Status != NotConfigured {
+				c.observe(r.Name, r.Status == OK)
+			}
+		}
 	}
 	return Report{Status: overall(results), Checks: results}
 }

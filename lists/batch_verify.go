@@ -91,6 +91,9 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	// The share is the tenant's: its batches running at once keep to the
 	// operator's cap together.
 	share := verify.Share{Key: tenantID.String(), MaxConnsPerHost: policy.MaxConnsPerMX}
+	if len(emails) > 0 {
+		defer func(start time.Time) { p.obs.EngineRan(time.Since(start)) }(time.Now())
+	}
 	p.engine.VerifyBatch(engineCtx, emails, share, func(j int, r verify.Result) {
 		if engineCtx.Err() != nil {
 			return // given while the run was being stopped: not a verdict on the address

@@ -11,6 +11,7 @@ import (
 	"mailvet/db"
 	"mailvet/rules"
 	"mailvet/tenants"
+	"mailvet/usage"
 	"mailvet/verify"
 )
 
@@ -44,11 +45,12 @@ type Processor struct {
 	rules  RuleSource
 	cache  Cache
 	policy PolicySource
+	obs    Observer
 }
 
 // NewProcessor returns a Processor.
 func NewProcessor(store *Store, engine Engine, rules RuleSource, cache Cache, policy PolicySource) *Processor {
-	return &Processor{store: store, engine: engine, rules: rules, cache: cache, policy: policy}
+	return &Processor{store: store, engine: engine, rules: rules, cache: cache, policy: policy, obs: unobserved{}}
 }
 
 type pendingRow struct {
@@ -138,6 +140,10 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	}
 	if stopped {
 		return Next{Done: true}, nil // cancelled or deleted while in the engine: the job is completed
+	}
+	p.obs.RowsProcessed(len(out.final))
+	for _, f := range out.final {
+		p.obs.Verified(usage.SourceList, f.Result)
 	}
 	return next, nil
 }

@@ -23,6 +23,7 @@ type Verifier struct {
 	catchAll *catchAllMemory
 	canaries *canaries
 	shares   *shares
+	counts   *counters
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -41,14 +42,15 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load domain lists: %w", err)
 	}
-	res, err := newResolver(cfg)
+	counts := &counters{}
+	res, err := newResolver(cfg, counts)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verifier{
-		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial),
+		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial, counts), counts: counts,
 		catchAll: newCatchAllMemory(cfg.CatchAllTTL, cfg.MemoryEntries), stop: make(chan struct{}),
-		canaries: newCanaries(cfg.DNSCanaries, res, cfg), shares: newShares(),
+		canaries: newCanaries(cfg.DNSCanaries, res, cfg), shares: newShares(counts),
 	}
 	v.wg.Add(2)
 	go v.janitor()

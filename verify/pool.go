@@ -10,8 +10,9 @@ import (
 // are in use per host (polite to receivers, and what they tolerate before
 // answering 421) and open in all.
 type pool struct {
-	cfg  Config
-	dial dialFunc
+	cfg    Config
+	dial   dialFunc
+	counts *counters
 
 	global chan struct{} // one token per open connection
 
@@ -39,8 +40,8 @@ type hostPool struct {
 // given back.
 const retireFor = 10 * time.Minute
 
-func newPool(cfg Config, dial dialFunc) *pool {
-	return &pool{cfg: cfg, dial: dial, global: make(chan struct{}, cfg.MaxConns), hosts: map[string]*hostPool{}}
+func newPool(cfg Config, dial dialFunc, counts *counters) *pool {
+	return &pool{cfg: cfg, dial: dial, counts: counts, global: make(chan struct{}, cfg.MaxConns), hosts: map[string]*hostPool{}}
 }
 
 func (p *pool) host(addr string) *hostPool {
@@ -74,11 +75,18 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 	p.restoreRetired(h)
 	select {
 	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		// The host is at its cap: counted, then the wait.
+		p.counts.mxWaits.Add(1)
+		select {
+		case h.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if !p.cfg.Naive {
 		if c := p.takeIdle(h); c != nil {
+			p.counts.reuses.Add(1)
 			return &lease{conn: c, h: h}, nil
 		}
 	}
@@ -99,7 +107,8 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 		<-h.slots
 		return nil, err
 	}
-	c, banner, err := dialSMTP(ctx, p.dial, host, addr, p.cfg)
+	p.counts.dials.Add(1)
+	c, banner, err := dialSMTP(ctx, p.dial, host, addr, p.cfg, p.counts)
 	if err != nil || c == nil {
 		releaseSlot()
 		<-p.global

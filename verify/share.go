@@ -37,11 +37,14 @@ type shareSlots struct {
 
 // shares hands out the slots of every Share in use.
 type shares struct {
-	mu sync.Mutex
-	m  map[shareKey]*shareSlots
+	mu     sync.Mutex
+	m      map[shareKey]*shareSlots
+	counts *counters
 }
 
-func newShares() *shares { return &shares{m: map[shareKey]*shareSlots{}} }
+func newShares(counts *counters) *shares {
+	return &shares{m: map[shareKey]*shareSlots{}, counts: counts}
+}
 
 // acquire waits for one of s's slots towards addr; release gives it back.
 // An unbounded share takes nothing and releases nothing.
@@ -64,6 +67,12 @@ func (sh *shares) acquire(ctx context.Context, s Share, addr string) (release fu
 		if slots.refs--; slots.refs == 0 {
 			delete(sh.m, k)
 		}
+	}
+	select {
+	case slots.sem <- struct{}{}:
+		return func() { <-slots.sem; done() }, nil
+	default:
+		sh.counts.mxWaits.Add(1) // the share is at its cap: counted, then the wait
 	}
 	select {
 	case slots.sem <- struct{}{}:

@@ -43,6 +43,7 @@ type Deliverer struct {
 
 	mu    sync.Mutex
 	slots map[uuid.UUID]*endpointSlots
+	obs   Observer
 }
 
 // endpointSlots are one endpoint's attempts in flight: a semaphore of
@@ -63,7 +64,7 @@ const slotWait = 200 * time.Millisecond
 
 // NewDeliverer returns a Deliverer of svc's deliveries through poster.
 func NewDeliverer(svc *Service, poster Poster) *Deliverer {
-	return &Deliverer{svc: svc, poster: poster, slots: map[uuid.UUID]*endpointSlots{}}
+	return &Deliverer{svc: svc, poster: poster, slots: map[uuid.UUID]*endpointSlots{}, obs: unobserved{}}
 }
 
 // target is what one attempt needs, read in one statement.

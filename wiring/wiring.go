@@ -25,6 +25,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/metrics"
 	"mailvet/mxslots"
 	"mailvet/perf"
 	"mailvet/requestlog"
@@ -75,6 +76,9 @@ type Services struct {
 	SlowQueries *perf.SlowLog
 	// Alerts keeps and evaluates the platform's alert rules.
 	Alerts *alerts.Service
+	// Metrics is the process's Prometheus registry and instruments, which
+	// the services report to (GET /metrics).
+	Metrics *metrics.Metrics
 
 	closers []func()
 }
@@ -131,7 +135,10 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	if err != nil {
 		return nil, err
 	}
-	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter}
+	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter, Metrics: metrics.New()}
+	s.Metrics.WatchEngine(engine.Stats)
+	s.Metrics.WatchDB("mailvet", d.SQL)
+	s.Metrics.WatchQueue(d)
 	queue := mail.NewQueue(inserter)
 	s.Tenants = tenants.NewStore(d, queue, cfg.BaseURL, tenants.Options{InviteTTL: cfg.InviteTTL})
 	s.Rules = rules.NewStore(d)
@@ -147,12 +154,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	}
 	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
-	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks).WithObserver(s.Metrics)
 	s.Import = importjson.New(d, s.Webhooks)
 	s.Billing.WithEvents(s.Webhooks)
 	s.Tenants.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
-	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
+	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing).WithObserver(s.Metrics)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
@@ -162,6 +169,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
 	s.Health = NewHealth(HealthParts{DB: d, Engine: engine, Stripe: s.Stripe, MailerURL: cfg.MailerURL, Settings: cfg.Health})
+	s.Health.Observe(s.Metrics.HealthCheck) // /health and the alert job both run it
 	s.Alerts = s.newAlerts(queue)
 	return s, nil
 }
