@@ -36,6 +36,9 @@ func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (releas
 		if err != nil || ok {
 			return release, nil, err
 		}
+		if wait == firstSlotWait {
+			p.counts.mxWaits.Add(1) // every slot is taken by this or other processes
+		}
 		select {
 		case <-ctx.Done():
 			return nil, nil, ctx.Err()

@@ -11,7 +11,7 @@ type Stats struct {
 	ConnsIdle  int    // open connections waiting for reuse
 	Dials      uint64 // new connections attempted
 	Reuses     uint64 // transactions served by a pooled connection
-	MXWaits    uint64 // leases that waited for a per-MX-host slot (the pool's cap or a Share's)
+	MXWaits    uint64 // leases that waited for a per-MX-host slot (the pool's cap, a Share's, or the slots shared with other processes)
 	Replies421 uint64 // 421 replies (host busy or closing), at greeting or later
 	Replies452 uint64 // 452 replies (too many recipients, storage)
 
