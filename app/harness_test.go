@@ -30,8 +30,8 @@ import (
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
-	"mailvet/perf"
 	"mailvet/metrics"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -203,7 +203,7 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Health: newTestHealth(d, engine, stripeBilling, mailSrv.URL, o), Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
 		Schedules: sched, Observer: meters,
-		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
+		Perf: perf.NewService(d), SlowQuery: 200 * time.Millisecond,
 		Alerts: alerts.NewService(alerts.Deps{DB: d, Mail: mail.NewQueue(inserter)}),
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 type benchDB struct {
 	db       *db.DB // connected as the service's role
 	ownerURL string // the login, the tables' owner (VACUUM)
+	role     string // the service's role (MAILVET_DB_ROLE), for a serve process
 	where    string // for the report
 	shared   bool   // DATABASE_URL: remove what the bench made afterwards
 	drop     func() error
@@ -43,7 +44,7 @@ func openBenchDB(ctx context.Context, lookup env, adminURL string) (*benchDB, er
 			d.Close()
 			return nil, fmt.Errorf("%w (MAILVET_DB_ROLE=%q): the bench measures the service as it runs", err, cfg.DBRole)
 		}
-		return &benchDB{db: d, ownerURL: u, shared: true,
+		return &benchDB{db: d, ownerURL: u, role: cfg.DBRole, shared: true,
 			where: "DATABASE_URL (" + redactURL(u) + "); the bench tenant is deleted afterwards"}, nil
 	}
 	u, drop, err := dbtest.CreateOn(ctx, adminURL)
@@ -56,7 +57,7 @@ func openBenchDB(ctx context.Context, lookup env, adminURL string) (*benchDB, er
 		return nil, err
 	}
 	parsed, _ := url.Parse(u)
-	return &benchDB{db: d, ownerURL: u, drop: drop,
+	return &benchDB{db: d, ownerURL: u, role: dbtest.Role, drop: drop,
 		where: "throwaway " + parsed.Path[1:] + " on " + parsed.Host + " as role " + dbtest.Role + " (dropped afterwards)"}, nil
 }
 

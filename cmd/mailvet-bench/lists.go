@@ -39,7 +39,14 @@ dropped afterwards.
           through ` + "`mailvet check --json`" + ` (the engine alone), then uploaded as
           a list and verified by the list workers of a serve process
           (MAILVET_LIST_WORKERS): both rates, time from upload to completed, the
-          ratio (target ≥ 50 %), every verdict checked against the farm.
+          ratio (target ≥ 50 %), every verdict checked against the farm, and
+          where the workers' time went.
+  serve   the same comparison through a real serve process (this binary runs
+          ` + "`mailvet serve`" + ` as a child on the database): the farm's addresses
+          uploaded as a CSV to POST /v1/lists with a live key, polled until
+          completed; the serve process's own peak RSS (the farm and the world
+          stay in this process); with --small, another tenant's list uploaded
+          once the big one is a tenth done, timed to completed (fairness).
 
 Targets (1,000,000 rows): ingest ≤ 15 s and ≤ 200 MB; export ≤ 10 s, flat memory.
 Exits 1 when a check of what was stored or verified fails.
@@ -51,9 +58,9 @@ type listsBench struct {
 	stdout, stderr io.Writer
 	e              *listbench.Env
 
-	rows, addresses, maxConns int
-	seed                      int64
-	timeout                   time.Duration
+	rows, addresses, maxConns, small int
+	seed                             int64
+	timeout                          time.Duration
 
 	failed bool   // a check of what was stored or verified failed
 	peak   uint64 // the largest VmHWM seen over the phases
@@ -66,7 +73,8 @@ func cmdLists(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	fs.Usage = func() { fmt.Fprint(stderr, listsUsage); fs.PrintDefaults() }
 	fs.IntVar(&b.rows, "rows", 1_000_000, "rows of the generated list (ingest, export)")
 	fs.IntVar(&b.addresses, "addresses", 100_000, "addresses of the reference farm (e2e)")
-	phases := fs.String("phases", "ingest,export,e2e", "which measurements to run (export needs ingest)")
+	phases := fs.String("phases", "ingest,export,e2e", "which measurements to run: ingest, export (needs ingest), e2e, serve")
+	fs.IntVar(&b.small, "small", 100, "serve: rows of another tenant's list uploaded once the big list is a tenth done (0: none)")
 	fs.Int64Var(&b.seed, "seed", 1, "generator and farm seed")
 	adminURL := fs.String("admin-url", dbtest.AdminURL(),
 		"server to create the throwaway database on, when DATABASE_URL is not set (default: TEST_DATABASE_URL, else the local server)")
@@ -78,7 +86,7 @@ func cmdLists(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	}
 	run := map[string]bool{}
 	for p := range strings.SplitSeq(*phases, ",") {
-		if p = strings.TrimSpace(p); !slices.Contains([]string{"ingest", "export", "e2e"}, p) {
+		if p = strings.TrimSpace(p); !slices.Contains([]string{"ingest", "export", "e2e", "serve"}, p) {
 			fmt.Fprintf(stderr, "unknown phase %q\n", p)
 			return errUsage
 		}
@@ -117,6 +125,11 @@ func cmdLists(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	}
 	if run["e2e"] {
 		if err := b.e2e(ctx); err != nil {
+			return err
+		}
+	}
+	if run["serve"] {
+		if err := b.serve(ctx, bd); err != nil {
 			return err
 		}
 	}

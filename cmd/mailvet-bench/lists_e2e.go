@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -56,6 +57,50 @@ func (b *listsBench) e2e(ctx context.Context) error {
 		fmt.Fprintf(b.stdout, "         CHECK FAILED: %s/%s verdicts as expected, %d/%d jobs completed\n           %s\n           %s\n",
 			views.Thousands(r.Matched), views.Thousands(r.Addresses), r.JobsCompleted, r.Jobs,
 			strings.Join(r.MismatchSummary(), "\n           "), strings.Join(r.Examples, "\n           "))
+	}
+	return nil
+}
+
+// serveChild is the hidden subcommand the serve phase starts this binary
+// with: `mailvet serve`.
+const serveChild = "serve-child"
+
+// serve runs the farm through a real serve process (listbench.ServeEndToEnd).
+func (b *listsBench) serve(ctx context.Context, bd *benchDB) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(b.stdout, "\nserve    building the reference farm (%s addresses), starting its world and a serve process…\n", views.Thousands(b.addresses))
+	r, err := listbench.ServeEndToEnd(ctx, b.e, listbench.ServeOptions{
+		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses}, Timeout: b.timeout, Small: b.small,
+		Command: []string{exe, serveChild}, DatabaseURL: bd.ownerURL, DBRole: bd.role,
+		Progress: func(processed, unique int, elapsed time.Duration) {
+			if s := int(elapsed.Seconds()); s%10 == 0 {
+				fmt.Fprintf(b.stderr, "serve: %s/%s verified after %ds\n", views.Thousands(processed), views.Thousands(unique), s)
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	checkRate := r.Check.Rate(r.Addresses)
+	fmt.Fprintf(b.stdout, "         farm: %s addresses, %d domains, %d MX hosts\n", views.Thousands(r.Addresses), r.Domains, r.Hosts)
+	fmt.Fprintf(b.stdout, "         mailvet check --json: %.1fs = %s addresses/s (%s/%s verdicts as expected)\n",
+		r.Check.Duration.Seconds(), views.Thousands(int(checkRate)), views.Thousands(r.Check.Matched), views.Thousands(r.Addresses))
+	fmt.Fprintf(b.stdout, "         mailvet serve, POST /v1/lists: upload %.2fs, upload to completed %.1fs = %s addresses/s\n",
+		r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
+	fmt.Fprintf(b.stdout, "         list / check: %.0f %% (target ≥ 50 %%); serve's peak RSS (VmHWM) %.0f MB (target ≤ 300 MB at 1,000,000)\n",
+		100*r.Rate()/checkRate, listbench.MB(r.PeakRSS))
+	if r.SmallDuration > 0 {
+		fmt.Fprintf(b.stdout, "         another tenant's %d-row list, uploaded while it ran: completed in %.2fs\n", b.small, r.SmallDuration.Seconds())
+	}
+	if r.Matched != r.Addresses || r.Check.Matched != r.Addresses {
+		b.failed = true
+		fmt.Fprintf(b.stdout, "         CHECK FAILED: list %s/%s, check %s/%s verdicts as expected\n", views.Thousands(r.Matched),
+			views.Thousands(r.Addresses), views.Thousands(r.Check.Matched), views.Thousands(r.Addresses))
+	} else {
+		fmt.Fprintf(b.stdout, "         check: every verdict of both is the farm's expectation: ok\n")
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"mailvet/cli"
 )
 
 const usage = `Usage: mailvet-bench smtp [--seed N] [--naive-sample N]
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup en
 		err = cmdSMTP(ctx, args[1:], stdout, stderr)
 	case "lists":
 		err = cmdLists(ctx, args[1:], stdout, stderr, lookup)
+	case serveChild:
+		// `mailvet serve` itself, as the lists bench's serve phase runs
+		// it: the production code in a process of its own.
+		return cli.Run(ctx, []string{"serve"}, os.Stdin, stdout, stderr, cli.Env(lookup))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
