@@ -67,7 +67,9 @@ func (s *slot) probe(ctx context.Context, done chan struct{}) {
 	r := Result{Name: s.Name, Required: s.Required, Status: OK, Detail: detail, LatencyMS: millis(time.Since(start))}
 	if err != nil {
 		r.Status, r.Detail = Failing, err.Error()
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// A probe that put the deadline on its connection can fail a hair
+		// before the context says so: past the deadline is a timeout too.
+		if dl, _ := ctx.Deadline(); errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(dl) {
 			r.Detail = fmt.Sprintf("timed out after %s: %v", s.Timeout, err)
 		}
 	}
