@@ -4,6 +4,7 @@
 package app
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -84,6 +85,7 @@ type Server struct {
 	forms       *form.Decoder
 	errorTable  []errorRule
 	headers     securityHeaders
+	openAPI     []byte // the document /v1/openapi.yaml serves (api_openapi.go)
 }
 
 // New builds the server.
@@ -114,7 +116,12 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	doc, err := withCodeSamples(openAPIDocument)
+	if err != nil {
+		return nil, fmt.Errorf("openapi.yaml: %w", err)
+	}
 	return &Server{
+		openAPI:     doc,
 		Deps:        deps,
 		keyLimits:   kl,
 		sessions:    newSessionStore(deps.Tenants, deps.SessionTTL, deps.BaseURL.Scheme == "https"),
