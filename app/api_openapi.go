@@ -6,7 +6,7 @@ import (
 )
 
 // openAPIDocument describes the JSON API as written; the server serves it
-// with code samples added (openapi_samples.go). app/openapi_test.go checks
+// with code samples and example problems added (openapi_samples.go). app/openapi_test.go checks
 // it against real responses.
 //
 //go:embed openapi.yaml

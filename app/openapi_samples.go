@@ -63,10 +63,14 @@ type yamlRef struct {
 	Required bool   `yaml:"required"`
 }
 
-// withCodeSamples returns doc with the samples added (see above).
-func withCodeSamples(doc []byte) ([]byte, error) {
+// servedOpenAPI returns doc with the code samples added (see above) and
+// the example problem bodies attached (openapi_problems.go).
+func servedOpenAPI(doc []byte) ([]byte, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return nil, err
+	}
+	if err := attachProblemExamples(root.Content[0]); err != nil {
 		return nil, err
 	}
 	paths := mappingValue(root.Content[0], "paths")

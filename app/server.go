@@ -116,7 +116,7 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := withCodeSamples(openAPIDocument)
+	doc, err := servedOpenAPI(openAPIDocument)
 	if err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
 	}
