@@ -63,14 +63,18 @@ type yamlRef struct {
 	Required bool   `yaml:"required"`
 }
 
-// servedOpenAPI returns doc with the code samples added (see above) and
-// the example problem bodies attached (openapi_problems.go).
+// servedOpenAPI returns doc with the code samples added (see above), the
+// example problem bodies attached (openapi_problems.go) and the event
+// types as webhooks (openapi_events.go).
 func servedOpenAPI(doc []byte) ([]byte, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
 		return nil, err
 	}
 	if err := attachProblemExamples(root.Content[0]); err != nil {
+		return nil, err
+	}
+	if err := attachEventWebhooks(root.Content[0]); err != nil {
 		return nil, err
 	}
 	paths := mappingValue(root.Content[0], "paths")
