@@ -1,9 +1,11 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -24,16 +26,23 @@ func attachProblemExamples(root *yaml.Node) error {
 	examples := mappingValue(components, "examples")
 	// status of every example, by name.
 	status := map[string]int{}
+	var problems []exampleProblem
 	for i := 0; i+1 < len(examples.Content); i += 2 {
+		name := examples.Content[i].Value
+		if !strings.HasPrefix(name, "problem.") {
+			continue
+		}
 		var ex struct {
-			Value struct {
-				Status int `yaml:"status"`
-			} `yaml:"value"`
+			Value exampleProblem `yaml:"value"`
 		}
 		if err := examples.Content[i+1].Decode(&ex); err != nil {
 			return err
 		}
-		status[examples.Content[i].Value] = ex.Value.Status
+		status[name] = ex.Value.Status
+		problems = append(problems, ex.Value)
+	}
+	if err := listErrorCodes(root, problems); err != nil {
+		return err
 	}
 	var walk func(n *yaml.Node) error
 	walk = func(n *yaml.Node) error {
@@ -91,4 +100,43 @@ func attachTo(media *yaml.Node, status map[string]int) error {
 		media.Content = append(media.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "examples"}, refs)
 	}
 	return nil
+}
+
+// listErrorCodes ends info.description with a table of every error code
+// and its example, so /docs lists them all in one place, the ones no
+// operation names (405 method_not_allowed) too.
+func listErrorCodes(root *yaml.Node, problems []exampleProblem) error {
+	info := mappingValue(root, "info")
+	if info == nil || mappingValue(info, "description") == nil || len(problems) == 0 {
+		return fmt.Errorf("no info.description or no problem examples")
+	}
+	var b strings.Builder
+	b.WriteString("\n# Error codes\n\nA refusal is an `application/problem+json` body (RFC 9457) such as\n\n")
+	example, err := json.MarshalIndent(problems[0], "", "  ")
+	if err != nil {
+		return err
+	}
+	b.WriteString("```json\n" + string(example) + "\n```\n\n")
+	b.WriteString("`code` is stable: act on it. `title` and `detail` are for people and may change; " +
+		"`request_id` is the `X-Request-Id` to quote to support. The codes, each with an example detail:\n\n")
+	b.WriteString("| status | code | title | example detail |\n| --- | --- | --- | --- |\n")
+	cell := strings.NewReplacer("|", "\\|", "\n", " ")
+	for _, p := range problems {
+		fmt.Fprintf(&b, "| %d | `%s` | %s | %s |\n", p.Status, p.Code, cell.Replace(p.Title), cell.Replace(p.Detail))
+	}
+	desc := mappingValue(info, "description")
+	desc.Value = strings.TrimRight(desc.Value, "\n") + "\n" + b.String()
+	desc.Style = yaml.LiteralStyle
+	return nil
+}
+
+// exampleProblem is an example problem body of the document, as written.
+type exampleProblem struct {
+	Type      string `yaml:"type" json:"type"`
+	Title     string `yaml:"title" json:"title"`
+	Status    int    `yaml:"status" json:"status"`
+	Detail    string `yaml:"detail" json:"detail"`
+	Code      string `yaml:"code" json:"code"`
+	Instance  string `yaml:"instance" json:"instance"`
+	RequestID string `yaml:"request_id" json:"request_id"`
 }
