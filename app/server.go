@@ -4,7 +4,6 @@
 package app
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -85,7 +84,9 @@ type Server struct {
 	forms       *form.Decoder
 	errorTable  []errorRule
 	headers     securityHeaders
-	openAPI     []byte // the document /v1/openapi.yaml serves (api_openapi.go)
+	// openAPI is the document /v1/openapi.yaml serves, built on its first
+	// request (api_openapi.go).
+	openAPI openAPIOnce
 }
 
 // New builds the server.
@@ -116,12 +117,7 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := servedOpenAPI(openAPIDocument)
-	if err != nil {
-		return nil, fmt.Errorf("openapi.yaml: %w", err)
-	}
 	return &Server{
-		openAPI:     doc,
 		Deps:        deps,
 		keyLimits:   kl,
 		sessions:    newSessionStore(deps.Tenants, deps.SessionTTL, deps.BaseURL.Scheme == "https"),
