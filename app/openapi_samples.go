@@ -40,6 +40,7 @@ type sampleOp struct {
 	Path     string    // with the parameters filled in
 	Keyless  bool      // security: [] (the document, inbound pushes)
 	Signed   bool      // a webhook-signature header: signed with an endpoint's inbound secret
+	Upload   bool      // a multipart/form-data body with a file part (openapi_samples_upload.go)
 	Body     string    // the JSON request body's example, compact; "" for none
 	BodyData any       // the same, decoded
 	Result   string    // "json", "text" or "" (no body)
@@ -48,6 +49,11 @@ type sampleOp struct {
 	Request  struct {
 		Content map[string]struct {
 			Example any `yaml:"example"`
+			Schema  struct {
+				Properties map[string]struct {
+					Format string `yaml:"format"`
+				} `yaml:"properties"`
+			} `yaml:"schema"`
 		} `yaml:"content"`
 	} `yaml:"requestBody"`
 	Responses map[string]struct {
@@ -128,6 +134,9 @@ func (op *sampleOp) prepare(method, path string) error {
 	for _, p := range op.Params {
 		op.Signed = op.Signed || (p.In == "header" && p.Name == "webhook-signature")
 	}
+	if form, ok := op.Request.Content["multipart/form-data"]; ok {
+		op.Upload = form.Schema.Properties["file"].Format == "binary"
+	}
 	if media, ok := op.Request.Content["application/json"]; ok {
 		if media.Example == nil {
 			return fmt.Errorf("the JSON request body has no example")
@@ -159,14 +168,22 @@ func (op *sampleOp) samples() (*yaml.Node, error) {
 	for _, lang := range sampleLangs {
 		var source string
 		var err error
-		switch lang[1] {
-		case "curl":
+		switch {
+		case op.Upload && lang[1] == "curl":
+			source = op.curlUpload()
+		case op.Upload && lang[1] == "Python":
+			source = op.pythonUpload()
+		case op.Upload && lang[1] == "JavaScript":
+			source = op.javaScriptUpload()
+		case op.Upload && lang[1] == "Go":
+			source = op.goUpload()
+		case lang[1] == "curl":
 			source = op.curl()
-		case "Python":
+		case lang[1] == "Python":
 			source = op.python()
-		case "JavaScript":
+		case lang[1] == "JavaScript":
 			source = op.javaScript()
-		case "Go":
+		case lang[1] == "Go":
 			source, err = op.goSource()
 		}
 		if err != nil {
