@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,12 +38,10 @@ func TestOpenAPISamplesRun(t *testing.T) {
 		}
 	}
 	runners := map[string]func(dir string) []string{
-		"curl":   func(dir string) []string { return []string{"bash", "-eo", "pipefail", filepath.Join(dir, "sample")} },
-		"Python": func(dir string) []string { return []string{"python3", filepath.Join(dir, "sample")} },
-		"JavaScript": func(dir string) []string {
-			return []string{"node", "--input-type=module", "-e", "import(" + strconv.Quote("file://"+filepath.Join(dir, "sample.mjs")) + ")"}
-		},
-		"Go": func(dir string) []string { return []string{"go", "run", filepath.Join(dir, "sample.go")} },
+		"curl":       func(dir string) []string { return []string{"bash", "-eo", "pipefail", filepath.Join(dir, "sample")} },
+		"Python":     func(dir string) []string { return []string{"python3", filepath.Join(dir, "sample")} },
+		"JavaScript": func(dir string) []string { return []string{"node", filepath.Join(dir, "sample.mjs")} },
+		"Go":         func(dir string) []string { return []string{"go", "run", filepath.Join(dir, "sample.go")} },
 	}
 	available := map[string]bool{}
 	for label, probe := range map[string][]string{"curl": {"curl", "--version"}, "Python": {"python3", "-c", "import requests"}, "JavaScript": {"node", "--version"}, "Go": {"go", "version"}} {
