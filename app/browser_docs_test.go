@@ -15,8 +15,8 @@ import (
 // the page makes and fails on any that is not to the server (or a data:
 // or blob: URL of the page's own making). The reference shows the
 // operations, their code samples and the webhooks, within the width of a
-// desktop and of a phone, with nothing refused by its
-// Content-Security-Policy (newBrowser fails the test on that).
+// desktop and of a phone, and its search works, with nothing refused by
+// its Content-Security-Policy (newBrowser fails the test on that).
 func TestBrowserAPIDocsOffline(t *testing.T) {
 	h := newHarness(t)
 	// Every name but the loopback ones fails to resolve: the page must
@@ -70,6 +70,14 @@ func TestBrowserAPIDocsOffline(t *testing.T) {
 			t.Errorf("/docs at %dx%d is wider than the screen: %s", size[0], size[1], wide)
 		}
 	}
+	// The search runs in its blob: worker and finds an operation.
+	steps.run(
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(h.srv.URL+"/docs"),
+		chromedp.WaitVisible(`input[placeholder="Search..."]`),
+		chromedp.SendKeys(`input[placeholder="Search..."]`, "rotate"),
+		chromedp.WaitVisible(`//*[@data-role="search:results"]//li[@aria-label="api_key.rotated"]`),
+	)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(outside) > 0 {
