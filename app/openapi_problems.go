@@ -102,7 +102,7 @@ func attachTo(media *yaml.Node, status map[string]int) error {
 	return nil
 }
 
-// listErrorCodes ends info.description with a table of every error code
+// listErrorCodes ends info.description with a list of every error code
 // and its example, so /docs lists them all in one place, the ones no
 // operation names (405 method_not_allowed) too.
 func listErrorCodes(root *yaml.Node, problems []exampleProblem) error {
@@ -118,11 +118,12 @@ func listErrorCodes(root *yaml.Node, problems []exampleProblem) error {
 	}
 	b.WriteString("```json\n" + string(example) + "\n```\n\n")
 	b.WriteString("`code` is stable: act on it. `title` and `detail` are for people and may change; " +
-		"`request_id` is the `X-Request-Id` to quote to support. The codes, each with an example detail:\n\n")
-	b.WriteString("| status | code | title | example detail |\n| --- | --- | --- | --- |\n")
-	cell := strings.NewReplacer("|", "\\|", "\n", " ")
+		"`request_id` is the `X-Request-Id` to quote to support. The codes, each with an example:\n\n")
+	// A list, not a table: Redoc breaks a table's inline code anywhere,
+	// and a list wraps well on a phone.
+	line := strings.NewReplacer("\n", " ")
 	for _, p := range problems {
-		fmt.Fprintf(&b, "| %d | `%s` | %s | %s |\n", p.Status, p.Code, cell.Replace(p.Title), cell.Replace(p.Detail))
+		fmt.Fprintf(&b, "- `%s` (%d): **%s.** %s\n", p.Code, p.Status, line.Replace(p.Title), line.Replace(p.Detail))
 	}
 	desc := mappingValue(info, "description")
 	desc.Value = strings.TrimRight(desc.Value, "\n") + "\n" + b.String()
