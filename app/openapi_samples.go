@@ -14,8 +14,8 @@ import (
 // on every operation that has none of its own, x-codeSamples in curl,
 // Python (requests), JavaScript (fetch) and Go (net/http), which /docs
 // shows beside each operation. They are made from the operation itself
-// (method, path, key or signature, the request body's example), when the
-// server starts, rather than written into the file: they cannot drift
+// (method, path, key or signature, the request body's example) when the
+// document is first asked for, rather than written into the file: they cannot drift
 // from the operations, a new operation has them without anyone running a
 // generator, and the hand-kept file is not buried under four copies of
 // every request. TestOpenAPICodeSamples checks that each operation has
@@ -34,18 +34,19 @@ var sampleIDs = map[string]string{
 
 var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// sampleOp is what a sample needs of one operation.
+// sampleOp is what a sample needs of one operation: the fields prepare
+// derives (yaml:"-"), then those read from the document.
 type sampleOp struct {
-	Method   string
-	Path     string    // with the parameters filled in
-	Keyless  bool      // security: [] (the document, inbound pushes)
-	Signed   bool      // a webhook-signature header: signed with an endpoint's inbound secret
-	Upload   bool      // a multipart/form-data body with a file part (openapi_samples_upload.go)
-	Body     string    // the JSON request body's example, compact; "" for none
-	BodyData any       // the same, decoded
-	Result   string    // "json", "text" or "" (no body)
-	Security *[]any    `yaml:"security"`
-	Params   []yamlRef `yaml:"parameters"`
+	Method   string        `yaml:"-"`
+	Path     string        `yaml:"-"` // with the parameters filled in
+	Keyless  bool          `yaml:"-"` // security: [] (the document, inbound pushes)
+	Signed   bool          `yaml:"-"` // a webhook-signature header: signed with an endpoint's inbound secret
+	Upload   bool          `yaml:"-"` // a multipart/form-data body with a file part (openapi_samples_upload.go)
+	Body     string        `yaml:"-"` // the JSON request body's example, compact; "" for none
+	BodyData any           `yaml:"-"` // the same, decoded
+	Result   string        `yaml:"-"` // "json", "text" or "" (no body)
+	Security *[]any        `yaml:"security"`
+	Params   []sampleParam `yaml:"parameters"`
 	Request  struct {
 		Content map[string]struct {
 			Example any `yaml:"example"`
@@ -57,16 +58,16 @@ type sampleOp struct {
 		} `yaml:"content"`
 	} `yaml:"requestBody"`
 	Responses map[string]struct {
-		Ref     string         `yaml:"$ref"`
 		Content map[string]any `yaml:"content"`
 	} `yaml:"responses"`
 	Samples []any `yaml:"x-codeSamples"`
 }
 
-type yamlRef struct {
-	Name     string `yaml:"name"`
-	In       string `yaml:"in"`
-	Required bool   `yaml:"required"`
+// sampleParam is one of an operation's own parameters (the referenced
+// ones, the path's ids, need nothing of the samples).
+type sampleParam struct {
+	Name string `yaml:"name"`
+	In   string `yaml:"in"`
 }
 
 // servedOpenAPI returns doc with the code samples added (see above), the
