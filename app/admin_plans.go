@@ -109,7 +109,7 @@ func (s *Server) handleAdminOverride(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		s.renderAdminTenantWith(w, r, http.StatusUnprocessableEntity, views.Form{}, f)
+		s.renderAdminTenantWith(w, r, http.StatusUnprocessableEntity, adminForms{override: f})
 		return
 	}
 	id, _ := uuid.Parse(r.PathValue("id"))
@@ -121,7 +121,7 @@ func (s *Server) handleAdminOverride(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.Billing.SetOverride(r.Context(), id, o, s.platformActor(r)); err != nil {
 		if status, shown := s.formError(w, &f, err); shown {
-			s.renderAdminTenantWith(w, r, status, views.Form{}, f)
+			s.renderAdminTenantWith(w, r, status, adminForms{override: f})
 			return
 		}
 		s.pageError(w, r, err)

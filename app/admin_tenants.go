@@ -50,12 +50,15 @@ func (s *Server) handleAdminTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderAdminTenant(w http.ResponseWriter, r *http.Request, status int, f views.Form) {
-	s.renderAdminTenantWith(w, r, status, f, views.Form{})
+	s.renderAdminTenantWith(w, r, status, adminForms{suspend: f})
 }
 
-// renderAdminTenantWith shows the tenant with the suspend form f and the
-// override form of.
-func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, status int, f, of views.Form) {
+// adminForms are the tenant page's forms as submitted (with their
+// errors); an empty one is shown fresh.
+type adminForms struct{ suspend, override, operator views.Form }
+
+// renderAdminTenantWith shows the tenant with its forms.
+func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, status int, forms adminForms) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
 		s.pageError(w, r, platform.ErrNotFound)
@@ -68,7 +71,7 @@ func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, s
 	}
 	v := views.AdminTenant{AdminTenantRow: adminTenantRow(d.TenantRow), Suspended: d.Status == "suspended", SuspendedReason: d.SuspendedReason,
 		SuspendedSince: formatTimePtr(d.SuspendedAt, ""), Subscription: d.SubscriptionStatus, PeriodEnd: formatTimePtr(d.PeriodEnd, ""),
-		Included: views.Thousands(d.MonthIncluded), Limit: views.Thousands(d.MonthLimit), Form: f}
+		Included: views.Thousands(d.MonthIncluded), Limit: views.Thousands(d.MonthLimit), Form: forms.suspend}
 	for _, m := range d.Members {
 		v.Members = append(v.Members, views.AdminMember{UserID: m.UserID.String(), Email: m.Email, Name: m.Name, Role: m.Role})
 	}
@@ -109,7 +112,11 @@ func (s *Server) renderAdminTenantWith(w http.ResponseWriter, r *http.Request, s
 				Code: code, RequestID: e.RequestID})
 		}
 	}
-	if v.Override, err = s.adminOverride(r, id, of); err != nil {
+	if v.Override, err = s.adminOverride(r, id, forms.override); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if v.Operator, err = s.adminOperator(r, id, forms.operator); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -24,7 +24,7 @@ func (s *Server) handleAPIVerify(w http.ResponseWriter, r *http.Request) {
 		APIKeyID:  ac.key.ID,
 		Email:     req.Email,
 		TestMode:  ac.key.TestMode(),
-		CacheTTL:  ac.tenant.Settings.CacheTTL(),
+		CacheTTL:  ac.tenant.CacheTTL(),
 		KeyLimits: keyLimits(ac.key),
 	})
 	if err != nil {

@@ -246,9 +246,22 @@ func auditedRoutes() []walkRoute {
 		do("POST /admin/tenants/{id}/override/clear", func(w *auditWalk) response {
 			return w.admin.post("/admin/tenants/"+w.tenant+"/override/clear", nil)
 		}),
+		do("POST /admin/tenants/{id}/operator-settings", func(w *auditWalk) response {
+			return w.admin.post("/admin/tenants/"+w.tenant+"/operator-settings", url.Values{"max_conns_per_mx": {"3"}, "webhook_allow_cidrs": {"10.20.0.0/16"}})
+		}),
 		do("POST /admin/plans/{id}", func(w *auditWalk) response {
 			return w.admin.post("/admin/plans/premium", url.Values{"name": {"Premium"}, "price_cents": {"19900"}, "overage_cents_per_1000": {"200"},
 				"daily_limit": {"100000"}, "monthly_included": {"500000"}, "monthly_limit": {"2500000"}, "rate_per_minute": {"1200"}, "max_list_rows": {"1000000"}})
+		}),
+		do("POST /admin/alerts", func(w *auditWalk) response {
+			return w.admin.post("/admin/alerts", url.Values{"name": {"Walk"}, "metric": {"queue_lag"}, "threshold": {"30"}, "for": {"1m"}, "enabled": {"1"}})
+		}),
+		do("POST /admin/alerts/{id}", func(w *auditWalk) response {
+			return w.admin.post("/admin/alerts/"+w.id(`SELECT id::text FROM alert_rules WHERE name = 'Walk'`),
+				url.Values{"name": {"Walk"}, "metric": {"queue_lag"}, "threshold": {"45"}, "for": {"1m"}})
+		}),
+		do("POST /admin/alerts/{id}/delete", func(w *auditWalk) response {
+			return w.admin.post("/admin/alerts/"+w.id(`SELECT id::text FROM alert_rules WHERE name = 'Walk'`)+"/delete", nil)
 		}),
 		do("POST /admin/dead-letters/{tenant}/{id}/retry", func(w *auditWalk) response {
 			expect(w.t, w.owner.apiJSON("POST", "/v1/webhook_endpoints", w.key, `{"url":"`+w.hook()+`","description":"admin"}`), http.StatusCreated)

@@ -10,6 +10,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"mailvet/actor"
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/inbound"
@@ -134,6 +135,7 @@ func newErrorTable() []errorRule {
 		is(lists.ErrNotFound, errorRow{status: s404, code: "not_found", title: "List not found", detail: "This workspace has no list with this id."}),
 		is(rules.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "This workspace has no rule with this id."}),
 		is(billing.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
+		is(alerts.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is no alert rule with this id."}),
 		is(verifications.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(tenants.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found", detail: "There is nothing at this address."}),
 		is(webhooks.ErrNotFound, errorRow{status: s404, code: "not_found", title: "Not found",
@@ -260,6 +262,11 @@ func newErrorTable() []errorRule {
 			if strings.HasPrefix(e.Reason, "must") {
 				row.page = "The value " + e.Reason + "."
 			}
+			return row
+		}),
+		as(errorRow{status: s422, code: "invalid_request", title: "Alert rule refused", form: true}, func(e *alerts.RuleError, row errorRow) errorRow {
+			row.detail, row.field = e.Error()+".", e.Field
+			row.page = strings.ToUpper(e.Reason[:1]) + e.Reason[1:] + "."
 			return row
 		}),
 		is(billing.ErrPlanNotForSale, errorRow{status: s422, code: "plan_not_for_sale", title: "Plan not available",

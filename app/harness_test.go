@@ -17,16 +17,21 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"mailvet/alerts"
 	"mailvet/app"
 	"mailvet/audit"
 	"mailvet/billing"
+	"mailvet/config"
 	"mailvet/db"
 	"mailvet/db/dbtest"
+	"mailvet/health"
 	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
 	"mailvet/mail/mailtest"
+	"mailvet/perf"
+	"mailvet/metrics"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -39,6 +44,7 @@ import (
 	"mailvet/verify/mailsim"
 	"mailvet/webhooks"
 	"mailvet/webhooks/transport"
+	"mailvet/wiring"
 )
 
 // harness runs the whole service in-process against a fresh database, real
@@ -66,10 +72,16 @@ type harnessOptions struct {
 	listRetryDelay time.Duration // wait before a greylisted list address is asked again; 400ms unless set
 	stripeAPIBase  string        // set: billing on, against this stripe-mock (see billing_test.go)
 	dnsCanaries    []string      // the engine's DNS canaries; shop.test (a domain of the world) unless set
+	dnsServer      string        // the engine's resolver; the world's unless set
 	// webhookRetries is the wait before each retry of a webhook delivery;
 	// 20ms, 20ms (three attempts, quickly) unless set.
 	webhookRetries []time.Duration
 	noRequestLog   bool // the API request log off (the benchmark's baseline)
+	// health tunes /health's optional checks (MAILVET_HEALTH_*); the
+	// queue lag is 5m unless set. healthMailer replaces the mailer's URL
+	// in its check (the harness's mail server otherwise).
+	health       config.Health
+	healthMailer string
 }
 
 // harnessSecretKey seals the harness's webhook secrets (MAILVET_SECRET_KEY).
@@ -122,6 +134,9 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	if o.dnsCanaries != nil {
 		vcfg.DNSCanaries = o.dnsCanaries
 	}
+	if o.dnsServer != "" {
+		vcfg.DNSServer = o.dnsServer
+	}
 	vcfg.ConnectTimeout, vcfg.CommandTimeout = 5*time.Second, 30*time.Second
 	engine, err := verify.New(vcfg)
 	if err != nil {
@@ -144,10 +159,13 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	billingSvc.WithEvents(hooks)
 	store.WithEvents(hooks)
 	stripeBilling := newTestStripe(d, billingSvc, o.stripeAPIBase)
-	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc)
+	// Metrics as wiring builds them, so that tests and the benchmarks pay
+	// for what production does.
+	meters := metrics.New()
+	verifs := verifications.NewService(d, engine, ruleStore, o.verifyTimeout).WithQuota(billingSvc).WithObserver(meters)
 	listStore := lists.NewStore(d, inserter, lists.Options{MaxRows: o.listMaxRows, RetryDelay: o.listRetryDelay, MaxAttempts: 3,
 		SuspendedRecheck: 100 * time.Millisecond}).WithQuota(billingSvc).WithEvents(hooks, link)
-	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.CacheTTL)
+	processor := lists.NewProcessor(listStore, engine, ruleStore, verifs, store.BatchPolicy)
 	sched := schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: billingSvc, Plans: billingSvc, Events: hooks,
 		Mail: mail.NewQueue(inserter), Link: link})
 	worker, err := jobs.NewClient(d, jobs.Deps{Tenants: store, Mailer: sender, Lists: processor, Stripe: stripeBilling,
@@ -182,9 +200,11 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 		Log: log, DB: d, Tenants: store, JobsWork: true, BaseURL: base, Rules: ruleStore,
 		Verifications: verifs, Lists: listStore, UploadMaxBytes: o.uploadMaxBytes, Billing: billingSvc, Stripe: stripeBilling,
 		AuthRatePerMin: o.authRate, MaxBodyBytes: o.maxBodyBytes, Usage: usage.NewStore(d), MetricsToken: metricsToken,
-		DNSHealth: engine.DNSHealth, Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
+		Health: newTestHealth(d, engine, stripeBilling, mailSrv.URL, o), Webhooks: hooks, Audit: audit.NewStore(d), Inbound: inbound.NewService(d, hooks, verifs, store, ruleStore, billingSvc, inbound.Options{}),
 		Platform: platform.NewService(d), RiverUI: riverUI,
-		Schedules: sched,
+		Schedules: sched, Observer: meters,
+		Perf:      perf.NewService(d), SlowQuery: 200 * time.Millisecond,
+		Alerts: alerts.NewService(alerts.Deps{DB: d, Mail: mail.NewQueue(inserter)}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +213,19 @@ func newHarness(t testing.TB, opts ...harnessOptions) *harness {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &harness{t: t, db: d, sys: systemDB{d}, dbURL: dbURL, store: store, mail: mailSrv, srv: ts, world: world, bill: billingSvc, hooks: hooks, logs: reqLogs}
+}
+
+// newTestHealth builds /health's checks as wiring does, on the harness's
+// parts and o's settings.
+func newTestHealth(d *db.DB, engine *verify.Verifier, stripe *billing.Stripe, mailerURL string, o harnessOptions) *health.Checker {
+	settings := o.health
+	if settings.QueueLag == 0 {
+		settings.QueueLag = 5 * time.Minute
+	}
+	if o.healthMailer != "" {
+		mailerURL = o.healthMailer
+	}
+	return wiring.NewHealth(wiring.HealthParts{DB: d, Engine: engine, Stripe: stripe, MailerURL: mailerURL, Settings: settings})
 }
 
 // flushLogs writes every API request answered so far to the request log.

@@ -30,6 +30,7 @@ type requestInfo struct {
 	ID     string
 	IP     string
 	Tenant string
+	route  string // the pattern the mux matched (notePattern)
 	api    apiInfo
 }
 
@@ -82,6 +83,9 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) withLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if s.Observer != nil {
+			s.Observer.RequestStarted()
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		body := s.countBody(r)
 		next.ServeHTTP(rec, r)
@@ -89,6 +93,9 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		ri := infoFrom(r.Context())
+		if s.Observer != nil {
+			s.Observer.RequestFinished(ri.route, r.Method, rec.status, time.Since(start))
+		}
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError

@@ -12,6 +12,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticFiles(http.FileServerFS(static.FS))))
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /health", s.handleHealth)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 
 	// Pages for anyone.
 	mux.HandleFunc("GET /{$}", s.handleHome)
@@ -173,12 +176,19 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{id}/platform-admin", admin(s.handleAdminUserPlatformAdmin))
 	mux.Handle("POST /admin/tenants/{id}/override", admin(s.handleAdminOverride))
 	mux.Handle("POST /admin/tenants/{id}/override/clear", admin(s.handleAdminOverrideClear))
+	mux.Handle("POST /admin/tenants/{id}/operator-settings", admin(s.handleAdminOperatorSettings))
 	mux.Handle("GET /admin/plans", admin(s.handleAdminPlans))
 	mux.Handle("GET /admin/plans/{id}", admin(s.handleAdminPlan))
 	mux.Handle("POST /admin/plans/{id}", admin(s.handleAdminPlanSave))
 	mux.Handle("GET /admin/dead-letters", admin(s.handleAdminDeadLetters))
 	mux.Handle("POST /admin/dead-letters/{tenant}/{id}/retry", admin(s.handleAdminDeadLetterRetry))
 	mux.Handle("/admin/river/", admin(s.handleRiverUI))
+	mux.Handle("GET /admin/performance", admin(s.handleAdminPerformance))
+	mux.Handle("GET /admin/alerts", admin(s.withAlerts(s.handleAdminAlerts)))
+	mux.Handle("POST /admin/alerts", admin(s.withAlerts(s.handleAdminAlertCreate)))
+	mux.Handle("GET /admin/alerts/{id}", admin(s.withAlerts(s.handleAdminAlert)))
+	mux.Handle("POST /admin/alerts/{id}", admin(s.withAlerts(s.handleAdminAlertSave)))
+	mux.Handle("POST /admin/alerts/{id}/delete", admin(s.withAlerts(s.handleAdminAlertDelete)))
 	// Everything else under /admin is the ordinary 404 to anyone, so that
 	// what the console holds is not revealed by a 405 or a redirect.
 	mux.Handle("/admin/", admin(s.handlePageNotFound))

@@ -15,11 +15,14 @@ import (
 	"github.com/sethvargo/go-limiter"
 	"github.com/sethvargo/go-limiter/memorystore"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
+	"mailvet/health"
 	"mailvet/inbound"
 	"mailvet/lists"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/rules"
@@ -56,6 +59,9 @@ type Deps struct {
 	Audit       *audit.Store // the audit log's viewers, export and API
 	// JobsWork says whether this process runs workers (for /health).
 	JobsWork bool
+	// SMTPMaxConnsPerHost is the engine's cap per MX for everyone, shown
+	// beside a tenant's own on the console.
+	SMTPMaxConnsPerHost int
 
 	BaseURL        *url.URL
 	SessionTTL     time.Duration
@@ -68,10 +74,19 @@ type Deps struct {
 	// MetricsToken, when set, lets `Authorization: Bearer <token>` read the
 	// details of /health (platform admins see them signed in).
 	MetricsToken string
-	// DNSHealth is the engine's (verify.Verifier.DNSHealth): /health's
-	// "dns" check, failing while the resolver denies the canary domains.
-	// Nil: no such check.
-	DNSHealth func() error
+	// Health runs /health's checks (wiring.NewHealth builds them).
+	Health *health.Checker
+	// Perf reads the performance page's figures (nil: no page);
+	// SlowQuery is MAILVET_SLOW_QUERY, which the page names.
+	Perf      *perf.Service
+	SlowQuery time.Duration
+	// Alerts keeps the alert rules the console edits (nil: no pages).
+	Alerts *alerts.Service
+	// Metrics serves GET /metrics on this port (already guarded by its
+	// token); nil: /metrics is not found here (never public by default).
+	Metrics http.Handler
+	// Observer is told of every request, for the HTTP metrics; nil: none.
+	Observer RequestObserver
 }
 
 // Server handles every HTTP request.
@@ -143,5 +158,5 @@ func (s *Server) Handler() http.Handler {
 	csrf.AddInsecureBypassPattern("POST /v1/inbound/{endpoint_id}")
 	// Logging wraps the recovery so that a panic's 500 is logged too (the
 	// API request log keeps it).
-	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(csrf.Handler(mux)))))
+	return s.withRequestID(s.withSecurityHeaders(s.withLogging(s.withRecover(withQueryLabel(csrf.Handler(notePattern(mux)))))))
 }

@@ -30,8 +30,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	}
 	ts := views.TenantSettings{
 		Name: pc.tenant.Name, Slug: pc.tenant.Slug, TechnicalEmail: pc.tenant.Settings.TechnicalEmail, TimeZone: pc.tenant.TimeZone, CanManage: pc.role.CanManage(),
-		CacheTTLDays: cacheTTLDays(pc.tenant.Settings), CachedAddresses: stats.CachedNow,
+		CachedAddresses: stats.CachedNow,
 	}
+	ts.CacheTTLDays, ts.CacheChoices, ts.CacheBounds = cacheChoices(pc.tenant)
 	s.render(w, r, status, views.SettingsPage(s.page(w, r, "Settings", "settings"), ts, f))
 }
 

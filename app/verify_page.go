@@ -28,7 +28,7 @@ func (s *Server) handleVerifyPage(w http.ResponseWriter, r *http.Request) {
 		pc := pageFrom(r.Context())
 		res, _, err := s.Verifications.Verify(r.Context(), verifications.Request{
 			TenantID: pc.tenant.ID, APIKeyID: uuid.Nil, Email: in.Email,
-			CacheTTL: pc.tenant.Settings.CacheTTL(),
+			CacheTTL: pc.tenant.CacheTTL(),
 		})
 		if err != nil {
 			if _, known := s.formError(w, &f, err); !known {

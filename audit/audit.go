@@ -71,19 +71,22 @@ const (
 	TenantUpdated    = "tenant.updated"
 	TenantSuspended  = "tenant.suspended"
 	TenantResumed    = "tenant.resumed"
-	InviteCreated    = "invite.created"
-	InviteRevoked    = "invite.revoked"
-	InviteAccepted   = "invite.accepted"
-	MemberRoleChange = "member.role_changed"
-	MemberRemoved    = "member.removed"
-	APIKeyCreated    = "api_key.created"
-	APIKeyRevoked    = "api_key.revoked"
-	APIKeyLimits     = "api_key.limits_changed"
-	APIKeyRolled     = "api_key.rolled"
-	APIKeyRotated    = "api_key.rotated" // rolled by the automatic rotation
-	APIKeyRevealed   = "api_key.revealed"
-	APIKeyExpired    = "api_key.expired"
-	KeyPolicyChanged = "tenant.key_policy_changed"
+	// TenantOperatorSettingsChanged: a platform admin changed the settings
+	// only operators set (connections per MX, cache bounds, webhook CIDRs).
+	TenantOperatorSettingsChanged = "tenant.operator_settings_changed"
+	InviteCreated                 = "invite.created"
+	InviteRevoked                 = "invite.revoked"
+	InviteAccepted                = "invite.accepted"
+	MemberRoleChange              = "member.role_changed"
+	MemberRemoved                 = "member.removed"
+	APIKeyCreated                 = "api_key.created"
+	APIKeyRevoked                 = "api_key.revoked"
+	APIKeyLimits                  = "api_key.limits_changed"
+	APIKeyRolled                  = "api_key.rolled"
+	APIKeyRotated                 = "api_key.rotated" // rolled by the automatic rotation
+	APIKeyRevealed                = "api_key.revealed"
+	APIKeyExpired                 = "api_key.expired"
+	KeyPolicyChanged              = "tenant.key_policy_changed"
 )
 
 // Record writes one event in tx, the transaction of the change it

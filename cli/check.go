@@ -69,7 +69,7 @@ func cmdCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\n", field(r.Email), r.Status, r.Reason, r.Score)
 	}
-	engine.VerifyBatch(ctx, emails, func(i int, r verify.Result) {
+	engine.VerifyBatch(ctx, emails, verify.Share{}, func(i int, r verify.Result) {
 		held[i] = r
 		for {
 			r, ok := held[next]

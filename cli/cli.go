@@ -1,6 +1,7 @@
 // Package cli is the mailvet command: one file per subcommand (serve and
-// work, migrate, check, admin, import-json). It parses arguments and settings and
-// builds what a subcommand needs through package wiring.
+// work, migrate, check, admin, import-json, backup, restore). It parses
+// arguments and settings and builds what a subcommand needs through
+// package wiring.
 package cli
 
 import (
@@ -28,6 +29,8 @@ Usage:
   mailvet admin     operator commands: create-user, create-tenant, create-key
   mailvet check     verify addresses: mailvet check [--json] EMAIL… (or one per line on stdin)
   mailvet import-json  import the old service's JSON files: mailvet import-json DIR --tenant SLUG [--dry-run]
+  mailvet backup    pg_dump the database to a file or S3: mailvet backup --to FILE|s3://BUCKET/KEY
+  mailvet restore   load a backup into an empty database: mailvet restore --from FILE|s3://… --to URL
 
 Run "mailvet serve --help" for the settings (environment variables).
 Benchmarks are a separate command: go run ./cmd/mailvet-bench.
@@ -62,6 +65,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdCheck(ctx, rest, stdin, stdout, stderr, env)
 	case "import-json":
 		err = cmdImportJSON(ctx, rest, stdout, stderr, env)
+	case "backup":
+		err = cmdBackup(ctx, rest, stdout, stderr, env)
+	case "restore":
+		err = cmdRestore(ctx, rest, stdout, stderr, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -44,15 +44,7 @@ func freePort(t *testing.T) string {
 func workspace(t *testing.T, d *db.DB, name string) (*wiring.Services, tenants.User, tenants.Tenant) {
 	t.Helper()
 	ctx := context.Background()
-	engine, err := wiring.NewEngine(wiring.Defaults())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(engine.Close)
-	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := services(t, d)
 	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", true, actor.Operator())
 	if err != nil {
 		t.Fatal(err)
@@ -62,4 +54,20 @@ func workspace(t *testing.T, d *db.DB, name string) (*wiring.Services, tenants.U
 		t.Fatal(err)
 	}
 	return svc, owner, tenant
+}
+
+// services builds the services on d as the processes do (their engine
+// unused).
+func services(t *testing.T, d *db.DB) *wiring.Services {
+	t.Helper()
+	engine, err := wiring.NewEngine(wiring.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Close)
+	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }

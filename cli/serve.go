@@ -47,6 +47,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env Env, web
 		log.Info("billing is off (no STRIPE_SECRET_KEY): every workspace is on the free plan")
 	}
 
+	// Before the workers: a taken address stops the process before it
+	// has started anything.
+	stopMetrics, err := serveMetrics(svc, log, web)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	work := !web || cfg.WebWorkers
 	var worker *jobs.Client
 	if work {
@@ -60,6 +67,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, env Env, web
 		if err := worker.Start(ctx); err != nil {
 			return fmt.Errorf("start workers: %w", err)
 		}
+		svc.Metrics.WatchJobs(ctx, worker)
 		log.Info("workers started", "max_workers", cfg.Workers, "list_workers", cfg.ListWorkers)
 	}
 

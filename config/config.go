@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config is every setting the service reads. Settings lists them with their
@@ -34,7 +35,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TrustedProxies: X-Forwarded-For hops from these are believed.
 	TrustedProxies []netip.Prefix
-	MetricsToken   string // shows /health's details to monitoring
+	MetricsToken   string // shows /health's details to monitoring; guards /metrics
+	// MetricsAddr, when set, is a listener of its own that serves only
+	// /metrics (the main port then does not).
+	MetricsAddr string
 	// AuditRetention is how long audit events are kept.
 	AuditRetention time.Duration
 
@@ -51,7 +55,11 @@ type Config struct {
 	SMTPConnectTimeout  time.Duration
 	SMTPCommandTimeout  time.Duration
 	SMTPMaxConnsPerHost int
-	VerifyTimeout       time.Duration
+	// ProbeIdentity names the source address this process probes from:
+	// every process of one database with the same identity keeps to one
+	// MAILVET_SMTP_MAX_CONNS_PER_HOST together (mxslots).
+	ProbeIdentity string
+	VerifyTimeout time.Duration
 
 	// Bulk lists.
 	UploadMaxBytes   int64
@@ -83,6 +91,17 @@ type Config struct {
 	// wait in memory for their write before new ones are dropped.
 	RequestLogRetention time.Duration
 	RequestLogBuffer    int
+
+	// Backups: `mailvet backup` and the scheduled one (config/backup.go).
+	Backup Backup
+	Health Health // /health's optional checks
+	// Performance and alerts: a statement slower than SlowQuery is logged
+	// and kept for the performance page; firing and resolved alerts are
+	// posted to AlertWebhookURL (empty: mail only), signed with
+	// AlertWebhookSecret (a whsec_ secret, required with the URL).
+	SlowQuery          time.Duration
+	AlertWebhookURL    string
+	AlertWebhookSecret string
 }
 
 // DefaultWebhookRetrySchedule is Svix's: after the first attempt, 5 s,
@@ -120,9 +139,10 @@ func Settings() []Setting {
 		{"MAILVET_AUDIT_RETENTION", "400d", "How long audit events are kept: days (400d) or a duration (9600h), at least 1d; older ones are deleted hourly."},
 		{"MAILVET_SHUTDOWN_TIMEOUT", "20s", "Grace period for in-flight requests and jobs on SIGTERM."},
 		{"MAILVET_TRUSTED_PROXIES", "(empty: X-Forwarded-For is ignored)", "Comma-separated CIDRs (or addresses) of your own proxies and load balancers; the client IP is the rightmost X-Forwarded-For hop not among them."},
-		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors)."},
+		{"MAILVET_METRICS_TOKEN", "(empty: /health shows statuses only)", "Bearer token (16+ characters) with which monitoring reads /health's details (latencies, errors) and GET /metrics (Prometheus): with it and no MAILVET_METRICS_ADDR, /metrics is served on the main port to that token only."},
+		{"MAILVET_METRICS_ADDR", "(empty: /metrics only on the main port, with MAILVET_METRICS_TOKEN; else not at all)", "Listen address (host:port or :port) of a separate listener that serves only GET /metrics, in serve and work alike; MAILVET_METRICS_TOKEN, when set, is required there too. The main port then serves no /metrics."},
 		{"MAILVET_DNS_SERVER", "(the system's, from /etc/resolv.conf)", "host:port of the DNS resolver the engine asks."},
-		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health fails. `none` turns the check off."},
+		{"MAILVET_DNS_CANARIES", DefaultDNSCanaries, "Comma-separated domains that certainly exist, asked about every minute: when the resolver denies them, its NXDOMAIN answers are unknown/dns_failure (not charged, not cached) and /health's dns check fails (degraded). `none` turns the check off."},
 		{"MAILVET_SMTP_PORT", "25", "Port MX hosts are probed on."},
 		{"MAILVET_HELO_NAME", "the host name of MAILVET_BASE_URL", "Name given in EHLO; should resolve to the probing IP."},
 		{"MAILVET_MAIL_FROM", "verify@<HELO name>", "Envelope sender of probes (no mail is ever sent)."},
@@ -130,7 +150,8 @@ func Settings() []Setting {
 		{"MAILVET_SMTP_STARTTLS", "true", "Upgrade probe connections with STARTTLS when offered."},
 		{"MAILVET_SMTP_CONNECT_TIMEOUT", "10s", "Dial plus greeting timeout per MX connection."},
 		{"MAILVET_SMTP_COMMAND_TIMEOUT", "15s", "Timeout for one SMTP command's reply."},
-		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50)."},
+		{"MAILVET_SMTP_MAX_CONNS_PER_HOST", "5", "Concurrent connections per MX host (1-50), held across every worker process of the database with the same MAILVET_PROBE_IDENTITY."},
+		{"MAILVET_PROBE_IDENTITY", "shared", "The source address this process probes mail servers from, by name: processes with the same identity share the per-MX cap (leases in PostgreSQL). Give hosts with their own IP their own identity."},
 		{"MAILVET_VERIFY_TIMEOUT", "20s", "Deadline of one API verification; past it the answer is unknown/timeout."},
 		{"MAILVET_UPLOAD_MAX_BYTES", "104857600", "Largest list upload, in bytes (100 MB)."},
 		{"MAILVET_LIST_MAX_ROWS", "1000000", "Most rows in one list."},
@@ -151,6 +172,22 @@ func Settings() []Setting {
 		{"STRIPE_API_BASE", "https://api.stripe.com", "Stripe API URL (stripe-mock in tests)."},
 		{"MAILVET_REQUEST_LOG_RETENTION", "720h", "How long the API request log keeps a request (24h or more, rounded up to whole days): a day's partition is dropped once all of it is older."},
 		{"MAILVET_REQUEST_LOG_BUFFER", "10000", "API requests held in memory per process until their batched write (100-1000000); when full, new ones are dropped and counted rather than slow the API."},
+		{"MAILVET_BACKUP_DATABASE_URL", "(empty: DATABASE_URL)", "Login `mailvet backup` dumps as; it must bypass row-level security (a superuser, or a role with BYPASSRLS and pg_read_all_data), or pg_dump refuses."},
+		{"MAILVET_BACKUP_TO", "(empty: no scheduled backup)", "Where the scheduled backup (and `mailvet backup` without --to) writes its pg_dump: a file, a directory ending in / (a timestamped file each time), or s3://bucket/key or s3://bucket/prefix/."},
+		{"MAILVET_BACKUP_SCHEDULE", DefaultBackupSchedule, "When the scheduled backup runs, as a cron expression in UTC (minute hour day month weekday); only with MAILVET_BACKUP_TO."},
+		{"MAILVET_BACKUP_S3_ENDPOINT", "https://s3.amazonaws.com", "URL of the S3-compatible store of s3:// backup targets (http:// only for a store on a private network)."},
+		{"MAILVET_BACKUP_S3_REGION", "us-east-1", "Region of the backup bucket."},
+		{"MAILVET_BACKUP_S3_PATH_STYLE", "false", "Address the bucket as ENDPOINT/BUCKET instead of BUCKET.ENDPOINT (false: virtual-host style on AWS, path style elsewhere)."},
+		{"AWS_ACCESS_KEY_ID", "(empty: the instance's IAM role)", "Access key of s3:// backup targets; with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."},
+		{"AWS_SECRET_ACCESS_KEY", "(required with AWS_ACCESS_KEY_ID)", "Secret key of s3:// backup targets."},
+		{"AWS_SESSION_TOKEN", "(empty)", "Session token of temporary S3 credentials."},
+		{"MAILVET_HEALTH_PROBE_MX", "(empty: smtp_egress not configured)", "host[:port] (port: MAILVET_SMTP_PORT) of an MX host that /health's smtp_egress check connects to, directly or through MAILVET_SMTP_PROXY, expecting a 220 greeting; asked at most once a minute."},
+		{"MAILVET_HEALTH_QUEUE_LAG", "5m", "Longest a due River job may wait in its queue before /health's river check fails (degraded)."},
+		{"MAILVET_HEALTH_DISK_DIR", "(empty: disk not configured; uploads stream into PostgreSQL)", "Existing directory whose file system /health's disk check watches (a spool or backup directory)."},
+		{"MAILVET_HEALTH_DISK_MIN_FREE", "1073741824", "Free bytes below which /health's disk check fails (degraded)."},
+		{"MAILVET_SLOW_QUERY", "200ms", "A database statement slower than this (at least 1ms) is logged with its template (never its values), duration and route or job, and kept on the performance page."},
+		{"MAILVET_ALERT_WEBHOOK_URL", "(empty: alerts are mailed only)", "Operator URL that firing and resolved alerts are POSTed to as JSON, signed like customer webhooks."},
+		{"MAILVET_ALERT_WEBHOOK_SECRET", "(required with MAILVET_ALERT_WEBHOOK_URL)", "whsec_ signing secret of the alert webhook (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)."},
 	}
 }
 
@@ -235,6 +272,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		r.errs = append(r.errs, errors.New("MAILVET_METRICS_TOKEN: must be at least 16 characters")) // never echo a secret
 	}
+	c.MetricsAddr = r.listenAddr("MAILVET_METRICS_ADDR")
 	c.AuditRetention = r.days("MAILVET_AUDIT_RETENTION", 400, 1)
 	c.DNSServer = r.hostPort("MAILVET_DNS_SERVER")
 	c.DNSCanaries = r.canaries("MAILVET_DNS_CANARIES")
@@ -247,6 +285,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.SMTPConnectTimeout = r.duration("MAILVET_SMTP_CONNECT_TIMEOUT", 10*time.Second, 100*time.Millisecond)
 	c.SMTPCommandTimeout = r.duration("MAILVET_SMTP_COMMAND_TIMEOUT", 15*time.Second, 100*time.Millisecond)
 	c.SMTPMaxConnsPerHost = r.intRange("MAILVET_SMTP_MAX_CONNS_PER_HOST", 5, 1, 50)
+	c.ProbeIdentity = r.str("MAILVET_PROBE_IDENTITY", "shared")
+	if n := len(c.ProbeIdentity); n == 0 || n > 100 || strings.ContainsFunc(c.ProbeIdentity, unicode.IsControl) {
+		r.fail("MAILVET_PROBE_IDENTITY", c.ProbeIdentity, "must be 1 to 100 characters, none of them control characters")
+	}
+	c.Health = r.health(c.SMTPPort)
 	c.VerifyTimeout = r.duration("MAILVET_VERIFY_TIMEOUT", 20*time.Second, 100*time.Millisecond)
 	c.UploadMaxBytes = int64(r.intRange("MAILVET_UPLOAD_MAX_BYTES", 100<<20, 1024, 10<<30))
 	c.ListMaxRows = r.intRange("MAILVET_LIST_MAX_ROWS", 1_000_000, 1, 100_000_000)
@@ -259,6 +302,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	const day = 24 * time.Hour
 	c.RequestLogRetention = (r.duration("MAILVET_REQUEST_LOG_RETENTION", 30*day, day) + day - 1).Truncate(day)
 	c.RequestLogBuffer = r.intRange("MAILVET_REQUEST_LOG_BUFFER", 10000, 100, 1_000_000)
+	c.Backup = r.backup()
 	c.StripeSecretKey = r.str("STRIPE_SECRET_KEY", "")
 	c.StripeWebhookSecret = r.str("STRIPE_WEBHOOK_SECRET", "")
 	c.StripePriceBasic = r.str("MAILVET_STRIPE_PRICE_BASIC", "")
@@ -305,5 +349,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.MailerURL != "" {
 		r.url("MAILVET_MAILER_URL", c.MailerURL, "smtp", "smtps")
 	}
+	c.SlowQuery = r.duration("MAILVET_SLOW_QUERY", 200*time.Millisecond, time.Millisecond)
+	r.alertWebhook(&c)
 	return c, errors.Join(r.errs...)
 }

@@ -158,3 +158,17 @@ func TestAuditRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsAddr(t *testing.T) {
+	for _, good := range []string{":9090", "127.0.0.1:9090", "[::1]:9100"} {
+		c, err := Load(env(map[string]string{"MAILVET_METRICS_ADDR": good}))
+		if err != nil || c.MetricsAddr != good {
+			t.Errorf("MAILVET_METRICS_ADDR=%q: %q, %v", good, c.MetricsAddr, err)
+		}
+	}
+	for _, bad := range []string{"9090", "localhost", ":http", ":0", ":70000", "host:"} {
+		if _, err := Load(env(map[string]string{"MAILVET_METRICS_ADDR": bad})); err == nil || !strings.Contains(err.Error(), "MAILVET_METRICS_ADDR") {
+			t.Errorf("MAILVET_METRICS_ADDR=%q: error %v", bad, err)
+		}
+	}
+}

@@ -47,6 +47,21 @@ func (r *reader) hostPort(name string) string {
 	return v
 }
 
+// listenAddr reads an address to listen on: host:port or :port, the port
+// a number (a service name would hide which port is meant).
+func (r *reader) listenAddr(name string) string {
+	v, ok := r.raw(name)
+	if !ok {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		r.fail(name, v, "must be a listen address host:port or :port, such as 127.0.0.1:9090 or :9090")
+		return ""
+	}
+	return v
+}
+
 func (r *reader) intRange(name string, def, lo, hi int) int {
 	v, ok := r.raw(name)
 	if !ok {

@@ -36,6 +36,8 @@ type DB struct {
 	sysSQL *sql.DB
 	sys    *bun.DB
 	sysPGX *pgxpool.Pool
+	// observer measures every statement for ObserveQueries.
+	observer *observer
 }
 
 // Options tune the pools. Zero values pick sensible defaults.
@@ -56,29 +58,34 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// Cross-tenant work (key and token look-ups, sweeps, the admin
 	// console) is a small part of the load: a quarter of the connections.
 	sysConns := max(maxConns/4, 2)
-	pool, err := openPool(ctx, url, max(maxConns-sysConns, 2), opts.Role, "")
+	obs := &observer{}
+	pool, err := openPool(ctx, url, max(maxConns-sysConns, 2), opts.Role, "", obs)
 	if err != nil {
 		return nil, err
 	}
-	sysPool, err := openPool(ctx, url, sysConns, opts.Role, "SET app.system = 'on'")
+	sysPool, err := openPool(ctx, url, sysConns, opts.Role, "SET app.system = 'on'", obs)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
 	sqlDB := openTenantSQL(pool)
 	sysSQL := stdlib.OpenDBFromPool(sysPool)
-	return &DB{
+	d := &DB{
 		Pool: pool, SQL: sqlDB, bun: bun.NewDB(sqlDB, pgdialect.New()),
-		sysPGX: sysPool, sysSQL: sysSQL, sys: bun.NewDB(sysSQL, pgdialect.New()),
-	}, nil
+		sysPGX: sysPool, sysSQL: sysSQL, sys: bun.NewDB(sysSQL, pgdialect.New()), observer: obs,
+	}
+	d.bun.AddQueryHook(obs)
+	d.sys.AddQueryHook(obs)
+	return d, nil
 }
 
-func openPool(ctx context.Context, url string, maxConns int32, role, setup string) (*pgxpool.Pool, error) {
+func openPool(ctx context.Context, url string, maxConns int32, role, setup string, obs *observer) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.MaxConns = maxConns
+	cfg.ConnConfig.Tracer = obs
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if role != "" {
 			if _, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize()); err != nil {

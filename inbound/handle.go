@@ -68,7 +68,7 @@ func (s *Service) Handle(ctx context.Context, p Push) (Answer, error) {
 		return Answer{}, tenants.ErrTenantSuspended
 	}
 	k := pushKey{tenant: tenantID, endpoint: p.EndpointID, webhookID: h.id}
-	w := work{key: k, body: body, cacheTTL: tenant.Settings.CacheTTL()}
+	w := work{key: k, body: body, cacheTTL: tenant.CacheTTL()}
 	return s.claimAndRun(ctx, w)
 }
 

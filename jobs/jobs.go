@@ -11,7 +11,9 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/db"
@@ -49,6 +51,12 @@ type Deps struct {
 	// with it).
 	Schedules *schedules.Service
 	Runs      *schedules.Runner
+	// Backup is the scheduled backup, which the leader enqueues; nil:
+	// none (MAILVET_BACKUP_TO is empty).
+	Backup *ScheduledBackup
+	// Alerts' rules are evaluated every AlertEvery (default a minute)
+	// and their notices posted; nil: neither.
+	Alerts *alerts.Service
 }
 
 // Client is the River client type of the service: jobs are inserted
@@ -89,6 +97,9 @@ type Options struct {
 	// BatchTimeout plus half of it, at most plus rescueMargin.
 	BatchTimeout time.Duration
 	RescueAfter  time.Duration
+	// AlertEvery is how often the alert rules are evaluated (default a
+	// minute).
+	AlertEvery time.Duration
 }
 
 // NewClient builds the River client on the service's one pool: database/sql
@@ -111,6 +122,7 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 		// means River's default list). An operator can reindex River's
 		// tables as their owner when they bloat.
 		ReindexerIndexNames: []string{},
+		Middleware:          []rivertype.Middleware{&labelJobs{}},
 	}
 	if opts.Work {
 		workers := river.NewWorkers()
@@ -176,6 +188,25 @@ func riverConfig(deps Deps, opts Options) *river.Config {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeAuditArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_audit"}))
+		}
+		if deps.Backup != nil {
+			river.AddWorker(workers, &BackupWorker{Backup: deps.Backup})
+			// Not on start: every deploy would take a dump.
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(deps.Backup.Schedule,
+				func() (river.JobArgs, *river.InsertOpts) { return BackupArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "backup"}))
+		}
+		if deps.Alerts != nil {
+			river.AddWorker(workers, &AlertEvaluateWorker{Alerts: deps.Alerts})
+			river.AddWorker(workers, &AlertWebhookWorker{Alerts: deps.Alerts})
+			alertEvery := cmp.Or(opts.AlertEvery, time.Minute)
+			// Only the leader inserts periodic jobs; unique by period as
+			// well, so a leader that changes mid-period adds no second one.
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(alertEvery),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return alerts.EvaluateArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: alertEvery}}
+				},
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "alerts_evaluate"}))
 		}
 		if deps.Stripe != nil {
 			river.AddWorker(workers, &ReportUsageWorker{Stripe: deps.Stripe})

@@ -62,13 +62,13 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	if len(norms) == 0 {
 		return out, nil
 	}
+	policy, err := p.policy(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
 	cached := map[string]verify.Result{}
 	if useCache {
-		ttl, err := p.cacheTTL(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		if cached, err = p.cache.CachedMany(ctx, tenantID, testMode, norms, ttl); err != nil {
+		if cached, err = p.cache.CachedMany(ctx, tenantID, testMode, norms, policy.CacheTTL); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +88,13 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	}
 	engineCtx, cancel := engineContext(ctx)
 	defer cancel()
-	p.engine.VerifyBatch(engineCtx, emails, func(j int, r verify.Result) {
+	// The share is the tenant's: its batches running at once keep to the
+	// operator's cap together.
+	share := verify.Share{Key: tenantID.String(), MaxConnsPerHost: policy.MaxConnsPerMX}
+	if len(emails) > 0 {
+		defer func(start time.Time) { p.obs.EngineRan(time.Since(start)) }(time.Now())
+	}
+	p.engine.VerifyBatch(engineCtx, emails, share, func(j int, r verify.Result) {
 		if engineCtx.Err() != nil {
 			return // given while the run was being stopped: not a verdict on the address
 		}

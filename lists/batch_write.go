@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -19,27 +20,23 @@ import (
 // back the quota of every row not verified by then, so a verdict written
 // now would be a row verified and counted but refunded too. The run then
 // only completes its job, and write says it stopped.
+//
+// The rows and the cache are written before the list's row is locked, so
+// the batches of one list write their rows at once and queue only for the
+// counters and the completion (lockList). Until it holds that lock the
+// transaction holds the list's row FOR KEY SHARE, which lets other
+// batches and Cancel update the row but keeps Delete waiting: Delete's
+// cascade to these rows would otherwise wait on this transaction while it
+// waits on Delete's lock.
 func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bool, out outcome, batchDone bool,
 	complete func(ctx context.Context, tx *sql.Tx) error) (stopped bool, err error) {
 	err = p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
-		live, err := lockList(ctx, tx, args)
+		if exists, err := shareList(ctx, tx, args); err != nil || !exists {
+			return cmp.Or(err, errStopped)
+		}
+		written, err := writeRows(ctx, tx, args, out.final)
 		if err != nil {
 			return err
-		}
-		if stopped = !live; stopped {
-			return complete(ctx, tx.Tx.Tx)
-		}
-		free, err := writeResults(ctx, tx, args, out.final)
-		if err != nil {
-			return err
-		}
-		// The upload reserved every address; the ones answered without
-		// the engine (the tenant's rules, its cache) are free, as on the
-		// API, and go back.
-		if !testMode && free > 0 && p.store.quota != nil {
-			if err := p.store.quota.Refund(ctx, tx, args.TenantID, free); err != nil {
-				return err
-			}
 		}
 		if len(out.retry) > 0 {
 			payload, err := json.Marshal(out.retry)
@@ -60,12 +57,50 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 				return err
 			}
 		}
+		live, err := lockList(ctx, tx, args)
+		if err != nil {
+			return err
+		}
+		if !live {
+			return errStopped // everything above is rolled back
+		}
+		if err := countRows(ctx, tx, args, written); err != nil {
+			return err
+		}
+		// The upload reserved every address; the ones answered without
+		// the engine (the tenant's rules, its cache) are free, as on the
+		// API, and go back.
+		if !testMode && written.free > 0 && p.store.quota != nil {
+			if err := p.store.quota.Refund(ctx, tx, args.TenantID, written.free); err != nil {
+				return err
+			}
+		}
 		if !batchDone {
 			return nil
 		}
 		return p.finishTx(ctx, tx, args, complete)
 	})
-	return stopped, err
+	if errors.Is(err, errStopped) {
+		return true, p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+			return complete(ctx, tx.Tx.Tx)
+		})
+	}
+	return false, err
+}
+
+// errStopped rolls back a batch's write: its list was cancelled or
+// deleted while the batch was in the engine.
+var errStopped = errors.New("the list was stopped")
+
+// shareList holds the list's row FOR KEY SHARE (see write) and says
+// whether the list still exists.
+func shareList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) (bool, error) {
+	var one int
+	err := tx.NewRaw(`SELECT 1 FROM lists WHERE tenant_id = ? AND id = ? FOR KEY SHARE`, args.TenantID, args.ListID).Scan(ctx, &one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // finish completes a batch that had nothing left to do.
@@ -80,15 +115,16 @@ func (p *Processor) finish(ctx context.Context, args VerifyBatchArgs, complete f
 	})
 }
 
-// lockList takes the list's row lock and says whether the list still runs
-// (queued or running). The lock serialises the writes of a list's batches,
+// lockList takes the list's row lock (FOR NO KEY UPDATE: the lock an
+// update of its counters takes, which leaves other batches' KEY SHARE be)
+// and says whether the list still runs (queued or running). The lock serialises the writes of a list's batches,
 // so that the last batch to finish always sees every other batch's rows as
 // done, and orders them with Cancel and Delete, which take the same row:
 // the status read under it is the one a stop committed before, never an
 // older one. A deleted list leaves no row to lock and does not run.
 func lockList(ctx context.Context, tx db.Tx, args VerifyBatchArgs) (live bool, err error) {
 	var status string
-	err = tx.NewRaw(`SELECT status FROM lists WHERE tenant_id = ? AND id = ? FOR UPDATE`, args.TenantID, args.ListID).Scan(ctx, &status)
+	err = tx.NewRaw(`SELECT status FROM lists WHERE tenant_id = ? AND id = ? FOR NO KEY UPDATE`, args.TenantID, args.ListID).Scan(ctx, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -125,15 +161,20 @@ func (p *Processor) finishTx(ctx context.Context, tx db.Tx, args VerifyBatchArgs
 // just copied in, not yet analysed, are estimated at one, and the planner
 // then hashes the whole list for every batch: 0.6 s a batch, measured).
 
-// writeResults marks rows done with their verdicts and adds what was
-// actually written to the list's counters and the tenant's usage rollups,
-// in one statement, then moves the list's rate window (moveRateWindow)
-// by what that statement counted. Rows already done (a batch run again after a crash)
-// are not touched and not counted twice. free is how many of the rows it
-// wrote were answered without the engine (usage.Billable).
-func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowResult) (free int, err error) {
+// rowCounts is what writeRows wrote, for the list's counters and the
+// tenant's usage rollups.
+type rowCounts struct {
+	Done, Deliverable, Undeliverable, Risky, Unknown, Cached, Billable int
+	free                                                               int // written without the engine (usage.Billable)
+}
+
+// writeRows marks rows done with their verdicts and counts what it
+// actually wrote: rows already done (a batch run again after a crash) are
+// not touched and not counted twice.
+func writeRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowResult) (rowCounts, error) {
+	var c rowCounts
 	if len(final) == 0 {
-		return 0, nil
+		return c, nil
 	}
 	type rec struct {
 		verdictRecord
@@ -146,41 +187,51 @@ func writeResults(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []r
 	}
 	payload, err := json.Marshal(recs)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
-	row := tx.QueryRowContext(ctx, `WITH upd AS (
+	err = tx.QueryRowContext(ctx, `WITH upd AS (
 			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,
 				disposable = v.disposable, role = v.role, free = v.free, catch_all = v.catch_all,
 				suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''), checked_at = v.checked_at, retry_at = NULL
 			FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, status text, reason text, score smallint, disposable bool, role bool,
 				free bool, catch_all bool, suggestion text, mx text, smtp_reply text, checked_at timestamptz, cached bool, billable bool)
 			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.row_no = v.row_no AND r.state = 'pending'
-			RETURNING r.status, v.cached, v.billable),
-		rolled AS (
+			RETURNING r.status, v.cached, v.billable)
+		SELECT count(*), count(*) FILTER (WHERE status = 'deliverable'), count(*) FILTER (WHERE status = 'undeliverable'),
+			count(*) FILTER (WHERE status = 'risky'), count(*) FILTER (WHERE status = 'unknown'),
+			count(*) FILTER (WHERE cached), count(*) FILTER (WHERE billable), count(*) FILTER (WHERE NOT billable)
+		FROM upd`,
+		string(payload), args.TenantID, args.ListID, args.FromRow, args.ToRow).
+		Scan(&c.Done, &c.Deliverable, &c.Undeliverable, &c.Risky, &c.Unknown, &c.Cached, &c.Billable, &c.free)
+	return c, err
+}
+
+// countRows adds what writeRows wrote to the list's counters and the
+// tenant's usage rollups, in one statement under the list's lock, then
+// moves the list's rate window (moveRateWindow) by it.
+func countRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, c rowCounts) error {
+	if c.Done == 0 {
+		return nil
+	}
+	row := tx.QueryRowContext(ctx, `WITH rolled AS (
 			INSERT INTO usage_daily (`+usage.Columns+`)
 			SELECT l.tenant_id, (now() AT TIME ZONE 'UTC')::date, coalesce(l.api_key_id, ?::uuid), 'list', ?,
-				count(*) FILTER (WHERE u.status = 'deliverable'), count(*) FILTER (WHERE u.status = 'undeliverable'),
-				count(*) FILTER (WHERE u.status = 'risky'), count(*) FILTER (WHERE u.status = 'unknown'),
-				count(*) FILTER (WHERE u.cached), count(*) FILTER (WHERE u.billable AND NOT l.test_mode)
-			FROM upd u CROSS JOIN lists l WHERE l.tenant_id = ? AND l.id = ?
-			GROUP BY l.tenant_id, l.api_key_id, l.test_mode
+				?, ?, ?, ?, ?, CASE WHEN l.test_mode THEN 0 ELSE ? END
+			FROM lists l WHERE l.tenant_id = ? AND l.id = ?
 			`+usage.OnConflict+`)
-		UPDATE lists SET processed_rows = processed_rows + (SELECT count(*) FROM upd),
-			deliverable = deliverable + (SELECT count(*) FROM upd WHERE status = 'deliverable'),
-			undeliverable = undeliverable + (SELECT count(*) FROM upd WHERE status = 'undeliverable'),
-			risky = risky + (SELECT count(*) FROM upd WHERE status = 'risky'),
-			unknown = unknown + (SELECT count(*) FROM upd WHERE status = 'unknown')
+		UPDATE lists SET processed_rows = processed_rows + ?, deliverable = deliverable + ?, undeliverable = undeliverable + ?,
+			risky = risky + ?, unknown = unknown + ?
 		WHERE tenant_id = ? AND id = ?
-		RETURNING processed_rows, rate_mark_at, rate_mark_rows, recent_rate, recent_rate_at, statement_timestamp(),
-			(SELECT count(*) FROM upd WHERE NOT billable)`,
-		string(payload), args.TenantID, args.ListID, args.FromRow, args.ToRow, usage.NoKey, usage.Shard(), args.TenantID, args.ListID, args.TenantID, args.ListID)
+		RETURNING processed_rows, rate_mark_at, rate_mark_rows, recent_rate, recent_rate_at, statement_timestamp()`,
+		usage.NoKey, usage.Shard(), c.Deliverable, c.Undeliverable, c.Risky, c.Unknown, c.Cached, c.Billable, args.TenantID, args.ListID,
+		c.Done, c.Deliverable, c.Undeliverable, c.Risky, c.Unknown, args.TenantID, args.ListID)
 	var processed int
 	var w rateWindow
 	var at time.Time
-	if err := row.Scan(&processed, &w.markAt, &w.markRows, &w.rate, &w.rateAt, &at, &free); err != nil {
-		return 0, err
+	if err := row.Scan(&processed, &w.markAt, &w.markRows, &w.rate, &w.rateAt, &at); err != nil {
+		return err
 	}
-	return free, moveRateWindow(ctx, tx, args.TenantID, args.ListID, at, processed, w)
+	return moveRateWindow(ctx, tx, args.TenantID, args.ListID, at, processed, w)
 }
 
 // verdictRecord is a row's verdict as the statements that write verdicts

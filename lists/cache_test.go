@@ -53,7 +53,8 @@ func TestListsCacheOnlyLiveEngineVerdicts(t *testing.T) {
 	if _, err := e.rules.Delete(ctx, a.ID, rule.ID, a.Owner); err != nil {
 		t.Fatal(err)
 	}
-	ttl, err := e.tenants.CacheTTL(ctx, a.ID)
+	policy, err := e.tenants.BatchPolicy(ctx, a.ID)
+	ttl := policy.CacheTTL
 	if err != nil || ttl <= 0 {
 		t.Fatalf("cache ttl %s %v", ttl, err)
 	}

@@ -20,7 +20,7 @@ type slowEngine struct {
 	after verify.Status // what it says about the addresses it was cut off on
 }
 
-func (s slowEngine) VerifyBatch(ctx context.Context, emails []string, emit func(int, verify.Result)) {
+func (s slowEngine) VerifyBatch(ctx context.Context, emails []string, _ verify.Share, emit func(int, verify.Result)) {
 	for i, e := range emails {
 		select {
 		case <-ctx.Done():
@@ -77,7 +77,7 @@ func TestABatchCutByItsTimeoutGoesOnFromItsCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc := lists.NewProcessor(e.store, slowEngine{per: 20 * time.Millisecond, after: verify.Unknown}, e.rules, e.verifs, e.tenants.CacheTTL)
+	proc := lists.NewProcessor(e.store, slowEngine{per: 20 * time.Millisecond, after: verify.Unknown}, e.rules, e.verifs, e.tenants.BatchPolicy)
 	// 400 ms per run leaves the engine 300 ms: about 15 of the 60 rows.
 	runs, completed := runBatch(t, proc, lists.VerifyBatchArgs{TenantID: a.ID, ListID: l.ID, FromRow: 1, ToRow: 60}, 400*time.Millisecond)
 	if runs < 2 || completed != 1 {
@@ -107,7 +107,7 @@ func TestRowsThatNeverAnswerInTimeEndAsTimeouts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc := lists.NewProcessor(e.store, slowEngine{per: time.Hour, after: verify.Deliverable}, e.rules, e.verifs, e.tenants.CacheTTL)
+	proc := lists.NewProcessor(e.store, slowEngine{per: time.Hour, after: verify.Deliverable}, e.rules, e.verifs, e.tenants.BatchPolicy)
 	runs, completed := runBatch(t, proc, lists.VerifyBatchArgs{TenantID: a.ID, ListID: l.ID, FromRow: 1, ToRow: 5}, 200*time.Millisecond)
 	if runs != 3 || completed != 1 {
 		t.Fatalf("%d runs, job completed %d times: want 3 runs (MaxAttempts) and one completion", runs, completed)

@@ -145,7 +145,7 @@ func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 const (
 	smallBatch      = 100
 	smallBatchUntil = 2000
-	largeBatch      = 1000
+	largeBatch      = 10000
 )
 
 func (g *ingest) notePending(rowNo int) {

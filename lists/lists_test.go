@@ -58,7 +58,7 @@ func setup(t *testing.T, world *mailsim.World, opts lists.Options) env {
 	verifs := verifications.NewService(d, engine, rs, time.Minute)
 	e := env{d: d, store: store, tenants: ts, verifs: verifs, rules: rs, engine: engine, world: world}
 	e.start = func(listWorkers int) {
-		proc := lists.NewProcessor(store, engine, rs, verifs, ts.CacheTTL)
+		proc := lists.NewProcessor(store, engine, rs, verifs, ts.BatchPolicy)
 		w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Lists: proc},
 			jobs.Options{Work: true, Logger: log, ListWorkers: listWorkers, FetchPollInterval: 100 * time.Millisecond})
 		if err != nil {

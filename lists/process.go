@@ -10,12 +10,14 @@ import (
 
 	"mailvet/db"
 	"mailvet/rules"
+	"mailvet/tenants"
+	"mailvet/usage"
 	"mailvet/verify"
 )
 
 // Engine is the engine's batch entry point.
 type Engine interface {
-	VerifyBatch(ctx context.Context, emails []string, emit func(i int, r verify.Result))
+	VerifyBatch(ctx context.Context, emails []string, share verify.Share, emit func(i int, r verify.Result))
 }
 
 // RuleSource gives a tenant's compiled rules.
@@ -32,20 +34,23 @@ type Cache interface {
 	SaveVerdicts(ctx context.Context, tx db.Tx, tenantID uuid.UUID, testMode bool, results []verify.Result) error
 }
 
+// PolicySource tells what a tenant's settings, and its operator's, ask of
+// its batches (tenants.Store.BatchPolicy).
+type PolicySource func(ctx context.Context, tenantID uuid.UUID) (tenants.BatchPolicy, error)
+
 // Processor verifies list batches.
 type Processor struct {
-	store    *Store
-	engine   Engine
-	rules    RuleSource
-	cache    Cache
-	cacheTTL func(ctx context.Context, tenantID uuid.UUID) (time.Duration, error)
+	store  *Store
+	engine Engine
+	rules  RuleSource
+	cache  Cache
+	policy PolicySource
+	obs    Observer
 }
 
-// NewProcessor returns a Processor. cacheTTL tells a tenant's cache
-// lifetime (zero: no cache).
-func NewProcessor(store *Store, engine Engine, rules RuleSource, cache Cache,
-	cacheTTL func(ctx context.Context, tenantID uuid.UUID) (time.Duration, error)) *Processor {
-	return &Processor{store: store, engine: engine, rules: rules, cache: cache, cacheTTL: cacheTTL}
+// NewProcessor returns a Processor.
+func NewProcessor(store *Store, engine Engine, rules RuleSource, cache Cache, policy PolicySource) *Processor {
+	return &Processor{store: store, engine: engine, rules: rules, cache: cache, policy: policy, obs: unobserved{}}
 }
 
 type pendingRow struct {
@@ -135,6 +140,10 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 	}
 	if stopped {
 		return Next{Done: true}, nil // cancelled or deleted while in the engine: the job is completed
+	}
+	p.obs.RowsProcessed(len(out.final))
+	for _, f := range out.final {
+		p.obs.Verified(usage.SourceList, f.Result)
 	}
 	return next, nil
 }

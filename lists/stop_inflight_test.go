@@ -25,8 +25,8 @@ type heldEngine struct {
 	once    sync.Once
 }
 
-func (h *heldEngine) VerifyBatch(ctx context.Context, emails []string, emit func(int, verify.Result)) {
-	h.inner.VerifyBatch(ctx, emails, func(i int, r verify.Result) {
+func (h *heldEngine) VerifyBatch(ctx context.Context, emails []string, share verify.Share, emit func(int, verify.Result)) {
+	h.inner.VerifyBatch(ctx, emails, share, func(i int, r verify.Result) {
 		h.once.Do(func() { close(h.entered) })
 		<-h.release
 		emit(i, r)
@@ -68,7 +68,7 @@ func TestAListStoppedWhileItsBatchIsInTheEngineCountsNothingMore(t *testing.T) {
 			}
 
 			engine := &heldEngine{inner: e.engine, entered: make(chan struct{}), release: make(chan struct{})}
-			proc := lists.NewProcessor(e.store, engine, e.rules, e.verifs, e.tenants.CacheTTL)
+			proc := lists.NewProcessor(e.store, engine, e.rules, e.verifs, e.tenants.BatchPolicy)
 			completed := 0
 			complete := func(context.Context, *sql.Tx) error { completed++; return nil }
 			type result struct {

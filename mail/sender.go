@@ -54,41 +54,16 @@ type smtpSender struct {
 const smtpTimeout = 30 * time.Second
 
 func (s *smtpSender) Send(ctx context.Context, msg Message) error {
-	host := s.url.Hostname()
-	port := s.url.Port()
-	implicitTLS := s.url.Scheme == "smtps"
-	if port == "" {
-		port = "587"
-		if implicitTLS {
-			port = "465"
-		}
-	}
 	ctx, cancel := context.WithTimeout(ctx, smtpTimeout)
 	defer cancel()
-	dialer := &net.Dialer{}
-	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	c, err := s.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("connect to mail server: %w", err)
-	}
-	deadline, _ := ctx.Deadline()
-	_ = conn.SetDeadline(deadline)
-	if implicitTLS {
-		conn = tls.Client(conn, &tls.Config{ServerName: host})
-	}
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("greet mail server: %w", err)
+		return err
 	}
 	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok && !implicitTLS {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return fmt.Errorf("starttls: %w", err)
-		}
-	}
 	if s.url.User != nil {
 		pass, _ := s.url.User.Password()
-		if err := c.Auth(smtp.PlainAuth("", s.url.User.Username(), pass, host)); err != nil {
+		if err := c.Auth(smtp.PlainAuth("", s.url.User.Username(), pass, s.url.Hostname())); err != nil {
 			return fmt.Errorf("mail server auth: %w", err)
 		}
 	}
@@ -110,6 +85,43 @@ func (s *smtpSender) Send(ctx context.Context, msg Message) error {
 		return fmt.Errorf("send message: %w", err)
 	}
 	return c.Quit()
+}
+
+// connect dials the mail server, reads its greeting and upgrades with
+// STARTTLS when offered, all by ctx's deadline.
+func (s *smtpSender) connect(ctx context.Context) (*smtp.Client, error) {
+	host := s.url.Hostname()
+	port := s.url.Port()
+	implicitTLS := s.url.Scheme == "smtps"
+	if port == "" {
+		port = "587"
+		if implicitTLS {
+			port = "465"
+		}
+	}
+	dialer := &net.Dialer{}
+	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("connect to mail server: %w", err)
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	if implicitTLS {
+		conn = tls.Client(conn, &tls.Config{ServerName: host})
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("greet mail server: %w", err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok && !implicitTLS {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("starttls: %w", err)
+		}
+	}
+	return c, nil
 }
 
 func (s *smtpSender) render(msg Message) []byte {

@@ -49,6 +49,7 @@ type Writer struct {
 	drops    atomic.Uint64 // entries shed because the buffer was full
 	failed   atomic.Uint64 // entries lost to a write that failed
 	reported uint64        // drops already logged; the loop's own
+	lost     uint64        // drops and failures already counted in request_log_drops; the loop's own
 }
 
 // writerScope is the writer's path to the table: one COPY holds the
@@ -205,6 +206,24 @@ func (w *Writer) reportDrops() {
 		w.log.Warn("request log: buffer full, entries dropped", "dropped", n-w.reported, "dropped_total", n)
 		w.reported = n
 	}
+	w.countLosses()
+}
+
+// countLosses adds the entries lost since the last count (dropped or
+// refused) to request_log_drops, where the alert on them sums every
+// process's. A count that cannot be written is tried again next time.
+func (w *Writer) countLosses() {
+	lost := w.drops.Load() + w.failed.Load()
+	if lost <= w.lost {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := w.db.Exec(ctx, db.Platform(), `INSERT INTO request_log_drops (dropped) VALUES ($1)`, int64(lost-w.lost)); err != nil {
+		w.log.Error("request log: the count of lost entries was not written", "err", err)
+		return
+	}
+	w.lost = lost
 }
 
 var copyColumns = []string{"id", "tenant_id", "created_at", "api_key_id", "key_prefix", "method", "route", "path",

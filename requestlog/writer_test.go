@@ -121,6 +121,9 @@ func TestWriterCountsDropsWhenTheBufferIsFull(t *testing.T) {
 	if !strings.Contains(logged.String(), "entries dropped") || !strings.Contains(logged.String(), fmt.Sprintf("dropped_total=%d", drops)) {
 		t.Fatalf("the drops were not logged: %s", logged.String())
 	}
+	if lost := lostCounted(t, d); lost != int64(drops) {
+		t.Fatalf("request_log_drops counts %d, want the %d dropped", lost, drops)
+	}
 	// After Close nothing is taken, and it says so.
 	w.Record(entry(tenant, sent))
 	if w.Drops() != drops+1 {
@@ -205,4 +208,18 @@ func TestWriterCountsRefusedBatches(t *testing.T) {
 	if n := countRows(t, d); n != 1 || w.Failed() != 2 {
 		t.Fatalf("after a good batch: %d rows, %d failed; want 1 and 2", n, w.Failed())
 	}
+	if lost := lostCounted(t, d); lost != 2 {
+		t.Fatalf("request_log_drops counts %d, want the 2 refused", lost)
+	}
+}
+
+// lostCounted is what the writers counted in request_log_drops, where the
+// alert on lost entries reads them.
+func lostCounted(t *testing.T, d *db.DB) int64 {
+	t.Helper()
+	var n int64
+	if err := d.QueryRow(context.Background(), db.Platform(), `SELECT coalesce(sum(dropped), 0) FROM request_log_drops`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

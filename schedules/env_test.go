@@ -105,7 +105,7 @@ func setup(t *testing.T, world *mailsim.World) env {
 		if len(batchTimeout) > 0 {
 			timeout = batchTimeout[0]
 		}
-		proc := lists.NewProcessor(store, engine, rs, verifs, ts.CacheTTL)
+		proc := lists.NewProcessor(store, engine, rs, verifs, ts.BatchPolicy)
 		w, err := jobs.NewClient(d, jobs.Deps{Tenants: ts, Mailer: discard{}, Lists: proc, Schedules: sched, Runs: schedules.NewRunner(sched, proc, 3)},
 			jobs.Options{Work: true, Logger: log, FetchPollInterval: 100 * time.Millisecond, ScheduleTickEvery: 50 * time.Millisecond, BatchTimeout: timeout})
 		if err != nil {

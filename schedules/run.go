@@ -18,6 +18,7 @@ type Runner struct {
 	s     *Service
 	proc  *lists.Processor
 	chunk int
+	obs   Observer
 }
 
 // NewRunner returns a Runner verifying with proc (the list batches'
@@ -27,7 +28,7 @@ func NewRunner(s *Service, proc *lists.Processor, chunk int) *Runner {
 	if chunk <= 0 {
 		chunk = 200
 	}
-	return &Runner{s: s, proc: proc, chunk: chunk}
+	return &Runner{s: s, proc: proc, chunk: chunk, obs: unobserved{}}
 }
 
 // Next says what the job does after a run of it: Done, or run again at
@@ -163,14 +164,17 @@ func lockRun(ctx context.Context, tx db.Tx, tenantID, runID uuid.UUID) (Run, err
 // unconfirmed.
 func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, testMode bool, addrs []lists.Address, verdicts []lists.Reverified) (Run, error) {
 	var run Run
+	wrote := false
 	err := r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		var err error
+		wrote = false // a retried transaction starts again
 		if run, err = lockRun(ctx, tx, args.TenantID, args.RunID); err != nil {
 			return err
 		}
 		if run.Status != RunRunning || run.checkpoint != prev.checkpoint {
 			return nil // cancelled meanwhile, or this chunk is already written
 		}
+		wrote = true
 		definite := make([]lists.Reverified, 0, len(verdicts))
 		free := 0
 		for _, v := range verdicts {
@@ -205,6 +209,13 @@ func (r *Runner) write(ctx context.Context, args RunArgs, prev Run, testMode boo
 			len(verdicts), len(verdicts)-len(definite), len(changes), free, to, args.TenantID, run.ID))
 		return err
 	})
+	if err == nil && wrote {
+		for _, v := range verdicts {
+			if v.Answered {
+				r.obs.Verified(SourceSchedule, v.Result)
+			}
+		}
+	}
 	return run, err
 }
 
@@ -218,7 +229,9 @@ func timedOut(r verify.Result) bool {
 // run whose answers were mostly unconfirmed had the engine (DNS, the mail
 // servers) out of reach: it fails instead, keeping what it learnt.
 func (r *Runner) finish(ctx context.Context, args RunArgs) error {
-	return r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+	outcome := ""
+	err := r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		outcome = ""
 		run, err := lockRun(ctx, tx, args.TenantID, args.RunID)
 		if err != nil || run.Status != RunRunning {
 			return err
@@ -238,6 +251,7 @@ func (r *Runner) finish(ctx context.Context, args RunArgs) error {
 			_, err := r.s.stop(ctx, tx, args.TenantID, run.ID, RunFailed, FailEngine, english().Sprintf(
 				"%d of the %d addresses got no definite answer (DNS or the mail servers were out of reach); their previous verdicts stand.",
 				run.Unconfirmed, run.Checked))
+			outcome = RunFailed
 			return err
 		}
 		run, err = scanRun(tx.QueryRowContext(ctx, `UPDATE list_runs SET status = 'completed', completed_at = now()
@@ -245,18 +259,30 @@ func (r *Runner) finish(ctx context.Context, args RunArgs) error {
 		if err != nil {
 			return err
 		}
+		outcome = RunCompleted
 		return r.s.notify(ctx, tx, run)
 	})
+	if err == nil && outcome != "" {
+		r.obs.ScheduledRun(outcome)
+	}
+	return err
 }
 
 // Fail marks a run failed once its job gave up (its last attempt failed),
 // with the notice, even when the job's own context has ended.
 func (r *Runner) Fail(ctx context.Context, args RunArgs, cause error) error {
-	return r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+	failed := false
+	err := r.s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		_, err := r.s.stop(ctx, tx, args.TenantID, args.RunID, RunFailed, FailError, "The run stopped on an error: "+cause.Error())
 		if errors.Is(err, ErrRunFinished) || errors.Is(err, ErrRunNotFound) {
+			failed = false
 			return nil
 		}
+		failed = err == nil
 		return err
 	})
+	if err == nil && failed {
+		r.obs.ScheduledRun(RunFailed)
+	}
+	return err
 }

@@ -25,7 +25,7 @@ import (
 const (
 	authenticateKeySQL = `SELECT k.id, k.tenant_id, k.name, k.mode, k.prefix, k.created_by, k.created_at,
 		k.last_used_at, k.expires_at, k.revoked_at, k.rate_per_minute, k.daily_limit, k.monthly_limit, k.imported_at,
-		k.scopes, k.lifetime_days, k.rolled_from, k.rolled_at, k.expiry_notice, t.name, t.slug, t.status, t.settings, t.created_at, t.updated_at
+		k.scopes, k.lifetime_days, k.rolled_from, k.rolled_at, k.expiry_notice, t.name, t.slug, t.status, t.settings, t.operator_settings, t.created_at, t.updated_at
 	FROM api_keys AS k JOIN tenants AS t ON t.id = k.tenant_id
 	WHERE k.key_hash = $1`
 
@@ -53,11 +53,11 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 	var t Tenant
 	scope := db.System("find an API key by its hash: its tenant is what is being found")
 	err = func() error {
-		var settings []byte
+		var settings, operator []byte
 		err := s.db.QueryRow(ctx, scope, authenticateKeySQL, hash).Scan(
 			&k.ID, &k.TenantID, &k.Name, &k.Mode, &k.Prefix, &k.CreatedBy, &k.CreatedAt,
 			&k.LastUsedAt, &k.ExpiresAt, &k.RevokedAt, &k.RatePerMinute, &k.DailyLimit, &k.MonthlyLimit, &k.ImportedAt,
-			&k.Scopes, &k.LifetimeDays, &k.RolledFrom, &k.RolledAt, &k.ExpiryNotice, &t.Name, &t.Slug, &t.Status, &settings, &t.CreatedAt, &t.UpdatedAt)
+			&k.Scopes, &k.LifetimeDays, &k.RolledFrom, &k.RolledAt, &k.ExpiryNotice, &t.Name, &t.Slug, &t.Status, &settings, &operator, &t.CreatedAt, &t.UpdatedAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrUnknownKey
@@ -67,6 +67,9 @@ func (s *Store) AuthenticateKey(ctx context.Context, raw string) (APIKey, Tenant
 		k.KeyHash, t.ID = hash, k.TenantID
 		if err := json.Unmarshal(settings, &t.Settings); err != nil {
 			return fmt.Errorf("tenant settings: %w", err)
+		}
+		if err := json.Unmarshal(operator, &t.Operator); err != nil {
+			return fmt.Errorf("tenant operator settings: %w", err)
 		}
 		switch {
 		case k.Mode != mode: // the mode column and the key's prefix always agree

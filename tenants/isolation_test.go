@@ -189,8 +189,8 @@ func TestSettingsAreIsolated(t *testing.T) {
 	if err != nil || tn.Name != "Alpha" || tn.Settings != (tenants.Settings{}) {
 		t.Fatalf("A's tenant changed: %+v %v", tn, err)
 	}
-	if ttl, err := w.store.CacheTTL(ctx, w.a.ID); err != nil || ttl != tenants.DefaultCacheTTLDays*24*time.Hour {
-		t.Fatalf("A's cache TTL %v %v", ttl, err)
+	if p, err := w.store.BatchPolicy(ctx, w.a.ID); err != nil || p.CacheTTL != tenants.DefaultCacheTTLDays*24*time.Hour {
+		t.Fatalf("A's cache TTL %v %v", p.CacheTTL, err)
 	}
 	// Audit events of A (sign-up, tenant creation) stay A's.
 	if n := w.visibleIn(t, w.b.ID, "audit_events WHERE tenant_id <> '"+w.b.ID.String()+"'"); n != 0 {

@@ -19,6 +19,8 @@ type Tenant struct {
 	Slug     string    `bun:"slug"`
 	Status   string    `bun:"status"`
 	Settings Settings  `bun:"settings,type:jsonb"`
+	// Operator holds what only platform admins set (OperatorSettings).
+	Operator OperatorSettings `bun:"operator_settings,type:jsonb"`
 	// SuspendedReason and SuspendedAt say why and since when a platform
 	// admin suspended the tenant (Status "suspended").
 	SuspendedReason string     `bun:"suspended_reason"`
@@ -47,8 +49,9 @@ type Settings struct {
 // DefaultCacheTTLDays is the result cache lifetime of a new tenant.
 const DefaultCacheTTLDays = 7
 
-// CacheTTL is how long this tenant's verification results are reused.
-func (s Settings) CacheTTL() time.Duration {
+// chosenCacheTTL is the lifetime the tenant chose; Tenant.CacheTTL holds
+// it within the operator's bounds, and is what everyone else reads.
+func (s Settings) chosenCacheTTL() time.Duration {
 	switch {
 	case s.CacheTTLDays < 0:
 		return 0

@@ -3,7 +3,6 @@ package tenants
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -89,6 +88,11 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID uuid.UUID, name strin
 		if err := tx.NewSelect().Model(&before).Where("id = ?", tenantID).For("UPDATE").Scan(ctx); err != nil {
 			return notFound(err)
 		}
+		if settings.CacheTTLDays != before.Settings.CacheTTLDays {
+			if err := checkCacheChoice(before.Operator, settings.CacheTTLDays); err != nil {
+				return err
+			}
+		}
 		t.Settings = settings
 		if err := tx.NewUpdate().Model(&t).
 			Set("name = ?", name).Set("settings = ?", settings).Set("updated_at = now()").
@@ -103,13 +107,4 @@ func (s *Store) UpdateTenant(ctx context.Context, tenantID uuid.UUID, name strin
 			})
 	})
 	return t, wrap("update tenant", err)
-}
-
-// CacheTTL is how long a tenant's verification results are reused.
-func (s *Store) CacheTTL(ctx context.Context, tenantID uuid.UUID) (time.Duration, error) {
-	t, err := s.TenantByID(ctx, tenantID)
-	if err != nil {
-		return 0, err
-	}
-	return t.Settings.CacheTTL(), nil
 }

@@ -48,6 +48,9 @@ func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, testMode b
 		}
 		return rows.Err()
 	})
+	if err == nil {
+		s.obs.CacheLookups(len(out), len(normalized)-len(out))
+	}
 	return out, err
 }
 

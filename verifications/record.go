@@ -50,6 +50,12 @@ func keyOf(req Request) (key *uuid.UUID, usageKey uuid.UUID, source string) {
 	return &req.APIKeyID, req.APIKeyID, source
 }
 
+// sourceOf is the usage source a request's verification counts under.
+func sourceOf(req Request) string {
+	_, _, source := keyOf(req)
+	return source
+}
+
 // recordSQL records one verification and adds it to the usage rollups in
 // one statement: neither exists without the other.
 const recordSQL = `WITH v AS (
@@ -81,6 +87,7 @@ func (s *Service) cacheHit(ctx context.Context, req Request) (verify.Result, boo
 	err := s.db.QueryRow(ctx, db.Tenant(req.TenantID), hitSQL, req.TenantID, cacheKey(norm), req.CacheTTL.Seconds(),
 		key, safetext.Truncate(req.Email, maxStored), safetext.Truncate(norm, maxStored), usageKey, source, usage.Shard()).Scan(&raw)
 	if noRows(err) {
+		s.obs.CacheLookups(0, 1)
 		return r, false, nil
 	}
 	if err != nil {
@@ -89,6 +96,7 @@ func (s *Service) cacheHit(ctx context.Context, req Request) (verify.Result, boo
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return r, false, err
 	}
+	s.obs.CacheLookups(1, 0)
 	r.Email, r.Cached, r.DurationMS = req.Email, true, 0
 	return r, true, nil
 }

@@ -55,6 +55,7 @@ type Service struct {
 	rules    RuleSource
 	quota    Quota
 	deadline time.Duration
+	obs      Observer
 }
 
 // WithQuota makes live verifications count against the tenant's plan.
@@ -69,7 +70,7 @@ func NewService(d *db.DB, engine Engine, ruleSource RuleSource, deadline time.Du
 	if deadline <= 0 {
 		deadline = 20 * time.Second
 	}
-	return &Service{db: d, engine: engine, rules: ruleSource, deadline: deadline}
+	return &Service{db: d, engine: engine, rules: ruleSource, deadline: deadline, obs: unobserved{}}
 }
 
 // Request is one verification to run.
@@ -122,6 +123,9 @@ func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, *bill
 		return res, nil, s.recordOnly(ctx, req, res)
 	}
 	if res, ok, err := s.cacheHit(ctx, req); err != nil || ok {
+		if ok {
+			s.obs.Verified(sourceOf(req), res)
+		}
 		return res, nil, err
 	}
 	if s.quota != nil {
@@ -156,15 +160,20 @@ func (s *Service) Verify(ctx context.Context, req Request) (verify.Result, *bill
 	if err != nil {
 		return res, nil, err
 	}
+	s.obs.Verified(sourceOf(req), res)
 	return res, quota, nil
 }
 
 // recordOnly records a verdict that costs nothing (a rule's, test mode's,
 // an address that does not parse).
 func (s *Service) recordOnly(ctx context.Context, req Request, res verify.Result) error {
-	return s.db.Tx(ctx, db.Tenant(req.TenantID), func(ctx context.Context, tx db.Tx) error {
+	err := s.db.Tx(ctx, db.Tenant(req.TenantID), func(ctx context.Context, tx db.Tx) error {
 		return record(ctx, tx, req, res)
 	})
+	if err == nil {
+		s.obs.Verified(sourceOf(req), res)
+	}
+	return err
 }
 
 // live runs the engine, never past the deadline: a verification that has
@@ -173,6 +182,7 @@ func (s *Service) live(ctx context.Context, email string) verify.Result {
 	ctx, cancel := context.WithTimeout(ctx, s.deadline)
 	defer cancel()
 	start := time.Now()
+	defer func() { s.obs.EngineRan(time.Since(start)) }()
 	done := make(chan verify.Result, 1)
 	go func() { done <- s.engine.Verify(ctx, email) }()
 	select {

@@ -18,10 +18,14 @@ import (
 // with as many RCPTs per transaction as the server takes.
 type batch struct {
 	v     *Verifier
+	share Share
 	start time.Time
 
 	emitMu sync.Mutex
 	emit   func(int, Result)
+
+	usedMu sync.Mutex
+	used   map[string]bool // MX addresses this batch has work for (pool.use)
 }
 
 // pendingAddr is an address waiting for the network.
@@ -59,8 +63,27 @@ type rcpt struct {
 	out *outcome
 }
 
-func newBatch(v *Verifier, emit func(int, Result)) *batch {
-	return &batch{v: v, start: time.Now(), emit: emit}
+func newBatch(v *Verifier, share Share, emit func(int, Result)) *batch {
+	return &batch{v: v, share: share, start: time.Now(), emit: emit, used: map[string]bool{}}
+}
+
+// uses tells the pool once that the batch has work for addr.
+func (b *batch) uses(addr string) {
+	b.usedMu.Lock()
+	defer b.usedMu.Unlock()
+	if !b.used[addr] {
+		b.used[addr] = true
+		b.v.pool.use(addr)
+	}
+}
+
+// finished tells the pool the batch has no more work for its hosts.
+func (b *batch) finished() {
+	b.usedMu.Lock()
+	defer b.usedMu.Unlock()
+	for addr := range b.used {
+		b.v.pool.done(addr)
+	}
 }
 
 func (b *batch) send(i int, r Result) {
@@ -112,6 +135,7 @@ func (b *batch) run(ctx context.Context, emails []string) {
 		}
 		groups[k] = append(groups[k], d)
 	}
+	defer b.finished()
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		for _, chunk := range b.chunks(groups[k]) {

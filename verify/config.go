@@ -34,7 +34,17 @@ type Config struct {
 	MaxConnsPerHost int
 	MaxConns        int
 	IdleTimeout     time.Duration
-	MaxRcptsPerTxn  int // at most 100 (RFC 5321 §4.5.3.1.8)
+	// IdleLinger is how long a host's idle connections stay open once no
+	// batch has work for it (IdleTimeout still bounds any idle one): a
+	// receiver counts them against our IP's cap, and so do other
+	// processes sharing that IP (Slots).
+	IdleLinger time.Duration
+	// Slots, when set, makes MaxConnsPerHost hold across every process
+	// that shares this one's source address: a connection opens only with
+	// one of the host's slots held through it (see ConnSlots). Nil: the cap
+	// is this process's own.
+	Slots          ConnSlots
+	MaxRcptsPerTxn int // at most 100 (RFC 5321 §4.5.3.1.8)
 
 	DNSCacheFloor   time.Duration
 	DNSCacheCeiling time.Duration
@@ -109,6 +119,7 @@ func (c Config) withDefaults() (Config, error) {
 	fill(&c.CommandTimeout, d.CommandTimeout)
 	fill(&c.DNSTimeout, d.DNSTimeout)
 	fill(&c.IdleTimeout, d.IdleTimeout)
+	fill(&c.IdleLinger, defaultIdleLinger)
 	fill(&c.DNSCacheFloor, d.DNSCacheFloor)
 	fill(&c.DNSCacheCeiling, d.DNSCacheCeiling)
 	fill(&c.DNSNegativeTTL, d.DNSNegativeTTL)

@@ -66,6 +66,7 @@ func (b *batch) deliver(ctx context.Context, hosts []mailHost, chunk []rcpt) {
 			}
 		}
 		b.v.pool.put(l, err == nil)
+		l.releaseShare()
 		todo = todo[answered:]
 		if answered > 0 {
 			failures = 0 // progress: only consecutive failures count
@@ -94,13 +95,21 @@ func (b *batch) connect(ctx context.Context, hosts []mailHost) (*lease, string, 
 	last := outcome{stage: "connect", err: errors.New("no MX host could be reached"), set: true}
 	for _, h := range hosts {
 		for _, addr := range b.mxAddrs(h) {
+			b.uses(addr)
+			release, err := b.v.shares.acquire(ctx, b.share, addr)
+			if err != nil {
+				return nil, "", outcome{stage: "connect", err: err, mx: h.Name, set: true}
+			}
 			l, err := b.v.pool.get(ctx, h.Name, addr)
 			switch {
 			case err != nil:
+				release()
 				last = outcome{stage: "connect", err: err, mx: h.Name, set: true}
 			case l.conn == nil:
+				release()
 				last = outcome{stage: "connect", reply: l.banner, mx: h.Name, set: true}
 			default:
+				l.releaseShare = release
 				return l, h.Name, outcome{}
 			}
 			if ctx.Err() != nil {

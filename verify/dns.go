@@ -50,13 +50,14 @@ type resolver struct {
 	cfg     Config
 	flights singleflight.Group
 	cache   *expiringMap[domainMail]
+	counts  *counters
 	// distrustNegative is set while the canary check finds the resolver
 	// denying domains that exist: its NXDOMAIN/no-mail answers are then
 	// not cached.
 	distrustNegative atomic.Bool
 }
 
-func newResolver(cfg Config) (*resolver, error) {
+func newResolver(cfg Config, counts *counters) (*resolver, error) {
 	server := cfg.DNSServer
 	if server == "" {
 		conf, err := dns.ClientConfigFromFile("/etc/resolv.conf")
@@ -70,14 +71,17 @@ func newResolver(cfg Config) (*resolver, error) {
 		client: &dns.Client{Timeout: cfg.DNSTimeout, UDPSize: 4096},
 		cfg:    cfg,
 		cache:  newExpiringMap[domainMail](cfg.MemoryEntries),
+		counts: counts,
 	}, nil
 }
 
 // lookup returns where domain takes mail, from cache when fresh.
 func (r *resolver) lookup(ctx context.Context, domain string) domainMail {
 	if m, ok := r.cache.get(domain); ok {
+		r.counts.dnsCacheHits.Add(1)
 		return m
 	}
+	r.counts.dnsCacheMiss.Add(1)
 	v, _, _ := r.flights.Do(domain, func() (any, error) {
 		m := r.resolve(ctx, domain)
 		ttl := m.TTL

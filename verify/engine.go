@@ -22,6 +22,8 @@ type Verifier struct {
 	pool     *pool
 	catchAll *catchAllMemory
 	canaries *canaries
+	shares   *shares
+	counts   *counters
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -40,14 +42,15 @@ func New(cfg Config) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load domain lists: %w", err)
 	}
-	res, err := newResolver(cfg)
+	counts := &counters{}
+	res, err := newResolver(cfg, counts)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verifier{
-		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial),
+		cfg: cfg, lists: lists, resolver: res, pool: newPool(cfg, dial, counts), counts: counts,
 		catchAll: newCatchAllMemory(cfg.CatchAllTTL, cfg.MemoryEntries), stop: make(chan struct{}),
-		canaries: newCanaries(cfg.DNSCanaries, res, cfg),
+		canaries: newCanaries(cfg.DNSCanaries, res, cfg), shares: newShares(counts),
 	}
 	v.wg.Add(2)
 	go v.janitor()
@@ -108,16 +111,18 @@ func (v *Verifier) watchDNS() {
 // Verify checks one address.
 func (v *Verifier) Verify(ctx context.Context, email string) Result {
 	var out Result
-	v.VerifyBatch(ctx, []string{email}, func(_ int, r Result) { out = r })
+	v.VerifyBatch(ctx, []string{email}, Share{}, func(_ int, r Result) { out = r })
 	return out
 }
 
 // VerifyBatch checks many addresses, calling emit once per address (with
 // its index in emails) as results become known, from several goroutines
 // but never concurrently. Addresses are grouped by domain and MX host so
-// that one pooled, pipelined connection serves many of them.
-func (v *Verifier) VerifyBatch(ctx context.Context, emails []string, emit func(i int, r Result)) {
-	newBatch(v, emit).run(ctx, emails)
+// that one pooled, pipelined connection serves many of them. share bounds
+// the batch's connections per MX together with every other batch of the
+// same share.
+func (v *Verifier) VerifyBatch(ctx context.Context, emails []string, share Share, emit func(i int, r Result)) {
+	newBatch(v, share, emit).run(ctx, emails)
 }
 
 // precheck does everything short of the network: syntax, data lists.

@@ -50,7 +50,7 @@ func verifyAll(t *testing.T, v *verify.Verifier, emails ...string) []verify.Resu
 	t.Helper()
 	out := make([]verify.Result, len(emails))
 	seen := make([]bool, len(emails))
-	v.VerifyBatch(context.Background(), emails, func(i int, r verify.Result) {
+	v.VerifyBatch(context.Background(), emails, verify.Share{}, func(i int, r verify.Result) {
 		if seen[i] {
 			t.Errorf("result %d emitted twice", i)
 		}

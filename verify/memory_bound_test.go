@@ -55,7 +55,7 @@ func TestEngineMemoryIsBoundedOverManyDomains(t *testing.T) {
 	defer v.Close()
 
 	deliverable := 0
-	v.VerifyBatch(context.Background(), emails, func(_ int, r Result) {
+	v.VerifyBatch(context.Background(), emails, Share{}, func(_ int, r Result) {
 		if r.Status == Deliverable {
 			deliverable++
 		}

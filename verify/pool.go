@@ -10,8 +10,9 @@ import (
 // are in use per host (polite to receivers, and what they tolerate before
 // answering 421) and open in all.
 type pool struct {
-	cfg  Config
-	dial dialFunc
+	cfg    Config
+	dial   dialFunc
+	counts *counters
 
 	global chan struct{} // one token per open connection
 
@@ -29,14 +30,18 @@ type hostPool struct {
 	// lastUsed is when host() last handed this pool out; sweep forgets a
 	// host unused for longer than IdleTimeout with nothing open or held.
 	lastUsed time.Time
+	// users are the batches with work for this host (use, done); linger
+	// closes the idle connections once none has (closeIdleOf).
+	users  int
+	linger *time.Timer
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is
 // given back.
 const retireFor = 10 * time.Minute
 
-func newPool(cfg Config, dial dialFunc) *pool {
-	return &pool{cfg: cfg, dial: dial, global: make(chan struct{}, cfg.MaxConns), hosts: map[string]*hostPool{}}
+func newPool(cfg Config, dial dialFunc, counts *counters) *pool {
+	return &pool{cfg: cfg, dial: dial, counts: counts, global: make(chan struct{}, cfg.MaxConns), hosts: map[string]*hostPool{}}
 }
 
 func (p *pool) host(addr string) *hostPool {
@@ -57,6 +62,9 @@ type lease struct {
 	banner reply // set when a new connection was refused at greeting
 	fresh  bool
 	h      *hostPool
+	// releaseShare gives back the batch's Share slot (see connect), after
+	// the pool has its connection back.
+	releaseShare func()
 }
 
 // get returns a connection to addr: an idle one if any, else a new one.
@@ -67,20 +75,42 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 	p.restoreRetired(h)
 	select {
 	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		// The host is at its cap: counted, then the wait.
+		p.counts.mxWaits.Add(1)
+		select {
+		case h.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if !p.cfg.Naive {
 		if c := p.takeIdle(h); c != nil {
+			p.counts.reuses.Add(1)
 			return &lease{conn: c, h: h}, nil
 		}
 	}
+	releaseSlot := func() {}
+	if p.cfg.Slots != nil {
+		release, idle, err := p.slotOrIdle(ctx, h, addr)
+		switch {
+		case err != nil:
+			<-h.slots
+			return nil, err
+		case idle != nil:
+			return &lease{conn: idle, h: h}, nil
+		}
+		releaseSlot = release
+	}
 	if err := p.acquireGlobal(ctx); err != nil {
+		releaseSlot()
 		<-h.slots
 		return nil, err
 	}
-	c, banner, err := dialSMTP(ctx, p.dial, host, addr, p.cfg)
+	p.counts.dials.Add(1)
+	c, banner, err := dialSMTP(ctx, p.dial, host, addr, p.cfg, p.counts)
 	if err != nil || c == nil {
+		releaseSlot()
 		<-p.global
 		if banner.Code == 421 && p.retire(h) {
 			return &lease{banner: banner, h: h}, nil // our slot stays retired
@@ -91,6 +121,7 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 		}
 		return &lease{banner: banner, h: h}, nil
 	}
+	c.releaseSlot = releaseSlot
 	return &lease{conn: c, fresh: true, h: h}, nil
 }
 
@@ -186,9 +217,15 @@ func (p *pool) put(l *lease, reusable bool) {
 	<-l.h.slots
 }
 
-// closeLocked closes c and gives back its open-connection token.
+// closeLocked closes c and gives back its open-connection token, and its
+// host slot once it is closed.
 func (p *pool) closeLocked(c *smtpConn) {
-	go c.close() // QUIT may block up to a second; do not hold the lock
+	go func() { // QUIT may block up to a second; do not hold the lock
+		c.close()
+		if c.releaseSlot != nil {
+			c.releaseSlot()
+		}
+	}()
 	<-p.global
 }
 
@@ -208,7 +245,7 @@ func (p *pool) sweep() {
 			}
 		}
 		h.idle = kept
-		if len(h.idle) == 0 && len(h.slots) == 0 && h.retired == 0 && time.Since(h.lastUsed) > p.cfg.IdleTimeout {
+		if len(h.idle) == 0 && len(h.slots) == 0 && h.retired == 0 && h.users == 0 && time.Since(h.lastUsed) > p.cfg.IdleTimeout {
 			delete(p.hosts, addr)
 		}
 	}

@@ -27,7 +27,11 @@ type smtpConn struct {
 	maxRcpts   int // from the server's LIMITS RCPTMAX, if any
 	txns       int // transactions done; RSET precedes each after the first
 	lastUsed   time.Time
-	bound      time.Time // the caller's deadline for the current probe
+	// releaseSlot gives back the host slot this connection holds
+	// (Config.Slots); nil when slots are this process's own.
+	releaseSlot func()
+	bound       time.Time // the caller's deadline for the current probe
+	counts      *counters // the engine's (nil in tests that dial by hand)
 }
 
 // errConnLost marks failures after which the connection cannot be reused.
@@ -35,14 +39,14 @@ var errConnLost = errors.New("smtp: connection lost")
 
 // dialSMTP connects, reads the banner, says EHLO (HELO if refused) and
 // upgrades with STARTTLS when offered and wanted.
-func dialSMTP(ctx context.Context, dial dialFunc, host, addr string, cfg Config) (*smtpConn, reply, error) {
+func dialSMTP(ctx context.Context, dial dialFunc, host, addr string, cfg Config, counts *counters) (*smtpConn, reply, error) {
 	dctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	nc, err := dial(dctx, "tcp", addr)
 	if err != nil {
 		return nil, reply{}, err
 	}
-	c := &smtpConn{host: host, addr: addr, conn: nc, timeout: cfg.CommandTimeout, lastUsed: time.Now()}
+	c := &smtpConn{host: host, addr: addr, conn: nc, timeout: cfg.CommandTimeout, lastUsed: time.Now(), counts: counts}
 	c.br = bufio.NewReaderSize(nc, maxReplyLineLen)
 	c.bw = bufio.NewWriterSize(nc, 8192)
 	c.bound, _ = ctx.Deadline()
@@ -96,6 +100,7 @@ func (c *smtpConn) read(timeout time.Duration) (reply, error) {
 	if err != nil {
 		return r, fmt.Errorf("%w: %w", errConnLost, err)
 	}
+	c.counts.reply(r.Code)
 	if r.Code == 421 {
 		// The server is closing the channel (RFC 5321 §3.8).
 		return r, fmt.Errorf("%w: %s", errConnLost, r.Text())

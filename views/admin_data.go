@@ -28,6 +28,13 @@ type AdminTenant struct {
 	APIErrors                       []AdminAPIError
 	Form                            Form // the suspend form, with its error
 	Override                        AdminOverride
+	Operator                        AdminOperator
+}
+
+// AdminOperator is the tenant's operator settings form.
+type AdminOperator struct {
+	Form                                          Form
+	PlatformMaxConns, MaxConnsLimit, MaxCacheDays string
 }
 
 // AdminMember is a member of the tenant.

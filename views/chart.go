@@ -36,6 +36,9 @@ type BarChartInput struct {
 	Cols   []ChartColumn
 	// Suffix follows each y tick ("%" for shares).
 	Suffix string
+	// EmptyText is shown over a chart with nothing in it (default: no
+	// verifications in this period).
+	EmptyText string
 }
 
 // BarChart is a stacked bar chart laid out for SVG: every coordinate is
@@ -48,6 +51,7 @@ type BarChart struct {
 	YTicks          []chartTick
 	XLabels         []chartTick
 	Empty           bool
+	EmptyText       string
 	Left, Right     string // plot edges, for the grid lines
 	Baseline        string
 }
@@ -79,7 +83,8 @@ const (
 // NewBarChart lays out a stacked bar chart: bars from the bottom up in the
 // order of the layers, a y axis with round ticks, at most eight x labels.
 func NewBarChart(in BarChartInput) BarChart {
-	c := BarChart{ID: in.ID, Title: in.Title, Desc: in.Desc, Width: chartWidth, Height: chartHeight, Layers: in.Layers}
+	c := BarChart{ID: in.ID, Title: in.Title, Desc: in.Desc, Width: chartWidth, Height: chartHeight, Layers: in.Layers,
+		EmptyText: cmp.Or(in.EmptyText, "No verifications in this period")}
 	plotW, plotH := float64(chartWidth-chartPadL-chartPadR), float64(chartHeight-chartPadT-chartPadB)
 	bottom := float64(chartPadT) + plotH
 	c.Left, c.Right, c.Baseline = num(chartPadL), num(chartWidth-chartPadR), num(bottom)

@@ -209,7 +209,9 @@ type TenantSettings struct {
 	TechnicalEmail  string
 	TimeZone        string // the default of the list schedules
 	CanManage       bool
-	CacheTTLDays    int // -1 off, else days
+	CacheTTLDays    int // -1 off, else days: the lifetime in force
+	CacheChoices    []CacheChoice
+	CacheBounds     string // the operator's bounds, said, when set
 	CachedAddresses int
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -15,9 +16,10 @@ import (
 	"mailvet/webhooks/transport"
 )
 
-// Poster sends one attempt (transport.Client).
+// Poster sends one attempt (transport.Client); extra are the networks
+// the endpoint's tenant may reach besides the operator's.
 type Poster interface {
-	Post(ctx context.Context, url string, header http.Header, body []byte) transport.Result
+	Post(ctx context.Context, url string, extra []netip.Prefix, header http.Header, body []byte) transport.Result
 }
 
 // Outcome tells the delivery's job what to do after an attempt.
@@ -41,6 +43,7 @@ type Deliverer struct {
 
 	mu    sync.Mutex
 	slots map[uuid.UUID]*endpointSlots
+	obs   Observer
 }
 
 // endpointSlots are one endpoint's attempts in flight: a semaphore of
@@ -61,7 +64,7 @@ const slotWait = 200 * time.Millisecond
 
 // NewDeliverer returns a Deliverer of svc's deliveries through poster.
 func NewDeliverer(svc *Service, poster Poster) *Deliverer {
-	return &Deliverer{svc: svc, poster: poster, slots: map[uuid.UUID]*endpointSlots{}}
+	return &Deliverer{svc: svc, poster: poster, slots: map[uuid.UUID]*endpointSlots{}, obs: unobserved{}}
 }
 
 // target is what one attempt needs, read in one statement.
@@ -72,7 +75,8 @@ type target struct {
 	attempts                     int
 	secret, previous             []byte
 	previousUntil                *time.Time
-	suspended                    bool // the tenant is suspended: deliveries wait
+	suspended                    bool   // the tenant is suspended: deliveries wait
+	networks                     []byte // the tenant's extra networks (tenantNetworksSQL)
 }
 
 // Deliver makes one attempt of a delivery and records it with what it
@@ -84,11 +88,12 @@ func (d *Deliverer) Deliver(ctx context.Context, args DeliverArgs, jobAttempt in
 	// One statement, so db.QueryRow: the tenant and the read share one
 	// round trip.
 	err := s.db.QueryRow(ctx, db.Tenant(args.TenantID), `SELECT d.state, d.event_id, ev.payload, e.url, e.id, e.enabled, d.attempts, e.secret,
-			CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END, e.previous_secret_until, tn.status <> 'active'
+			CASE WHEN e.previous_secret_until > now() THEN e.previous_secret END, e.previous_secret_until, tn.status <> 'active',
+			coalesce(tn.operator_settings->'webhook_allow_cidrs', '[]')
 		FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			JOIN tenants tn ON tn.id = d.tenant_id
 		WHERE d.tenant_id = $1 AND d.id = $2`, args.TenantID, args.DeliveryID).
-		Scan(&t.state, &t.eventID, &t.payload, &t.url, &t.endpointID, &t.enabled, &t.attempts, &t.secret, &t.previous, &t.previousUntil, &t.suspended)
+		Scan(&t.state, &t.eventID, &t.payload, &t.url, &t.endpointID, &t.enabled, &t.attempts, &t.secret, &t.previous, &t.previousUntil, &t.suspended, &t.networks)
 	if err != nil {
 		if noRows(err) {
 			return Outcome{Done: true}, nil // the endpoint was deleted
@@ -117,7 +122,11 @@ func (d *Deliverer) Deliver(ctx context.Context, args DeliverArgs, jobAttempt in
 	if err != nil {
 		return Outcome{}, err
 	}
-	res := d.poster.Post(ctx, t.url, header, []byte(t.payload))
+	networks, err := parseNetworks(t.networks)
+	if err != nil {
+		return Outcome{}, err
+	}
+	res := d.poster.Post(ctx, t.url, networks, header, []byte(t.payload))
 	rec := recordOf(res)
 	final := t.attempts+1 >= s.MaxAttempts() || jobAttempt >= s.MaxAttempts()
 	switch {

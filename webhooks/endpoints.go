@@ -53,10 +53,15 @@ func authorize(by actor.Actor, tenantID uuid.UUID, min actor.Role) error {
 	return err
 }
 
-// check validates an input's fields (the URL by the SSRF guard's rules).
-func (s *Service) check(ctx context.Context, in EndpointInput) error {
+// check validates an input's fields (the URL by the SSRF guard's rules,
+// with the networks the tenant may reach).
+func (s *Service) check(ctx context.Context, tenantID uuid.UUID, in EndpointInput) error {
 	if in.URL != nil {
-		if err := s.urls.CheckURL(ctx, *in.URL); err != nil {
+		networks, err := s.tenantNetworks(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		if err := s.urls.CheckURL(ctx, *in.URL, networks); err != nil {
 			return err
 		}
 	}
@@ -95,9 +100,9 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in EndpointInp
 		return Created{}, err
 	}
 	if in.URL == nil {
-		return Created{}, s.urls.CheckURL(ctx, "")
+		return Created{}, s.urls.CheckURL(ctx, "", nil)
 	}
-	if err := s.check(ctx, in); err != nil {
+	if err := s.check(ctx, tenantID, in); err != nil {
 		return Created{}, err
 	}
 	c := Created{Secret: transport.NewSecret(), InboundSecret: transport.NewSecret()}
@@ -173,7 +178,7 @@ func (s *Service) Update(ctx context.Context, tenantID, id uuid.UUID, in Endpoin
 	if err := authorize(by, tenantID, actor.RoleAdmin); err != nil {
 		return Endpoint{}, err
 	}
-	if err := s.check(ctx, in); err != nil {
+	if err := s.check(ctx, tenantID, in); err != nil {
 		return Endpoint{}, err
 	}
 	var events any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -25,9 +26,10 @@ type Sealer interface {
 }
 
 // URLChecker refuses endpoint URLs a delivery may not go to (the SSRF
-// guard's rules, checked at creation; the dial checks them again).
+// guard's rules, checked at creation; the dial checks them again). extra
+// are the networks the tenant may reach besides the operator's.
 type URLChecker interface {
-	CheckURL(ctx context.Context, raw string) error
+	CheckURL(ctx context.Context, raw string, extra []netip.Prefix) error
 }
 
 // Options tune deliveries.

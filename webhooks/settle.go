@@ -22,6 +22,14 @@ func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 // dead letter, the endpoint's failing clock, and the endpoint disabled
 // when it answered 410 Gone or has failed for DisableAfter.
 func (d *Deliverer) settle(ctx context.Context, args DeliverArgs, t target, rec attemptRecord, dead bool) error {
+	err := d.settleTx(ctx, args, t, rec, dead)
+	if err == nil {
+		d.observe(rec, dead)
+	}
+	return err
+}
+
+func (d *Deliverer) settleTx(ctx context.Context, args DeliverArgs, t target, rec attemptRecord, dead bool) error {
 	s := d.svc
 	return s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		if rec.sent {

@@ -11,6 +11,7 @@ import (
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/perf"
 	"mailvet/platform"
 	"mailvet/requestlog"
 	"mailvet/schedules"
@@ -37,7 +38,7 @@ func (s *Services) Mailer() (mail.Sender, error) {
 // Processor is the list batch processor on the services' engine, rules
 // and result cache.
 func (s *Services) Processor() *lists.Processor {
-	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.CacheTTL)
+	return lists.NewProcessor(s.Lists, s.Engine, s.Rules, s.Verifications, s.Tenants.BatchPolicy).WithObserver(s.Metrics)
 }
 
 // Worker builds the River client that runs jobs in this process, sending
@@ -46,11 +47,12 @@ func (s *Services) Processor() *lists.Processor {
 func (s *Services) Worker(mailer mail.Sender, p *lists.Processor) (*jobs.Client, error) {
 	var runs *schedules.Runner
 	if p != nil {
-		runs = schedules.NewRunner(s.Schedules, p, 0)
+		runs = schedules.NewRunner(s.Schedules, p, 0).WithObserver(s.Metrics)
 	}
 	return jobs.NewClient(s.DB, jobs.Deps{Tenants: s.Tenants, Mailer: mailer, Lists: p, Stripe: s.Stripe, Webhooks: s.Deliverer,
 		WebhookSchedule: s.Webhooks, Inbound: s.Inbound, RequestLogs: s.RequestLogs, RequestLogRetention: s.Config.RequestLogRetention,
-		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention}, jobs.Options{
+		Schedules: s.Schedules, Runs: runs, Audit: s.Audit, AuditRetention: s.Config.AuditRetention, Alerts: s.Alerts,
+		Backup: s.scheduledBackup()}, jobs.Options{
 		Work: true, MaxWorkers: s.Config.Workers, ListWorkers: s.Config.ListWorkers,
 		BatchTimeout: s.Config.ListBatchTimeout, Logger: s.Log,
 	})
@@ -69,6 +71,7 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 	}
 	if s.RequestLog == nil {
 		s.RequestLog = requestlog.NewWriter(s.DB, requestlog.WriterOptions{Buffer: cfg.RequestLogBuffer, Logger: s.Log})
+		s.Metrics.WatchRequestLog(s.RequestLog.Drops)
 	}
 	return app.New(app.Deps{
 		RiverUI: riverUI, Platform: platform.NewService(s.DB),
@@ -78,8 +81,26 @@ func (s *Services) App(ctx context.Context, jobsWork bool) (*app.Server, error) 
 		Schedules: s.Schedules,
 		BaseURL:   cfg.BaseURL, SessionTTL: cfg.SessionTTL, MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: cfg.UploadMaxBytes,
 		AuthRatePerMin: cfg.AuthRatePerMin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken,
-		DNSHealth: s.Engine.DNSHealth,
+		Health: s.Health, SMTPMaxConnsPerHost: cfg.SMTPMaxConnsPerHost,
+		Perf: perf.NewService(s.DB), SlowQuery: cfg.SlowQuery, Alerts: s.Alerts,
+		Metrics: s.MetricsOnMainPort(), Observer: s.Metrics,
 	})
+}
+
+// MetricsHandler is GET /metrics, to MAILVET_METRICS_TOKEN only when it
+// is set.
+func (s *Services) MetricsHandler() http.Handler {
+	return s.Metrics.Handler(s.Config.MetricsToken)
+}
+
+// MetricsOnMainPort is /metrics for the main port: only behind the token,
+// and only when no listener of its own (MAILVET_METRICS_ADDR) serves it;
+// nil otherwise, so that /metrics is never public by default.
+func (s *Services) MetricsOnMainPort() http.Handler {
+	if s.Config.MetricsAddr != "" || s.Config.MetricsToken == "" {
+		return nil
+	}
+	return s.MetricsHandler()
 }
 
 // RiverUI is River's UI over this database's jobs (jobs.NewUI).

@@ -14,15 +14,20 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"mailvet/alerts"
 	"mailvet/audit"
 	"mailvet/billing"
 	"mailvet/config"
 	"mailvet/db"
+	"mailvet/health"
 	"mailvet/importjson"
 	"mailvet/inbound"
 	"mailvet/jobs"
 	"mailvet/lists"
 	"mailvet/mail"
+	"mailvet/metrics"
+	"mailvet/mxslots"
+	"mailvet/perf"
 	"mailvet/requestlog"
 	"mailvet/rules"
 	"mailvet/schedules"
@@ -63,6 +68,17 @@ type Services struct {
 	// Import imports the old service's JSON files (mailvet import-json).
 	Import *importjson.Importer
 	Audit  *audit.Store
+	// Health runs the dependency checks, for /health and the alert job:
+	// one per process, so that its reuse of results holds for both.
+	Health *health.Checker
+	// SlowQueries logs and keeps the statements slower than
+	// MAILVET_SLOW_QUERY (Open makes it; nil after Build alone).
+	SlowQueries *perf.SlowLog
+	// Alerts keeps and evaluates the platform's alert rules.
+	Alerts *alerts.Service
+	// Metrics is the process's Prometheus registry and instruments, which
+	// the services report to (GET /metrics).
+	Metrics *metrics.Metrics
 
 	closers []func()
 }
@@ -74,18 +90,27 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, 
 	if err != nil {
 		return nil, err
 	}
-	engine, err := NewEngine(cfg)
+	// The engine keeps the per-MX cap with every process of this
+	// database probing from the same address (MAILVET_PROBE_IDENTITY).
+	slots := mxslots.New(d, cfg.ProbeIdentity, log)
+	vc := EngineConfig(cfg)
+	vc.Slots = slots
+	engine, err := verify.New(vc)
 	if err != nil {
+		slots.Close()
 		d.Close()
 		return nil, err
 	}
 	s, err := Build(cfg, log, d, engine)
 	if err != nil {
 		engine.Close()
+		slots.Close()
 		d.Close()
 		return nil, err
 	}
-	s.closers = []func(){engine.Close, d.Close}
+	s.SlowQueries = perf.NewSlowLog(d, cfg.SlowQuery, log)
+	d.ObserveQueries(s.SlowQueries)
+	s.closers = []func(){engine.Close, slots.Close, func() { d.ObserveQueries(nil) }, s.SlowQueries.Close, d.Close}
 	return s, nil
 }
 
@@ -110,7 +135,10 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	if err != nil {
 		return nil, err
 	}
-	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter}
+	s := &Services{Config: cfg, Log: log, DB: d, Engine: engine, Jobs: inserter, Metrics: metrics.New()}
+	s.Metrics.WatchEngine(engine.Stats)
+	s.Metrics.WatchDB("mailvet", d.SQL)
+	s.Metrics.WatchQueue(d)
 	queue := mail.NewQueue(inserter)
 	s.Tenants = tenants.NewStore(d, queue, cfg.BaseURL, tenants.Options{InviteTTL: cfg.InviteTTL})
 	s.Rules = rules.NewStore(d)
@@ -126,12 +154,12 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	}
 	hooks := transport.NewClient(transport.Options{AllowCIDRs: cfg.WebhookAllowCIDRs, AllowHTTP: cfg.Env != "production"})
 	s.Webhooks = webhooks.NewService(d, inserter, ring, hooks, queue, s.Link, webhooks.Options{RetrySchedule: cfg.WebhookRetrySchedule})
-	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks)
+	s.Deliverer = webhooks.NewDeliverer(s.Webhooks, hooks).WithObserver(s.Metrics)
 	s.Import = importjson.New(d, s.Webhooks)
 	s.Billing.WithEvents(s.Webhooks)
 	s.Tenants.WithEvents(s.Webhooks)
 	s.Usage = usage.NewStore(d)
-	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing)
+	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing).WithObserver(s.Metrics)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
 		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
@@ -140,6 +168,9 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Inbound = inbound.NewService(d, s.Webhooks, s.Verifications, s.Tenants, s.Rules, s.Billing, inbound.Options{})
 	s.Schedules = schedules.NewService(schedules.Deps{DB: d, Jobs: inserter, Quota: s.Billing, Plans: s.Billing, Events: s.Webhooks,
 		Mail: queue, Link: s.Link})
+	s.Health = NewHealth(HealthParts{DB: d, Engine: engine, Stripe: s.Stripe, MailerURL: cfg.MailerURL, Settings: cfg.Health})
+	s.Health.Observe(s.Metrics.HealthCheck) // /health and the alert job both run it
+	s.Alerts = s.newAlerts(queue)
 	return s, nil
 }
 

@@ -35,9 +35,11 @@ dropped afterwards.
   export  the same list with a verdict on every row (one UPDATE and a VACUUM,
           untimed) streamed as CSV to a byte counter: time, peak RSS, heap.
   e2e     the reference farm's --addresses addresses (simulated DNS and SMTP on
-          loopback: 500 domains, 50 ms per reply, 5 connections per MX)
-          uploaded as a list and verified by ONE list worker: time from upload
-          to completed, addresses/s, every verdict checked against the farm.
+          loopback: 500 domains, 50 ms per reply, 5 connections per MX), first
+          through ` + "`mailvet check --json`" + ` (the engine alone), then uploaded as
+          a list and verified by the list workers of a serve process
+          (MAILVET_LIST_WORKERS): both rates, time from upload to completed, the
+          ratio (target ≥ 50 %), every verdict checked against the farm.
 
 Targets (1,000,000 rows): ingest ≤ 15 s and ≤ 200 MB; export ≤ 10 s, flat memory.
 Exits 1 when a check of what was stored or verified fails.

@@ -30,11 +30,19 @@ func (b *listsBench) e2e(ctx context.Context) error {
 	b.peak = max(b.peak, r.PeakRSS)
 	fmt.Fprintf(b.stdout, "         farm: %s addresses, %d domains, %d MX hosts, %s per reply, %d connections per MX\n",
 		views.Thousands(r.Addresses), r.Domains, r.Hosts, r.Latency, r.MaxConnsPerMX)
-	fmt.Fprintf(b.stdout, "         1 list worker: upload %.2fs, upload to list completed %.1fs = %s addresses/s\n",
-		r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
+	checkRate := r.Check.Rate(r.Addresses)
+	fmt.Fprintf(b.stdout, "         mailvet check --json: %.1fs = %s addresses/s (%s/%s verdicts as expected)\n",
+		r.Check.Duration.Seconds(), views.Thousands(int(checkRate)), views.Thousands(r.Check.Matched), views.Thousands(r.Addresses))
+	fmt.Fprintf(b.stdout, "         list, %d list workers: upload %.2fs, upload to list completed %.1fs = %s addresses/s\n",
+		r.ListWorkers, r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
+	fmt.Fprintf(b.stdout, "         list / check: %.0f %% (target ≥ 50 %%)\n", 100*r.Rate()/checkRate)
+	if r.Check.Matched != r.Addresses {
+		b.failed = true
+		fmt.Fprintf(b.stdout, "         CHECK FAILED: mailvet check gave %s/%s verdicts as expected\n", views.Thousands(r.Check.Matched), views.Thousands(r.Addresses))
+	}
 	fmt.Fprintf(b.stdout, "         %d batches, %d River jobs (%d completed, %d attempts); verdicts: %d deliverable, %d undeliverable, %d risky, %d unknown\n",
 		r.List.Batches, r.Jobs, r.JobsCompleted, r.JobAttempts, r.List.Deliverable, r.List.Undeliverable, r.List.Risky, r.List.Unknown)
-	fmt.Fprintf(b.stdout, "         the worker: %.1fs inside jobs (%.0f ms per batch), %.1fs between jobs (%.0f ms per gap), first job %.2fs after the list was created\n",
+	fmt.Fprintf(b.stdout, "         the workers: %.1fs inside jobs (%.0f ms per batch), %.1fs between jobs (%.0f ms per gap), first job %.2fs after the list was created\n",
 		r.JobBusy.Seconds(), r.JobBusy.Seconds()*1000/float64(max(r.Jobs, 1)), r.JobGaps.Seconds(),
 		r.JobGaps.Seconds()*1000/float64(max(r.Jobs-1, 1)), r.FirstJobWait.Seconds())
 	fmt.Fprintf(b.stdout, "         inside jobs: %.1fs in the engine (VerifyBatch), %.1fs in cache lookups, %.1fs in the processor's other database work\n",

@@ -118,7 +118,12 @@ func CreateOn(ctx context.Context, adminURL string) (dbURL string, drop func() e
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
 		return "", nil, fmt.Errorf("create throwaway database: %w", err)
 	}
-	drop = func() error {
+	return withDatabase(adminURL, name), dropper(adminURL, name), nil
+}
+
+// dropper is the drop of the database name on the server at adminURL.
+func dropper(adminURL, name string) func() error {
+	return func() error {
 		// A context of its own: the drop must happen even when the
 		// caller's has ended.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -133,7 +138,6 @@ func CreateOn(ctx context.Context, adminURL string) (dbURL string, drop func() e
 		}
 		return nil
 	}
-	return withDatabase(adminURL, name), drop, nil
 }
 
 // ensureTemplate builds the migrated template for the current schema once

@@ -30,7 +30,8 @@ func (e *URLError) Error() string { return "webhook URL " + e.Reason }
 // passing the dial guard. Addresses inside AllowCIDRs pass on any port.
 // The dial guard checks again at every attempt; this check exists so the
 // customer learns of the problem while typing, not from failed deliveries.
-func (c *Client) CheckURL(ctx context.Context, raw string) error {
+// extra are the networks the tenant may reach besides the operator's.
+func (c *Client) CheckURL(ctx context.Context, raw string, extra []netip.Prefix) error {
 	target, reason := c.parseShape(raw)
 	if reason != "" {
 		return &URLError{Reason: reason}
@@ -44,8 +45,9 @@ func (c *Client) CheckURL(ctx context.Context, raw string) error {
 	if err != nil {
 		return err
 	}
+	guard := c.laneFor(extra).guard
 	for _, address := range addresses {
-		err := c.guard.check(netip.AddrPortFrom(address, port))
+		err := guard.check(netip.AddrPortFrom(address, port))
 		switch {
 		case err == nil:
 		case errors.Is(err, ssrf.ErrProhibitedPort):

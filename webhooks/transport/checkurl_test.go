@@ -38,7 +38,7 @@ func TestCheckURLRefuses(t *testing.T) {
 		{production, "https://example.com/" + strings.Repeat("a", 2048), "is longer than 2048 characters"},
 	}
 	for _, c := range cases {
-		err := c.client.CheckURL(t.Context(), c.url)
+		err := c.client.CheckURL(t.Context(), c.url, nil)
 		var urlErr *URLError
 		if !errors.As(err, &urlErr) {
 			t.Errorf("CheckURL(%q) = %v, want a URLError", c.url, err)
@@ -55,12 +55,12 @@ func TestCheckURLAccepts(t *testing.T) {
 	// IP literals: no DNS needed, so the test runs offline.
 	for _, url := range []string{"https://93.184.215.14/hooks/mailvet", "https://93.184.215.14:443/", "http://93.184.215.14:80/", "https://[2606:4700::1111]/h"} {
 		if strings.HasPrefix(url, "http://") {
-			if err := NewClient(Options{AllowHTTP: true}).CheckURL(t.Context(), url); err != nil {
+			if err := NewClient(Options{AllowHTTP: true}).CheckURL(t.Context(), url, nil); err != nil {
 				t.Errorf("CheckURL(%q) = %v", url, err)
 			}
 			continue
 		}
-		if err := production.CheckURL(t.Context(), url); err != nil {
+		if err := production.CheckURL(t.Context(), url, nil); err != nil {
 			t.Errorf("CheckURL(%q) = %v", url, err)
 		}
 	}
@@ -70,18 +70,18 @@ func TestCheckURLAllowedCIDRReachableOnAnyPort(t *testing.T) {
 	server := serve(t, func(http.ResponseWriter, *http.Request) {})
 	allowed := NewClient(Options{AllowHTTP: true, AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.1.0.0/16")}})
 	for _, url := range []string{server.URL + "/hook", "http://10.1.2.3:9000/", "http://[::ffff:127.0.0.1]:8080/"} {
-		if err := allowed.CheckURL(t.Context(), url); err != nil {
+		if err := allowed.CheckURL(t.Context(), url, nil); err != nil {
 			t.Errorf("CheckURL(%q) = %v", url, err)
 		}
 	}
 	// Outside the allowed CIDRs the guard still applies.
-	if err := allowed.CheckURL(t.Context(), "http://10.2.0.1/"); err == nil {
+	if err := allowed.CheckURL(t.Context(), "http://10.2.0.1/", nil); err == nil {
 		t.Error("10.2.0.1 accepted outside the allowed 10.1.0.0/16")
 	}
 	// Without AllowHTTP the same server is refused for its scheme.
 	https := NewClient(Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	var urlErr *URLError
-	if err := https.CheckURL(t.Context(), server.URL); !errors.As(err, &urlErr) || urlErr.Reason != "must use https" {
+	if err := https.CheckURL(t.Context(), server.URL, nil); !errors.As(err, &urlErr) || urlErr.Reason != "must use https" {
 		t.Errorf("http with AllowHTTP false: %v", err)
 	}
 }

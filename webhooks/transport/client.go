@@ -14,6 +14,9 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,22 +41,37 @@ type Options struct {
 // Client sends webhook attempts. It is safe for concurrent use and keeps
 // connections alive between attempts to the same endpoint.
 type Client struct {
-	guard     *guard
+	allowed   []netip.Prefix // the operator's, for every tenant
 	allowHTTP bool
 	timeout   time.Duration
 	bodyLimit int
 	resolver  *net.Resolver
-	http      *http.Client
+	base      *lane
+
+	mu    sync.Mutex
+	lanes map[string]*lane // by the extra allowance's canonical text
+}
+
+// lane is one guard and the connections dialled through it. A tenant
+// allowed extra networks gets a lane of its own: http.Transport reuses a
+// connection by host, so a shared one would let a connection dialled
+// under one tenant's allowance carry another tenant's attempt to an
+// address its guard refuses. Tenants with the same allowance share a lane,
+// which allows each of them exactly what it allows the others.
+type lane struct {
+	guard *guard
+	http  *http.Client
 }
 
 // NewClient builds a Client whose every connection passes the SSRF guard.
 func NewClient(o Options) *Client {
 	c := &Client{
-		guard:     newGuard(o.AllowCIDRs),
+		allowed:   o.AllowCIDRs,
 		allowHTTP: o.AllowHTTP,
 		timeout:   o.Timeout,
 		bodyLimit: o.BodyLimit,
 		resolver:  &net.Resolver{},
+		lanes:     map[string]*lane{},
 	}
 	if c.timeout <= 0 {
 		c.timeout = defaultTimeout
@@ -61,15 +79,46 @@ func NewClient(o Options) *Client {
 	if c.bodyLimit <= 0 {
 		c.bodyLimit = defaultBodyLimit
 	}
+	c.base = c.newLane(o.AllowCIDRs)
+	return c
+}
+
+// laneFor is the lane of a tenant allowed the extra networks (none: the
+// base lane). Lanes are kept for the process's life: only operators give
+// extra networks, to a handful of tenants, so there are few.
+func (c *Client) laneFor(extra []netip.Prefix) *lane {
+	if len(extra) == 0 {
+		return c.base
+	}
+	texts := make([]string, len(extra))
+	for i, p := range extra {
+		texts[i] = p.Masked().String()
+	}
+	slices.Sort(texts)
+	key := strings.Join(slices.Compact(texts), ",")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.lanes[key]
+	if l == nil {
+		l = c.newLane(append(slices.Clone(c.allowed), extra...))
+		c.lanes[key] = l
+	}
+	return l
+}
+
+// newLane builds a guard of the allowed networks and an HTTP client that
+// dials only through it.
+func (c *Client) newLane(allowed []netip.Prefix) *lane {
+	g := newGuard(allowed)
 	// The attempt's context bounds dialing, TLS, headers and body alike;
 	// no separate transport timeouts, so a timeout always reads the same.
 	dialer := &net.Dialer{
-		Control: c.guard.control,
+		Control: g.control,
 		// The resolver's Dial is not guarded: DNS servers are the
 		// operator's choice, and are often private addresses.
 		Resolver: c.resolver,
 	}
-	c.http = &http.Client{
+	return &lane{guard: g, http: &http.Client{
 		Transport: &http.Transport{
 			// No proxy, even if HTTPS_PROXY is set: through a proxy the
 			// guard would check the proxy's address, not the endpoint's.
@@ -87,8 +136,7 @@ func NewClient(o Options) *Client {
 		// it would send the signed payload somewhere the customer never
 		// configured.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	return c
+	}}
 }
 
 // Result records one attempt.
@@ -109,8 +157,10 @@ func (r Result) Success() bool {
 
 // Post sends one attempt: body with Content-Type application/json, the
 // mailvet User-Agent and the given headers. The whole attempt, body
-// reading included, is bounded by the client's Timeout.
-func (c *Client) Post(ctx context.Context, rawURL string, header http.Header, body []byte) Result {
+// reading included, is bounded by the client's Timeout. extra are the
+// networks the endpoint's tenant may reach besides the operator's
+// (tenants.OperatorSettings).
+func (c *Client) Post(ctx context.Context, rawURL string, extra []netip.Prefix, header http.Header, body []byte) Result {
 	start := time.Now()
 	target, err := c.parseURL(rawURL)
 	if err != nil {
@@ -129,7 +179,7 @@ func (c *Client) Post(ctx context.Context, rawURL string, header http.Header, bo
 	request.Header.Set("Content-Type", "application/json")
 	request.Header.Set("User-Agent", userAgent)
 
-	response, err := c.http.Do(request)
+	response, err := c.laneFor(extra).http.Do(request)
 	latency := time.Since(start)
 	if err != nil {
 		return Result{Latency: latency, Err: c.explain(ctx, err)}

@@ -47,7 +47,7 @@ func TestPostSendsRequestAndReportsSuccess(t *testing.T) {
 	body := []byte(`{"type":"list.completed"}`)
 	header := http.Header{"webhook-id": {"msg_1"}, "X-Custom": {"a", "b"}}
 
-	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL+"/hooks", header, body)
+	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL+"/hooks", nil, header, body)
 
 	if !result.Success() || result.Status != http.StatusAccepted || result.Err != nil {
 		t.Fatalf("result = %+v", result)
@@ -75,7 +75,7 @@ func TestPostDoesNotFollowRedirects(t *testing.T) {
 		}
 		http.Redirect(w, r, "/elsewhere", http.StatusFound)
 	})
-	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL+"/hook", nil, []byte(`{}`))
+	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL+"/hook", nil, nil, []byte(`{}`))
 	if result.Status != http.StatusFound || result.Success() || result.Err != nil {
 		t.Fatalf("result = %+v", result)
 	}
@@ -108,7 +108,7 @@ func TestPostStatusesAndRetryAfter(t *testing.T) {
 			}
 			w.WriteHeader(c.status)
 		})
-		result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, []byte(`{}`))
+		result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, nil, []byte(`{}`))
 		if result.Status != c.status || result.Success() || result.Err != nil {
 			t.Fatalf("%d: result = %+v", c.status, result)
 		}
@@ -136,7 +136,7 @@ func TestPostKeepsOnlyBodyLimit(t *testing.T) {
 	})
 	client := loopbackClient(t, Options{})
 	for name, server := range map[string]*httptest.Server{"10 MB": huge, "endless": endless} {
-		result := client.Post(t.Context(), server.URL, nil, []byte(`{}`))
+		result := client.Post(t.Context(), server.URL, nil, nil, []byte(`{}`))
 		if !result.Success() || len(result.Body) != defaultBodyLimit {
 			t.Fatalf("%s body: success=%v, %d bytes kept, err %v", name, result.Success(), len(result.Body), result.Err)
 		}
@@ -159,7 +159,7 @@ func TestPostTimesOut(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	client := loopbackClient(t, Options{Timeout: 200 * time.Millisecond})
 
-	result := client.Post(t.Context(), silent.URL, nil, []byte(`{}`))
+	result := client.Post(t.Context(), silent.URL, nil, nil, []byte(`{}`))
 	if result.Status != 0 || result.Err == nil || result.Err.Error() != "timed out after 200ms" {
 		t.Fatalf("silent server: %+v", result)
 	}
@@ -167,7 +167,7 @@ func TestPostTimesOut(t *testing.T) {
 		t.Fatalf("timeout error does not unwrap to DeadlineExceeded: %v", result.Err)
 	}
 
-	result = client.Post(t.Context(), stalledBody.URL, nil, []byte(`{}`))
+	result = client.Post(t.Context(), stalledBody.URL, nil, nil, []byte(`{}`))
 	if result.Status != http.StatusOK || result.Body != "partial" || result.Success() {
 		t.Fatalf("stalled body: %+v", result)
 	}
@@ -182,7 +182,7 @@ func TestPostCallerCancelIsNotATimeout(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	result := loopbackClient(t, Options{}).Post(ctx, server.URL, nil, []byte(`{}`))
+	result := loopbackClient(t, Options{}).Post(ctx, server.URL, nil, nil, []byte(`{}`))
 	if result.Err == nil || !strings.Contains(result.Err.Error(), "stopped before the endpoint answered") {
 		t.Fatalf("cancelled: %v", result.Err)
 	}
@@ -193,7 +193,7 @@ func TestPostGuardRefusesLoopbackUnlessAllowed(t *testing.T) {
 	server := serve(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
 
 	guarded := NewClient(Options{AllowHTTP: true})
-	result := guarded.Post(t.Context(), server.URL, nil, []byte(`{}`))
+	result := guarded.Post(t.Context(), server.URL, nil, nil, []byte(`{}`))
 	if result.Status != 0 || result.Err == nil {
 		t.Fatalf("guarded: %+v", result)
 	}
@@ -208,7 +208,7 @@ func TestPostGuardRefusesLoopbackUnlessAllowed(t *testing.T) {
 	}
 
 	// Allowed CIDR: reachable on the server's random port, not just 80/443.
-	if result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, []byte(`{}`)); !result.Success() {
+	if result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, nil, []byte(`{}`)); !result.Success() {
 		t.Fatalf("allowed: %+v", result)
 	}
 	if hits.Load() != 1 {
@@ -220,7 +220,7 @@ func TestPostRefusesHTTPUnlessAllowed(t *testing.T) {
 	var hits atomic.Int32
 	server := serve(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
 	client := NewClient(Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
-	result := client.Post(t.Context(), server.URL, nil, []byte(`{}`))
+	result := client.Post(t.Context(), server.URL, nil, nil, []byte(`{}`))
 	var urlErr *URLError
 	if !errors.As(result.Err, &urlErr) || urlErr.Reason != "must use https" || hits.Load() != 0 {
 		t.Fatalf("http with AllowHTTP false: %+v", result)
@@ -235,7 +235,7 @@ func TestPostNamesConnectionAndTLSFailures(t *testing.T) {
 	closedURL := "http://" + listener.Addr().String()
 	listener.Close()
 	client := loopbackClient(t, Options{})
-	if result := client.Post(t.Context(), closedURL, nil, nil); result.Err == nil || result.Err.Error() != "connection refused" {
+	if result := client.Post(t.Context(), closedURL, nil, nil, nil); result.Err == nil || result.Err.Error() != "connection refused" {
 		t.Fatalf("closed port: %+v", result)
 	}
 
@@ -243,7 +243,7 @@ func TestPostNamesConnectionAndTLSFailures(t *testing.T) {
 	tlsServer.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is the point
 	tlsServer.StartTLS()
 	defer tlsServer.Close()
-	result := client.Post(t.Context(), tlsServer.URL, nil, nil)
+	result := client.Post(t.Context(), tlsServer.URL, nil, nil, nil)
 	if result.Err == nil || !strings.HasPrefix(result.Err.Error(), "TLS: ") || result.Status != 0 {
 		t.Fatalf("untrusted certificate: %+v", result)
 	}
@@ -258,7 +258,7 @@ func TestPostKeepsBoundedHeaders(t *testing.T) {
 		}
 		w.Header().Set("X-Filler-00", strings.Repeat("l", 5000))
 	})
-	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, nil)
+	result := loopbackClient(t, Options{}).Post(t.Context(), server.URL, nil, nil, nil)
 	if result.Err != nil {
 		t.Fatal(result.Err)
 	}

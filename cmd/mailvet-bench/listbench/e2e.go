@@ -28,8 +28,12 @@ type E2EOptions struct {
 	Progress func(l lists.List, elapsed time.Duration)
 }
 
-// E2EResult is one list verified by one worker on the farm.
+// E2EResult is the farm's addresses verified by `mailvet check --json`,
+// then as one list by a serve process's list workers.
 type E2EResult struct {
+	Check       CheckResult
+	ListWorkers int
+
 	Addresses, Domains, Hosts int
 	Latency                   time.Duration
 	MaxConnsPerMX             int
@@ -57,11 +61,13 @@ type E2EResult struct {
 // Rate is addresses verified per second, upload included.
 func (r E2EResult) Rate() float64 { return float64(r.Addresses) / r.Duration.Seconds() }
 
-// EndToEnd builds the reference farm, starts its world, starts ONE list
-// worker (a River client with the lists processor, its engine pointed at
-// the world), uploads the farm's addresses as a CSV list and waits for
-// the list to complete; then it checks every row's verdict against what
-// the farm built.
+// EndToEnd builds the reference farm and starts its world; runs the CLI's
+// `check --json` over the farm's addresses (the engine alone: the rate a
+// list is held to); then starts the list workers a serve process runs (a
+// River client with the lists processor, its own engine pointed at the
+// world), uploads the same addresses as a CSV list and waits for the list
+// to complete. Every verdict of both is checked against what the farm
+// built.
 //
 // The worker runs whatever is queued in the database, so EndToEnd refuses
 // to start when jobs other than its own are waiting: they would be run
@@ -92,13 +98,16 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	defer world.Close()
 	res.Addresses, res.Domains, res.Hosts = len(farm.Addresses), len(farm.Domains), len(farm.Hosts)
 	res.Latency, res.MaxConnsPerMX = farm.Hosts[0].Latency, farm.Hosts[0].MaxConns
+	if res.Check, err = checkFarm(ctx, farm, world); err != nil {
+		return res, err
+	}
 
-	// The services again, as a worker process builds them, on an engine
-	// pointed at the world, with ONE list worker.
+	// The services again, as a serve process builds them (its list
+	// workers), on an engine of their own pointed at the world.
 	cfg := e.Services.Config
 	cfg.DNSServer, cfg.SMTPPort = world.DNSAddr(), world.SMTPPort()
 	cfg.DNSCanaries = []string{farm.Domains[0].Name} // the default names real providers, unknown to the world
-	cfg.Workers, cfg.ListWorkers = 1, 1
+	res.ListWorkers = cfg.ListWorkers
 	vc := wiring.EngineConfig(cfg)
 	if o.MaxConns > 0 {
 		vc.MaxConns = o.MaxConns
@@ -114,7 +123,7 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	}
 	// The processor is wired by hand only to time its engine and cache.
 	timedEng, timedCache := &timedEngine{Engine: engine}, &timedCache{Cache: svc.Verifications}
-	proc := lists.NewProcessor(e.Store, timedEng, svc.Rules, timedCache, svc.Tenants.CacheTTL)
+	proc := lists.NewProcessor(e.Store, timedEng, svc.Rules, timedCache, svc.Tenants.BatchPolicy)
 	worker, err := svc.Worker(noMail{}, proc)
 	if err != nil {
 		return res, err

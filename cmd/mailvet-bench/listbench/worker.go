@@ -28,9 +28,9 @@ type timedEngine struct {
 	d atomic.Int64
 }
 
-func (t *timedEngine) VerifyBatch(ctx context.Context, emails []string, emit func(i int, r verify.Result)) {
+func (t *timedEngine) VerifyBatch(ctx context.Context, emails []string, share verify.Share, emit func(i int, r verify.Result)) {
 	start := time.Now()
-	t.Engine.VerifyBatch(ctx, emails, emit)
+	t.Engine.VerifyBatch(ctx, emails, share, emit)
 	t.d.Add(int64(time.Since(start)))
 }
 

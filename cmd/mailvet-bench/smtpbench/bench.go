@@ -122,7 +122,7 @@ func RunEngine(ctx context.Context, w *mailsim.World, addrs []mailsim.Address, c
 	w.ResetStats()
 	run := Run{Addresses: len(addrs)}
 	start := time.Now()
-	v.VerifyBatch(ctx, emails, func(i int, r verify.Result) {
+	v.VerifyBatch(ctx, emails, verify.Share{}, func(i int, r verify.Result) {
 		if matches(addrs[i].Expect, r) {
 			run.Correct++
 		}

@@ -1,0 +1,1 @@
+DROP INDEX verifications_created_idx;

@@ -1,0 +1,96 @@
+package verify
+
+import (
+	"context"
+	"time"
+)
+
+// ConnSlots hands out the connection slots of MX hosts across the
+// processes that share one source address, so that a cap per host holds
+// for all of them together: the receiver counts connections per client
+// IP, not per process. The engine holds one slot for every connection it
+// has open to a host, in use or idle, and gives it back when the
+// connection closes. Implementations live outside this package (mailvet's
+// is in PostgreSQL, see mxslots).
+type ConnSlots interface {
+	// TryAcquire takes one of addr's limit slots for this process if one
+	// is free (ok); release gives it back. addr is the MX address dialled
+	// (ip:port). The engine waits between tries, watching for one of its
+	// own connections to the host to come back idle meanwhile.
+	TryAcquire(ctx context.Context, addr string, limit int) (release func(), ok bool, err error)
+}
+
+// Waits between TryAcquire calls while every slot of a host is taken.
+const (
+	firstSlotWait = 5 * time.Millisecond
+	maxSlotWait   = 200 * time.Millisecond
+)
+
+// slotOrIdle waits for a slot of addr's (ok: release gives it back) or,
+// should one come back first, for one of this process's idle connections
+// to it (c).
+func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (release func(), c *smtpConn, err error) {
+	wait := firstSlotWait
+	for {
+		release, ok, err := p.cfg.Slots.TryAcquire(ctx, addr, p.cfg.MaxConnsPerHost)
+		if err != nil || ok {
+			return release, nil, err
+		}
+		if wait == firstSlotWait {
+			p.counts.mxWaits.Add(1) // every slot is taken by this or other processes
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		if c := p.takeIdle(h); c != nil {
+			return nil, c, nil
+		}
+		wait = min(2*wait, maxSlotWait)
+	}
+}
+
+// defaultIdleLinger is Config.IdleLinger's default: long enough for the
+// next batch of a running list to find the connections, short enough that
+// a finished one soon stops holding them.
+const defaultIdleLinger = 2 * time.Second
+
+// use notes that a batch has work for addr: its idle connections stay.
+func (p *pool) use(addr string) {
+	h := p.host(addr)
+	p.mu.Lock()
+	h.users++
+	p.mu.Unlock()
+}
+
+// done notes that a batch has no more work for addr. When no batch has,
+// its idle connections close after IdleLinger unless one comes back.
+func (p *pool) done(addr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.hosts[addr]
+	if !ok {
+		return
+	}
+	if h.users--; h.users > 0 {
+		return
+	}
+	if h.linger != nil {
+		h.linger.Stop()
+	}
+	h.linger = time.AfterFunc(p.cfg.IdleLinger, func() { p.closeIdleOf(h) })
+}
+
+// closeIdleOf closes h's idle connections if still no batch uses it.
+func (p *pool) closeIdleOf(h *hostPool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h.users > 0 {
+		return
+	}
+	for _, c := range h.idle {
+		p.closeLocked(c)
+	}
+	h.idle = nil
+}
