@@ -7,8 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -169,33 +167,6 @@ func (c *contract) operations() map[string]string {
 func (c *contract) keyless(method, path string) bool {
 	op := c.doc.Paths.Find(path).GetOperation(method)
 	return op != nil && op.Security != nil && len(*op.Security) == 0
-}
-
-var apiRouteRE = regexp.MustCompile(`mux\.Handle(?:Func)?\("(GET|POST|PUT|PATCH|DELETE) (/v1/[^"]*)"`)
-
-// checkRoutesDocumented compares routes.go's /v1 routes with the document.
-func (c *contract) checkRoutesDocumented() {
-	c.t.Helper()
-	src, err := os.ReadFile("routes.go")
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	ops := c.operations()
-	routes := map[string]bool{}
-	for _, m := range apiRouteRE.FindAllStringSubmatch(string(src), -1) {
-		routes[m[1]+" "+m[2]] = true
-		if _, ok := ops[m[1]+" "+m[2]]; !ok {
-			c.t.Errorf("route %s %s is not in openapi.yaml", m[1], m[2])
-		}
-	}
-	for op := range ops {
-		if !routes[op] {
-			c.t.Errorf("openapi.yaml documents %s, which routes.go does not serve", op)
-		}
-	}
-	if len(routes) < 18 {
-		c.t.Errorf("found only %d /v1 routes in routes.go; has its style changed?", len(routes))
-	}
 }
 
 // checkCoverage wants a success and an error answer for every operation

@@ -17,7 +17,6 @@ func TestOpenAPIContract(t *testing.T) {
 	// holding one is still running when the test cancels it.
 	h := newHarness(t, harnessOptions{listMaxRows: 50, uploadMaxBytes: 16 << 10, maxBodyBytes: 8 << 10, listRetryDelay: time.Hour})
 	c := newContract(t, h)
-	c.checkRoutesDocumented()
 	c.call("GET", "/v1/openapi.yaml", "", "")
 
 	acme, beta := h.signUp("Acme", "ann@acme.test"), h.signUp("Beta", "bob@beta.test")

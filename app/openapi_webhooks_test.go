@@ -4,12 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"os"
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"mailvet/webhooks"
 )
@@ -75,18 +72,7 @@ func contractWebhooks(t *testing.T, c *contract, key, other string) {
 // components.examples holds one example per type whose data is the
 // type's own example in webhooks.Types(), valid against WebhookEvent.
 func TestOpenAPIDocumentsEveryEventType(t *testing.T) {
-	raw, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		t.Fatal(err)
-	}
+	doc := servedOpenAPI(t)
 	enum := doc.Components.Schemas["EventType"].Value.Enum
 	event := doc.Components.Schemas["WebhookEvent"].Value
 	for _, typ := range webhooks.Types() {

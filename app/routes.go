@@ -18,6 +18,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Pages for anyone.
 	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /docs", s.handleDocsAPI)
 	mux.HandleFunc("GET /docs/webhooks", s.handleDocsWebhooks)
 	mux.HandleFunc("GET /signup", s.handleSignUpForm)
 	mux.Handle("POST /signup", s.limitByIP(http.HandlerFunc(s.handleSignUp)))

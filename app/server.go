@@ -99,6 +99,9 @@ type Server struct {
 	forms       *form.Decoder
 	errorTable  []errorRule
 	headers     securityHeaders
+	// openAPI is the document /v1/openapi.yaml serves, built on its first
+	// request (api_openapi.go).
+	openAPI openAPIOnce
 }
 
 // New builds the server.
