@@ -228,6 +228,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, tenantID, listID uuid.UUI
 		return nil
 	}
 	now := time.Now()
+	spread := 0 // batches given a ScheduledAt
 	params := make([]river.InsertManyParams, len(batches))
 	for i, b := range batches {
 		opts := &river.InsertOpts{Priority: 1}
@@ -239,11 +240,28 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, tenantID, listID uuid.UUI
 				opts.Priority = 2
 			} else {
 				opts.ScheduledAt = now.Add(time.Duration(i) * 20 * time.Millisecond)
+				spread++
 			}
 		}
 		params[i] = river.InsertManyParams{Args: VerifyBatchArgs{TenantID: tenantID, ListID: listID, FromRow: b[0], ToRow: b[1]}, InsertOpts: opts}
 	}
-	_, err := s.jobs.InsertManyFastTx(ctx, tx, params)
+	if _, err := s.jobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return err
+	}
+	if spread == 0 {
+		return nil
+	}
+	// River holds a job given a ScheduledAt in state scheduled until its
+	// scheduler, every 5 s, makes it available: a big list's batches sat
+	// idle for up to that long after the upload. Made available now they
+	// keep their scheduled_at, and River's fetch takes an available job
+	// only once that has come (ordering by priority, scheduled_at, id),
+	// which is all the spread is for. This is what River's scheduler
+	// itself does to jobs due within its next interval.
+	_, err := tx.ExecContext(ctx, `UPDATE river_job SET state = 'available'
+		WHERE state = 'scheduled' AND queue = $1 AND priority = 3 AND kind = $2 AND args->>'list_id' = $3
+		  AND scheduled_at BETWEEN $4 AND $5`,
+		Queue, VerifyBatchArgs{}.Kind(), listID.String(), now, now.Add(time.Duration(len(batches))*20*time.Millisecond))
 	return err
 }
 

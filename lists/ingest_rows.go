@@ -33,8 +33,8 @@ type ingest struct {
 	// nothing; pending the rest, which the batches verify.
 	total, unique, invalid, duplicates, skipped int
 	widest                                      int   // most fields in one row
-	pending                                     []int // first row number of each batch
-	inBatch                                     int   // unique rows in the current batch
+	marks                                       []int // first row number of every batchGrain pending rows
+	pendingRows                                 int   // rows the batches verify
 	lastPending                                 int
 }
 
@@ -139,37 +139,46 @@ func dropNUL(row *csvin.Row) {
 
 func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
-// Batch sizes: the first rows go in small batches so progress shows at
-// once and small lists spread over workers; the rest in large batches so
-// the engine can pipeline many addresses per connection.
+// Batch sizes, decided once the whole list is read: a small list goes in
+// small batches so that they spread over the workers; a big one starts
+// with one small batch, for a first sight of progress, and goes on in
+// large ones, so that the engine pipelines many addresses of a domain per
+// connection and the per-batch costs (reading the rows, locking the list,
+// completing the job) count for ten thousand rows at a time.
 const (
-	smallBatch      = 100
-	smallBatchUntil = 2000
-	largeBatch      = 10000
+	batchGrain = 100   // pending rows per mark; every batch is whole marks
+	smallBatch = 100   // a small list's batches
+	smallUntil = 2000  // pending rows up to which a list is small
+	firstBatch = 1000  // a big list's first batch
+	largeBatch = 10000 // the rest of a big list's
 )
 
 func (g *ingest) notePending(rowNo int) {
-	size := largeBatch
-	if g.unique <= smallBatchUntil {
-		size = smallBatch
+	if g.pendingRows%batchGrain == 0 {
+		g.marks = append(g.marks, rowNo)
 	}
-	if len(g.pending) == 0 || g.inBatch >= size {
-		g.pending = append(g.pending, rowNo)
-		g.inBatch = 0
-	}
-	g.inBatch++
+	g.pendingRows++
 	g.lastPending = rowNo
 }
 
 // batches returns [from, to] row-number ranges covering every pending row.
 func (g *ingest) batches() [][2]int {
-	out := make([][2]int, 0, len(g.pending))
-	for i, from := range g.pending {
-		to := g.lastPending
-		if i+1 < len(g.pending) {
-			to = g.pending[i+1] - 1
+	var out [][2]int
+	for i := 0; i < len(g.marks); {
+		size := largeBatch
+		switch {
+		case g.pendingRows <= smallUntil:
+			size = smallBatch
+		case i == 0:
+			size = firstBatch
 		}
-		out = append(out, [2]int{from, to})
+		next := i + size/batchGrain
+		to := g.lastPending
+		if next < len(g.marks) {
+			to = g.marks[next] - 1
+		}
+		out = append(out, [2]int{g.marks[i], to})
+		i = next
 	}
 	return out
 }
