@@ -109,8 +109,8 @@ func (l *SlowLog) Close() {
 // Dropped is how many slow statements were not written (the buffer was full).
 func (l *SlowLog) Dropped() uint64 { return l.dropped.Load() }
 
-// SlowQueries lists the newest slow statements (at most limit, 1–500),
-// for a platform admin.
+// SlowQueries lists the slowest statements of the last day among those
+// kept (at most limit, 1–500), slowest first, for a platform admin.
 func (s *Service) SlowQueries(ctx context.Context, limit int, by actor.Actor) ([]SlowQuery, error) {
 	if err := by.RequirePlatform(); err != nil {
 		return nil, err
@@ -120,7 +120,8 @@ func (s *Service) SlowQueries(ctx context.Context, limit int, by actor.Actor) ([
 	}
 	var out []SlowQuery
 	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
-		return tx.NewRaw(`SELECT created_at, template, duration_us, label, failed FROM slow_queries ORDER BY id DESC LIMIT ?`, limit).Scan(ctx, &out)
+		return tx.NewRaw(`SELECT created_at, template, duration_us, label, failed FROM slow_queries
+			WHERE created_at > now() - make_interval(secs => ?) ORDER BY duration_us DESC, id DESC LIMIT ?`, (24 * time.Hour).Seconds(), limit).Scan(ctx, &out)
 	})
 	for i := range out {
 		out[i].Duration = time.Duration(out[i].Micros) * time.Microsecond
