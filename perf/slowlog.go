@@ -121,7 +121,7 @@ func (s *Service) SlowQueries(ctx context.Context, limit int, by actor.Actor) ([
 	var out []SlowQuery
 	err := s.db.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		return tx.NewRaw(`SELECT created_at, template, duration_us, label, failed FROM slow_queries
-			WHERE created_at > now() - make_interval(secs => ?) ORDER BY duration_us DESC, id DESC LIMIT ?`, (24 * time.Hour).Seconds(), limit).Scan(ctx, &out)
+			WHERE created_at > now() - make_interval(secs => ?) ORDER BY duration_us DESC, id DESC LIMIT ?`, (24*time.Hour).Seconds(), limit).Scan(ctx, &out)
 	})
 	for i := range out {
 		out[i].Duration = time.Duration(out[i].Micros) * time.Microsecond
