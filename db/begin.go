@@ -88,3 +88,18 @@ type pgxTx struct {
 
 func (t pgxTx) Commit() error   { return t.tx.Commit(t.ctx) }
 func (t pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
+
+// QueryContext sends a statement without arguments over the simple
+// protocol. Such a statement is bun's, with its values formatted into its
+// text, so nearly every one is new: pgx would prepare each (a round trip
+// more) and keep it in the connection's statement cache, and a list
+// batch's statement carries ten thousand verdicts in its text, so the
+// cache held megabytes per connection (a million-row list grew the
+// process past 900 MB). Statements with arguments ($1…, the bind-parameter
+// idiom) are prepared once and cached as before.
+func (c tenantConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+	}
+	return c.stdConn.QueryContext(ctx, query, args)
+}
