@@ -58,9 +58,9 @@ type listsBench struct {
 	stdout, stderr io.Writer
 	e              *listbench.Env
 
-	rows, addresses, maxConns, small int
-	seed                             int64
-	timeout                          time.Duration
+	rows, addresses, maxConns, small, workProcesses int
+	seed                                            int64
+	timeout                                         time.Duration
 
 	failed bool   // a check of what was stored or verified failed
 	peak   uint64 // the largest VmHWM seen over the phases
@@ -74,6 +74,7 @@ func cmdLists(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	fs.IntVar(&b.rows, "rows", 1_000_000, "rows of the generated list (ingest, export)")
 	fs.IntVar(&b.addresses, "addresses", 100_000, "addresses of the reference farm (e2e)")
 	phases := fs.String("phases", "ingest,export,e2e", "which measurements to run: ingest, export (needs ingest), e2e, serve")
+	fs.IntVar(&b.workProcesses, "work-processes", 0, "serve: `mailvet work` processes started beside serve, sharing its per-MX cap")
 	fs.IntVar(&b.small, "small", 100, "serve: rows of another tenant's list uploaded once the big list is a tenth done (0: none)")
 	fs.Int64Var(&b.seed, "seed", 1, "generator and farm seed")
 	adminURL := fs.String("admin-url", dbtest.AdminURL(),

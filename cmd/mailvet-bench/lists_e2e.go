@@ -74,7 +74,7 @@ func (b *listsBench) serve(ctx context.Context, bd *benchDB) error {
 	fmt.Fprintf(b.stdout, "\nserve    building the reference farm (%s addresses), starting its world and a serve process…\n", views.Thousands(b.addresses))
 	r, err := listbench.ServeEndToEnd(ctx, b.e, listbench.ServeOptions{
 		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses}, Timeout: b.timeout, Small: b.small,
-		Command: []string{exe, serveChild}, DatabaseURL: bd.ownerURL, DBRole: bd.role,
+		Command: []string{exe, serveChild}, DatabaseURL: bd.ownerURL, DBRole: bd.role, WorkProcesses: b.workProcesses,
 		Progress: func(processed, unique int, elapsed time.Duration) {
 			if s := int(elapsed.Seconds()); s%10 == 0 {
 				fmt.Fprintf(b.stderr, "serve: %s/%s verified after %ds\n", views.Thousands(processed), views.Thousands(unique), s)
@@ -92,6 +92,8 @@ func (b *listsBench) serve(ctx context.Context, bd *benchDB) error {
 		r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
 	fmt.Fprintf(b.stdout, "         list / check: %.0f %% (target ≥ 50 %%); serve's peak RSS (VmHWM) %.0f MB (target ≤ 300 MB at 1,000,000)\n",
 		100*r.Rate()/checkRate, listbench.MB(r.PeakRSS))
+	fmt.Fprintf(b.stdout, "         %d work process(es) beside serve; the most connections one MX saw at once: %d (cap %d per MX, shared)\n",
+		b.workProcesses, r.PeakPerMX, r.MaxConnsPerMX)
 	if r.SmallDuration > 0 {
 		fmt.Fprintf(b.stdout, "         another tenant's %d-row list, uploaded while it ran: completed in %.2fs\n", b.small, r.SmallDuration.Seconds())
 	}

@@ -50,9 +50,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup en
 	case "lists":
 		err = cmdLists(ctx, args[1:], stdout, stderr, lookup)
 	case serveChild:
-		// `mailvet serve` itself, as the lists bench's serve phase runs
-		// it: the production code in a process of its own.
-		return cli.Run(ctx, []string{"serve"}, os.Stdin, stdout, stderr, cli.Env(lookup))
+		// `mailvet serve` or `mailvet work` itself, as the lists bench's
+		// serve phase runs it: the production code in a process of its own.
+		return cli.Run(ctx, args[1:], os.Stdin, stdout, stderr, cli.Env(lookup))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -29,9 +29,13 @@ import (
 type ServeOptions struct {
 	Seed int64
 	Farm mailsim.FarmOptions // Addresses: the list's size (default 100,000)
-	// Command starts `mailvet serve` given the settings in its
-	// environment (the bench runs itself: mailvet-bench serve-child).
+	// Command runs a mailvet subcommand given after it ("serve" or
+	// "work") with the settings in its environment (the bench runs
+	// itself: mailvet-bench serve-child).
 	Command []string
+	// WorkProcesses are `mailvet work` processes started beside serve
+	// (0: serve's own workers alone), all probing as one identity.
+	WorkProcesses int
 	// DatabaseURL is what the serve process connects to (as
 	// MAILVET_DB_ROLE, like the bench).
 	DatabaseURL, DBRole string
@@ -53,6 +57,7 @@ type ServeResult struct {
 	Matched                   int
 	PeakRSS                   uint64        // the serve process's VmHWM
 	SmallDuration             time.Duration // the other tenant's list, upload to completed (0: none)
+	PeakPerMX, MaxConnsPerMX  int           // most connections one MX saw at once; the cap
 }
 
 // Rate is addresses verified per second, upload included.
@@ -82,11 +87,19 @@ func ServeEndToEnd(ctx context.Context, e *Env, o ServeOptions) (ServeResult, er
 		return res, err
 	}
 
-	base, child, err := startServe(ctx, o, world, farm, len(farm.Addresses))
+	base, child, err := startChild(ctx, o, "serve", world, farm, len(farm.Addresses))
 	if err != nil {
 		return res, err
 	}
 	defer child.stop()
+	for range o.WorkProcesses {
+		_, worker, err := startChild(ctx, o, "work", world, farm, len(farm.Addresses))
+		if err != nil {
+			return res, err
+		}
+		defer worker.stop()
+	}
+	world.ResetStats()
 	key, err := e.apiKey(ctx, e.TenantID, e.By)
 	if err != nil {
 		return res, err
@@ -141,6 +154,10 @@ func ServeEndToEnd(ctx context.Context, e *Env, o ServeOptions) (ServeResult, er
 		}
 	}
 	res.PeakRSS = child.peakRSS()
+	res.MaxConnsPerMX = farm.Hosts[0].MaxConns
+	for _, h := range world.Hosts() {
+		res.PeakPerMX = max(res.PeakPerMX, world.Stats(h).PeakActive)
+	}
 	if res.List, err = e.Store.Get(ctx, e.TenantID, l.ID, e.By); err != nil {
 		return res, err
 	}
@@ -252,16 +269,16 @@ type serveChild struct {
 	done chan error
 }
 
-// startServe starts the serve process on a free port, pointed at the
-// world, and waits until it answers /healthz.
-func startServe(ctx context.Context, o ServeOptions, world *mailsim.World, farm mailsim.Farm, rows int) (string, *serveChild, error) {
+// startChild starts `mailvet serve` (on a free port, waiting until it
+// answers /healthz) or `mailvet work`, pointed at the world.
+func startChild(ctx context.Context, o ServeOptions, sub string, world *mailsim.World, farm mailsim.Farm, rows int) (string, *serveChild, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
-	cmd := exec.CommandContext(ctx, o.Command[0], o.Command[1:]...)
+	cmd := exec.CommandContext(ctx, o.Command[0], append(o.Command[1:], sub)...)
 	cmd.Env = append(os.Environ(), "PORT="+port, "DATABASE_URL="+o.DatabaseURL, "MAILVET_DB_ROLE="+o.DBRole,
 		"MAILVET_DNS_SERVER="+world.DNSAddr(), "MAILVET_SMTP_PORT="+strconv.Itoa(world.SMTPPort()),
 		"MAILVET_DNS_CANARIES="+farm.Domains[0].Name, "MAILVET_LOG_LEVEL=error",
@@ -272,6 +289,9 @@ func startServe(ctx context.Context, o ServeOptions, world *mailsim.World, farm 
 	}
 	child := &serveChild{cmd: cmd, done: make(chan error, 1)}
 	go func() { child.done <- cmd.Wait() }()
+	if sub != "serve" {
+		return "", child, nil
+	}
 	base := "http://127.0.0.1:" + port
 	for deadline := time.Now().Add(time.Minute); ; {
 		if resp, err := http.Get(base + "/healthz"); err == nil {
@@ -280,7 +300,7 @@ func startServe(ctx context.Context, o ServeOptions, world *mailsim.World, farm 
 		}
 		select {
 		case err := <-child.done:
-			return "", nil, fmt.Errorf("mailvet serve exited: %v", err)
+			return "", nil, fmt.Errorf("mailvet %s exited: %v", sub, err)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
