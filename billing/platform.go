@@ -40,9 +40,15 @@ var ErrPlanInput = errors.New("invalid plan")
 // Is makes errors.Is(err, ErrPlanInput) true.
 func (e *PlanError) Is(target error) bool { return target == ErrPlanInput }
 
+// MaxRatePerMinute bounds a plan's (and an override's) rate limit. The
+// per-key buckets (go-limiter's memory store) refill interval/tokens
+// tokens a minute, which is the rate itself only up to about 245,000 a
+// minute: a higher rate would be held to far less after its first minute.
+const MaxRatePerMinute = 200_000
+
 // checkLimits refuses limits a plan cannot hold together: each at least
-// 1, the included use within the ceiling, and a list no bigger than a
-// month (every list a plan allows must fit it).
+// 1, the included use within the ceiling, a list no bigger than a month
+// (every list a plan allows must fit it) and a rate the limiter can keep.
 func checkLimits(p Plan) error {
 	for _, f := range []struct {
 		name string
@@ -54,6 +60,8 @@ func checkLimits(p Plan) error {
 		}
 	}
 	switch {
+	case p.RatePerMinute > MaxRatePerMinute:
+		return &PlanError{"rate_per_minute", fmt.Sprintf("must be at most %d", MaxRatePerMinute)}
 	case p.MonthlyIncluded > p.MonthlyLimit:
 		return &PlanError{"monthly_included", fmt.Sprintf("must be at most the monthly limit (%d)", p.MonthlyLimit)}
 	case p.MaxListRows > p.MonthlyLimit:
@@ -143,6 +151,9 @@ func (s *Service) SetOverride(ctx context.Context, tenantID uuid.UUID, o Overrid
 		if v.v < 0 {
 			return &PlanError{v.name, "must be at least 1, or empty for the plan's"}
 		}
+	}
+	if o.RatePerMinute > MaxRatePerMinute {
+		return &PlanError{"rate_per_minute", fmt.Sprintf("must be at most %d", MaxRatePerMinute)}
 	}
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
 		stx := sqlTx(tx)

@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,14 @@ func TestUpdatePlan(t *testing.T) {
 	bad.MaxListRows = free.MonthlyLimit + 1
 	if _, err := svc.UpdatePlan(ctx, bad, admin); !errors.Is(err, billing.ErrPlanInput) {
 		t.Fatalf("a list bigger than the month: %v", err)
+	}
+	// A rate the key limiter cannot keep (past a minute it would allow
+	// far fewer requests than it says) is refused, naming the bound.
+	fast := free
+	fast.RatePerMinute = billing.MaxRatePerMinute + 1
+	var pe *billing.PlanError
+	if _, err := svc.UpdatePlan(ctx, fast, admin); !errors.As(err, &pe) || !strings.Contains(pe.Error(), "200000") {
+		t.Fatalf("a rate over the limiter's bound: %v", err)
 	}
 	free.DailyLimit = 300
 	if _, err := svc.UpdatePlan(ctx, free, actor.Operator()); err != nil {

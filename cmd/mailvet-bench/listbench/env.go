@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mailvet/actor"
+	"mailvet/billing"
 	"mailvet/db"
 	"mailvet/lists"
 	"mailvet/verify"
@@ -89,7 +90,7 @@ func (e *Env) givePlan(ctx context.Context, maxRows int) error {
 	const lots = 1_000_000_000
 	err := e.DB.Tx(ctx, db.Platform(), func(ctx context.Context, tx db.Tx) error {
 		_, err := tx.NewRaw(`INSERT INTO plans (id, name, price_cents, daily_limit, monthly_included, monthly_limit, rate_per_minute, max_list_rows, sort)
-			VALUES (?, 'List bench', 0, ?, ?, ?, ?, ?, 1000)`, e.planID, lots, lots, lots, lots, maxRows).Exec(ctx)
+			VALUES (?, 'List bench', 0, ?, ?, ?, ?, ?, 1000)`, e.planID, lots, lots, lots, billing.MaxRatePerMinute, maxRows).Exec(ctx)
 		return err
 	})
 	if err != nil {
