@@ -107,3 +107,35 @@ func TestSlotsOfAnotherIdentityAreSeparate(t *testing.T) {
 		t.Fatal("the slot given back was not free")
 	}
 }
+
+// A process waiting for a host's only slot is seen by its holder:
+// HandOver says so at the holder's next look; the waiter is never asked
+// to hand over for its own wait.
+func TestHolderSeesAWaitOnce(t *testing.T) {
+	d := dbtest.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, b := mxslots.New(d, "shared", log), mxslots.New(d, "shared", log)
+	t.Cleanup(a.Close)
+	t.Cleanup(b.Close)
+	ctx := context.Background()
+	const mx = "192.0.2.9:25"
+	if _, ok, err := a.TryAcquire(ctx, mx, 1); err != nil || !ok {
+		t.Fatalf("a: %v %v", ok, err)
+	}
+	if a.HandOver(mx) {
+		t.Fatal("a was asked to hand over before anyone waited")
+	}
+	if _, ok, err := b.TryAcquire(ctx, mx, 1); err != nil || ok {
+		t.Fatalf("b got the held slot: %v %v", ok, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !a.HandOver(mx) {
+		if time.Now().After(deadline) {
+			t.Fatal("a never saw b waiting")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if b.HandOver(mx) {
+		t.Fatal("b was asked to hand over for its own wait")
+	}
+}

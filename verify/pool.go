@@ -34,6 +34,9 @@ type hostPool struct {
 	// closes the idle connections once none has (closeIdleOf).
 	users  int
 	linger *time.Timer
+	// yieldUntil: the process handed one of this host's slots to another
+	// (ConnSlots.HandOver) and takes none until then.
+	yieldUntil time.Time
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is
@@ -203,7 +206,13 @@ func (p *pool) evictOneIdle() bool {
 // others are closed.
 func (p *pool) put(l *lease, reusable bool) {
 	if l.conn != nil {
-		if reusable && !p.cfg.Naive {
+		handOver := reusable && p.cfg.Slots != nil && p.cfg.Slots.HandOver(l.conn.addr)
+		if handOver {
+			p.mu.Lock()
+			l.h.yieldUntil = time.Now().Add(yieldFor)
+			p.mu.Unlock()
+		}
+		if reusable && !p.cfg.Naive && !handOver {
 			l.conn.lastUsed = time.Now()
 			p.mu.Lock()
 			l.h.idle = append(l.h.idle, l.conn)

@@ -18,7 +18,17 @@ type ConnSlots interface {
 	// (ip:port). The engine waits between tries, watching for one of its
 	// own connections to the host to come back idle meanwhile.
 	TryAcquire(ctx context.Context, addr string, limit int) (release func(), ok bool, err error)
+	// HandOver reports whether another process waits for one of addr's
+	// slots, asked when a connection to addr comes back idle: true, and
+	// that connection closes and gives its slot back. It says so once per
+	// notice of a wait, so a holder gives back one connection at a time.
+	HandOver(addr string) bool
 }
+
+// yieldFor is how long a process that handed a host's slot over leaves
+// the host's free slots to others, using its own connections meanwhile:
+// otherwise its next lease would take the slot straight back.
+const yieldFor = 300 * time.Millisecond
 
 // Waits between TryAcquire calls while every slot of a host is taken.
 const (
@@ -32,9 +42,14 @@ const (
 func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (release func(), c *smtpConn, err error) {
 	wait := firstSlotWait
 	for {
-		release, ok, err := p.cfg.Slots.TryAcquire(ctx, addr, p.cfg.MaxConnsPerHost)
-		if err != nil || ok {
-			return release, nil, err
+		p.mu.Lock()
+		yielding := time.Now().Before(h.yieldUntil)
+		p.mu.Unlock()
+		if !yielding {
+			release, ok, err := p.cfg.Slots.TryAcquire(ctx, addr, p.cfg.MaxConnsPerHost)
+			if err != nil || ok {
+				return release, nil, err
+			}
 		}
 		if wait == firstSlotWait {
 			p.counts.mxWaits.Add(1) // every slot is taken by this or other processes
