@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestTwoWorkProcessesKeepTheCapPerMX(t *testing.T) {
 	env["MAILVET_DNS_SERVER"], env["MAILVET_SMTP_PORT"] = world.DNSAddr(), strconv.Itoa(world.SMTPPort())
 	env["MAILVET_SMTP_MAX_CONNS_PER_HOST"] = "5"
 	for range 2 {
-		startProcess(t, "work", copyEnv(env), "")
+		startProcess(t, "work", maps.Clone(env), "")
 	}
 	world.ResetStats()
 	l, _, err := svc.Lists.Create(context.Background(), lists.NewList{TenantID: tenant.ID, By: by, Name: "farm", Emails: farm.Emails()})
@@ -55,12 +56,4 @@ func TestTwoWorkProcessesKeepTheCapPerMX(t *testing.T) {
 	if most > 5 {
 		t.Fatalf("an MX saw %d connections at once from the two processes, want at most 5", most)
 	}
-}
-
-func copyEnv(env map[string]string) map[string]string {
-	out := make(map[string]string, len(env))
-	for k, v := range env {
-		out[k] = v
-	}
-	return out
 }
