@@ -70,8 +70,7 @@ func (r E2EResult) Rate() float64 { return float64(r.Addresses) / r.Duration.Sec
 // built.
 //
 // The worker runs whatever is queued in the database, so EndToEnd refuses
-// to start when jobs other than its own are waiting: they would be run
-// against the simulated world.
+// to start when jobs other than its own are waiting (refuseWaitingJobs).
 func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 	if o.Farm.Addresses <= 0 {
 		o.Farm.Addresses = 100_000
@@ -80,12 +79,8 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 		o.Timeout = 30 * time.Minute
 	}
 	var res E2EResult
-	var waiting int
-	if err := e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`).Scan(&waiting); err != nil {
+	if err := e.refuseWaitingJobs(ctx); err != nil {
 		return res, err
-	}
-	if waiting > 0 {
-		return res, fmt.Errorf("%d River jobs are waiting in this database: a bench worker would run them against the simulated world (use a database of its own)", waiting)
 	}
 
 	debug.FreeOSMemory() // start from what the process really holds, so VmHWM shows this run
@@ -178,6 +173,20 @@ func EndToEnd(ctx context.Context, e *Env, o E2EOptions) (E2EResult, error) {
 		return res, fmt.Errorf("list ended %s", l.Status)
 	}
 	return res, checkVerdicts(ctx, e, &res, farm)
+}
+
+// refuseWaitingJobs refuses a database where River jobs other than the
+// bench's own wait: the bench's workers would run them against the
+// simulated world.
+func (e *Env) refuseWaitingJobs(ctx context.Context) error {
+	var waiting int
+	if err := e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`).Scan(&waiting); err != nil {
+		return err
+	}
+	if waiting > 0 {
+		return fmt.Errorf("%d River jobs are waiting in this database: a bench worker would run them against the simulated world (use a database of its own)", waiting)
+	}
+	return nil
 }
 
 // checkVerdicts compares every row of the list, in upload order, with the

@@ -76,6 +76,9 @@ func ServeEndToEnd(ctx context.Context, e *Env, o ServeOptions) (ServeResult, er
 		o.Timeout = 30 * time.Minute
 	}
 	var res ServeResult
+	if err := e.refuseWaitingJobs(ctx); err != nil { // serve's workers run whatever is queued
+		return res, err
+	}
 	farm := mailsim.ReferenceFarm(o.Seed, o.Farm)
 	world, err := mailsim.New(ctx, farm.Config())
 	if err != nil {
