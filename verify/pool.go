@@ -101,6 +101,7 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 			<-h.slots
 			return nil, err
 		case idle != nil:
+			p.counts.reuses.Add(1) // came back idle while waiting for a slot
 			return &lease{conn: idle, h: h}, nil
 		}
 		releaseSlot = release
