@@ -14,13 +14,15 @@ import (
 // tenantBegin carries a tenant transaction's tenant from Tx to the driver.
 type tenantBegin struct{}
 
-// openTenantSQL is database/sql over pool whose BEGIN also sets the
-// tenant, in one round trip: a tenant transaction starts with
+// openSQL is database/sql over pool, for both bun handles. Its BEGIN also
+// sets the tenant when the transaction has one, in one round trip: a tenant transaction starts with
 // "BEGIN; SET LOCAL app.tenant_id = '…'" sent as one simple query. Every API request runs one or two tenant transactions, so the
 // round trip saved is a round trip of every request. pgx's own
 // database/sql driver has no hook for this (its BeginTx takes only the
-// isolation and access mode), hence this thin wrapper of its connector.
-func openTenantSQL(pool *pgxpool.Pool) *sql.DB {
+// isolation and access mode), hence this thin wrapper of its connector,
+// which also sends bun's statements over the simple protocol
+// (QueryContext).
+func openSQL(pool *pgxpool.Pool) *sql.DB {
 	db := sql.OpenDB(tenantConnector{stdlib.GetPoolConnector(pool)})
 	db.SetMaxIdleConns(0) // the pgx pool keeps the idle connections
 	return db

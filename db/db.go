@@ -13,7 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
@@ -68,8 +67,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	sqlDB := openTenantSQL(pool)
-	sysSQL := stdlib.OpenDBFromPool(sysPool)
+	sqlDB := openSQL(pool)
+	sysSQL := openSQL(sysPool) // no tenant: a plain BEGIN
 	d := &DB{
 		Pool: pool, SQL: sqlDB, bun: bun.NewDB(sqlDB, pgdialect.New()),
 		sysPGX: sysPool, sysSQL: sysSQL, sys: bun.NewDB(sysSQL, pgdialect.New()), observer: obs,
