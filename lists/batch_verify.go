@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailvet/tenants"
 	"mailvet/verify"
 	"mailvet/verify/address"
 )
@@ -41,7 +42,7 @@ func engineContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // verify answers each due row: the tenant's rules first, then (for a live
 // list, when useCache) its cache, then the engine for the rest, grouped in
 // one batch call.
-func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode, useCache bool) ([]answer, error) {
+func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode, useCache bool, policy tenants.BatchPolicy) ([]answer, error) {
 	out := make([]answer, len(due))
 	rs, err := p.rules.RuleSet(ctx, tenantID)
 	if err != nil {
@@ -61,10 +62,6 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	}
 	if len(norms) == 0 {
 		return out, nil
-	}
-	policy, err := p.policy(ctx, tenantID)
-	if err != nil {
-		return nil, err
 	}
 	cached := map[string]verify.Result{}
 	if useCache {

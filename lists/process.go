@@ -35,7 +35,8 @@ type Cache interface {
 }
 
 // PolicySource tells what a tenant's settings, and its operator's, ask of
-// its batches (tenants.Store.BatchPolicy).
+// its batches (tenants.Store.BatchPolicy), for a re-validation; a batch
+// reads it with its rows.
 type PolicySource func(ctx context.Context, tenantID uuid.UUID) (tenants.BatchPolicy, error)
 
 // Processor verifies list batches.
@@ -82,7 +83,7 @@ type Next struct {
 // did not answer stay pending, untouched, for the next run. So a timeout
 // shorter than a batch needs neither loses a row nor verifies one twice.
 func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete func(ctx context.Context, tx *sql.Tx) error) (Next, error) {
-	l, rows, err := p.start(ctx, args)
+	l, rows, policy, err := p.start(ctx, args)
 	if errors.Is(err, ErrNotFound) {
 		return Next{Done: true}, nil // deleted: nothing to do
 	}
@@ -111,7 +112,7 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 		}
 		return Next{Done: true}, p.finish(ctx, args, complete)
 	}
-	answers, err := p.verify(ctx, args.TenantID, due, l.TestMode, true)
+	answers, err := p.verify(ctx, args.TenantID, due, l.TestMode, true, policy)
 	if err != nil {
 		return Next{}, err
 	}
@@ -151,21 +152,22 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 // errSuspended says the list's tenant is suspended: its batches wait.
 var errSuspended = errors.New("the tenant is suspended")
 
-// start marks the list running and reads the batch's pending rows; a
-// suspended tenant's batch reads nothing (errSuspended).
-func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pendingRow, error) {
+// start marks the list running and reads the batch's pending rows, and
+// from the tenant's row what its settings ask of the batch; a suspended
+// tenant's batch reads nothing (errSuspended).
+func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pendingRow, tenants.BatchPolicy, error) {
 	var l List
 	var rows []pendingRow
+	var tn tenants.Tenant
 	err := p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		var err error
 		if l, err = getAnyMode(ctx, tx, args.TenantID, args.ListID); err != nil || l.Finished() {
 			return err
 		}
-		var status string
-		if err := tx.NewSelect().Table("tenants").Column("status").Where("id = ?", args.TenantID).Scan(ctx, &status); err != nil {
+		if err := tx.NewSelect().Model(&tn).Column("status", "settings", "operator_settings").Where("id = ?", args.TenantID).Scan(ctx); err != nil {
 			return err
 		}
-		if status != "active" {
+		if !tn.Active() {
 			return errSuspended
 		}
 		if _, err := tx.NewUpdate().Model((*List)(nil)).Set("status = 'running'").Set("started_at = coalesce(started_at, now())").
@@ -176,5 +178,5 @@ func (p *Processor) start(ctx context.Context, args VerifyBatchArgs) (List, []pe
 			Where("tenant_id = ? AND list_id = ? AND row_no BETWEEN ? AND ? AND state = 'pending'", args.TenantID, args.ListID, args.FromRow, args.ToRow).
 			OrderExpr("row_no").Scan(ctx, &rows)
 	})
-	return l, rows, err
+	return l, rows, tn.BatchPolicy(), err
 }

@@ -63,7 +63,11 @@ func (p *Processor) Reverify(ctx context.Context, tenantID uuid.UUID, addrs []Ad
 	for i, a := range addrs {
 		due[i] = pendingRow{RowNo: a.RowNo, Email: a.Email}
 	}
-	answers, err := p.verify(ctx, tenantID, due, testMode, false)
+	policy, err := p.policy(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := p.verify(ctx, tenantID, due, testMode, false, policy)
 	if err != nil {
 		return nil, err
 	}

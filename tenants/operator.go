@@ -122,13 +122,16 @@ type BatchPolicy struct {
 	MaxConnsPerMX int           // zero: the engine's cap
 }
 
-// BatchPolicy is the tenant's policy for its list batches.
+// BatchPolicy is what the tenant's settings, and its operator's, ask of
+// its list batches.
+func (t Tenant) BatchPolicy() BatchPolicy {
+	return BatchPolicy{CacheTTL: t.CacheTTL(), MaxConnsPerMX: t.Operator.MaxConnsPerMX}
+}
+
+// BatchPolicy reads the tenant's policy for its list batches.
 func (s *Store) BatchPolicy(ctx context.Context, tenantID uuid.UUID) (BatchPolicy, error) {
 	t, err := s.TenantByID(ctx, tenantID)
-	if err != nil {
-		return BatchPolicy{}, err
-	}
-	return BatchPolicy{CacheTTL: t.CacheTTL(), MaxConnsPerMX: t.Operator.MaxConnsPerMX}, nil
+	return t.BatchPolicy(), err
 }
 
 // SetOperatorSettings replaces the tenant's operator settings (platform
