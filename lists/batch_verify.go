@@ -106,10 +106,9 @@ type rowResult struct {
 }
 
 type rowRetry struct {
-	RowNo    int           `json:"row_no"`
-	Attempts int           `json:"attempts"`
-	Delay    float64       `json:"delay"` // seconds
-	delay    time.Duration // the same, for the job's snooze
+	RowNo    int
+	Attempts int
+	delay    time.Duration // until the row is asked again; also the job's snooze
 }
 
 // outcome is a run's answers sorted into what it writes.
@@ -144,7 +143,7 @@ func (p *Processor) sort(due []pendingRow, answers []answer) outcome {
 			out.final = append(out.final, rowResult{RowNo: r.RowNo, Result: timedOut(r.Email)})
 		case a.result.Temporary() && r.Attempts+1 < maxAttempts:
 			d := p.store.opts.RetryDelay
-			out.retry = append(out.retry, rowRetry{RowNo: r.RowNo, Attempts: r.Attempts + 1, Delay: d.Seconds(), delay: d})
+			out.retry = append(out.retry, rowRetry{RowNo: r.RowNo, Attempts: r.Attempts + 1, delay: d})
 		default:
 			out.final = append(out.final, rowResult{RowNo: r.RowNo, Result: a.result})
 			if a.live {

@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"mailvet/db"
 	"mailvet/usage"
-	"mailvet/verify"
 )
 
 // write stores a run's outcome in one transaction of the list's tenant:
@@ -38,17 +36,8 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 		if err != nil {
 			return err
 		}
-		if len(out.retry) > 0 {
-			payload, err := json.Marshal(out.retry)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE list_rows AS r SET attempts = v.attempts, retry_at = now() + make_interval(secs => v.delay)
-				FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, attempts int, delay float8)
-				WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.row_no = v.row_no AND r.state = 'pending'`,
-				string(payload), args.TenantID, args.ListID, args.FromRow, args.ToRow); err != nil {
-				return err
-			}
+		if err := writeRetries(ctx, tx, args, out.retry); err != nil {
+			return err
 		}
 		// Only live engine verdicts (answer.live) are offered to the cache,
 		// which checks them again.
@@ -86,6 +75,23 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 		})
 	}
 	return false, err
+}
+
+// writeRetries puts off the rows to ask again later, each after its own
+// delay, counting the attempt.
+func writeRetries(ctx context.Context, tx db.Tx, args VerifyBatchArgs, retry []rowRetry) error {
+	if len(retry) == 0 {
+		return nil
+	}
+	rowNo, attempts, delay := make([]int32, len(retry)), make([]int16, len(retry)), make([]float64, len(retry))
+	for i, r := range retry {
+		rowNo[i], attempts[i], delay[i] = int32(r.RowNo), int16(r.Attempts), r.delay.Seconds()
+	}
+	_, err := tx.Tx.Tx.ExecContext(ctx, `UPDATE list_rows AS r SET attempts = v.attempts, retry_at = now() + make_interval(secs => v.delay)
+		FROM unnest($1::int[], $2::smallint[], $3::float8[]) AS v(row_no, attempts, delay)
+		WHERE r.tenant_id = $4 AND r.list_id = $5 AND r.row_no BETWEEN $6 AND $7 AND r.row_no = v.row_no AND r.state = 'pending'`,
+		rowNo, attempts, delay, args.TenantID, args.ListID, args.FromRow, args.ToRow)
+	return err
 }
 
 // errStopped rolls back a batch's write: its list was cancelled or
@@ -176,32 +182,24 @@ func writeRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowR
 	if len(final) == 0 {
 		return c, nil
 	}
-	type rec struct {
-		verdictRecord
-		Cached   bool `json:"cached"`
-		Billable bool `json:"billable"` // but for test-mode lists
-	}
-	recs := make([]rec, len(final))
+	cols := newVerdictColumns(len(final))
+	cached, billable := make([]bool, len(final)), make([]bool, len(final))
 	for i, f := range final {
-		recs[i] = rec{verdictRecord: newVerdictRecord(f.RowNo, f.Result), Cached: f.Result.Cached, Billable: usage.Billable(f.Result, false)}
+		cols.add(f.RowNo, f.Result)
+		cached[i], billable[i] = f.Result.Cached, usage.Billable(f.Result, false) // billable but for test-mode lists
 	}
-	payload, err := json.Marshal(recs)
-	if err != nil {
-		return c, err
-	}
-	err = tx.QueryRowContext(ctx, `WITH upd AS (
+	err := tx.Tx.Tx.QueryRowContext(ctx, `WITH upd AS (
 			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,
 				disposable = v.disposable, role = v.role, free = v.free, catch_all = v.catch_all,
 				suggestion = v.suggestion, mx = v.mx, smtp_reply = nullif(v.smtp_reply, ''), checked_at = v.checked_at, retry_at = NULL
-			FROM jsonb_to_recordset(?::jsonb) AS v(row_no int, status text, reason text, score smallint, disposable bool, role bool,
-				free bool, catch_all bool, suggestion text, mx text, smtp_reply text, checked_at timestamptz, cached bool, billable bool)
-			WHERE r.tenant_id = ? AND r.list_id = ? AND r.row_no BETWEEN ? AND ? AND r.row_no = v.row_no AND r.state = 'pending'
+			FROM `+verdictsFrom("cached bool", "billable bool")+`
+			WHERE r.tenant_id = $15 AND r.list_id = $16 AND r.row_no BETWEEN $17 AND $18 AND r.row_no = v.row_no AND r.state = 'pending'
 			RETURNING r.status, v.cached, v.billable)
 		SELECT count(*), count(*) FILTER (WHERE status = 'deliverable'), count(*) FILTER (WHERE status = 'undeliverable'),
 			count(*) FILTER (WHERE status = 'risky'), count(*) FILTER (WHERE status = 'unknown'),
 			count(*) FILTER (WHERE cached), count(*) FILTER (WHERE billable), count(*) FILTER (WHERE NOT billable)
 		FROM upd`,
-		string(payload), args.TenantID, args.ListID, args.FromRow, args.ToRow).
+		cols.args(cached, billable, args.TenantID, args.ListID, args.FromRow, args.ToRow)...).
 		Scan(&c.Done, &c.Deliverable, &c.Undeliverable, &c.Risky, &c.Unknown, &c.Cached, &c.Billable, &c.free)
 	return c, err
 }
@@ -232,27 +230,4 @@ func countRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, c rowCounts)
 		return err
 	}
 	return moveRateWindow(ctx, tx, args.TenantID, args.ListID, at, processed, w)
-}
-
-// verdictRecord is a row's verdict as the statements that write verdicts
-// read it (jsonb_to_recordset): a batch's and a re-validation's.
-type verdictRecord struct {
-	RowNo      int     `json:"row_no"`
-	Status     string  `json:"status"`
-	Reason     string  `json:"reason"`
-	Score      int     `json:"score"`
-	Disposable bool    `json:"disposable"`
-	Role       bool    `json:"role"`
-	Free       bool    `json:"free"`
-	CatchAll   bool    `json:"catch_all"`
-	Suggestion *string `json:"suggestion"`
-	MX         *string `json:"mx"`
-	SMTPReply  string  `json:"smtp_reply"`
-	CheckedAt  string  `json:"checked_at"`
-}
-
-func newVerdictRecord(rowNo int, r verify.Result) verdictRecord {
-	return verdictRecord{RowNo: rowNo, Status: string(r.Status), Reason: string(r.Reason), Score: r.Score,
-		Disposable: r.Flags.Disposable, Role: r.Flags.Role, Free: r.Flags.Free, CatchAll: r.Flags.CatchAll,
-		Suggestion: r.Suggestion, MX: r.MX, SMTPReply: r.SMTPReply, CheckedAt: r.CheckedAt.Format("2006-01-02T15:04:05.999999Z07:00")}
 }

@@ -3,6 +3,8 @@ package verifications
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -79,35 +81,40 @@ func engineVerdict(r verify.Result) bool {
 }
 
 func saveVerdicts(ctx context.Context, tx db.Tx, tenantID uuid.UUID, results []verify.Result) error {
-	type entry struct {
-		Key       string          `json:"k"`
-		Result    json.RawMessage `json:"r"`
-		CheckedAt time.Time       `json:"t"`
-	}
-	var entries []entry
-	for _, r := range results {
+	// The newest verdict of an address in the batch wins, as it would one
+	// statement at a time; an upsert may touch a row once.
+	newest := make(map[string]int, len(results))
+	for i, r := range results {
 		if !engineVerdict(r) {
 			continue
 		}
+		k := cacheKey(r.Normalized)
+		if j, seen := newest[k]; !seen || r.CheckedAt.After(results[j].CheckedAt) {
+			newest[k] = i
+		}
+	}
+	if len(newest) == 0 {
+		return nil
+	}
+	// One array per column, bound as parameters: pgx sends them in
+	// PostgreSQL's binary format, so the server parses only each result's
+	// JSON, not one document of all of them first (measured: the parse and
+	// the sort of the batch's DISTINCT ON were half of this statement).
+	// In key order, as the index keeps them: neighbours land on pages just
+	// touched.
+	keys := slices.Sorted(maps.Keys(newest))
+	raws, at := make([]string, len(keys)), make([]time.Time, len(keys))
+	for j, k := range keys {
+		r := results[newest[k]]
 		raw, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}
-		entries = append(entries, entry{Key: cacheKey(r.Normalized), Result: raw, CheckedAt: r.CheckedAt})
+		raws[j], at[j] = string(raw), r.CheckedAt
 	}
-	if len(entries) == 0 {
-		return nil
-	}
-	payload, err := json.Marshal(entries)
-	if err != nil {
-		return err
-	}
-	// The newest verdict of an address in the batch wins, as it would one
-	// statement at a time.
-	_, err = sqlTx(tx).ExecContext(ctx, `INSERT INTO verification_cache (tenant_id, normalized, result, checked_at)
-		SELECT DISTINCT ON (e.k) $1::uuid, e.k, e.r, e.t FROM jsonb_to_recordset($2::jsonb) AS e(k text, r jsonb, t timestamptz)
-		ORDER BY e.k, e.t DESC
+	_, err := sqlTx(tx).ExecContext(ctx, `INSERT INTO verification_cache (tenant_id, normalized, result, checked_at)
+		SELECT $1::uuid, e.k, e.r, e.t FROM unnest($2::text[], $3::jsonb[], $4::timestamptz[]) AS e(k, r, t)
 		ON CONFLICT (tenant_id, normalized) DO UPDATE SET result = EXCLUDED.result, checked_at = EXCLUDED.checked_at`,
-		tenantID, string(payload))
+		tenantID, keys, raws, at)
 	return err
 }
