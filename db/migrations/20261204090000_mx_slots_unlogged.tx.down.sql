@@ -1,0 +1,2 @@
+ALTER TABLE mx_waits SET LOGGED;
+ALTER TABLE mx_slots SET LOGGED;
