@@ -37,6 +37,12 @@ type hostPool struct {
 	// yieldUntil: the process handed one of this host's slots to another
 	// (ConnSlots.HandOver) and takes none until then.
 	yieldUntil time.Time
+	// open counts this process's connections to the host (in use or idle,
+	// each holding one of its ConnSlots), wanting the leases waiting in get
+	// for one, and back wakes a lease waiting for a shared slot when a
+	// connection comes back idle (slotOrIdle).
+	open, wanting int
+	back          chan struct{}
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is
@@ -52,7 +58,7 @@ func (p *pool) host(addr string) *hostPool {
 	defer p.mu.Unlock()
 	h, ok := p.hosts[addr]
 	if !ok {
-		h = &hostPool{slots: make(chan struct{}, p.cfg.MaxConnsPerHost)}
+		h = &hostPool{slots: make(chan struct{}, p.cfg.MaxConnsPerHost), back: make(chan struct{}, 1)}
 		p.hosts[addr] = h
 	}
 	h.lastUsed = time.Now()
@@ -75,6 +81,14 @@ type lease struct {
 // server refused us at greeting.
 func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 	h := p.host(addr)
+	p.mu.Lock()
+	h.wanting++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		h.wanting--
+		p.mu.Unlock()
+	}()
 	p.restoreRetired(h)
 	select {
 	case h.slots <- struct{}{}:
@@ -126,6 +140,9 @@ func (p *pool) get(ctx context.Context, host, addr string) (*lease, error) {
 		return &lease{banner: banner, h: h}, nil
 	}
 	c.releaseSlot = releaseSlot
+	p.mu.Lock()
+	h.open++
+	p.mu.Unlock()
 	return &lease{conn: c, fresh: true, h: h}, nil
 }
 
@@ -207,7 +224,7 @@ func (p *pool) evictOneIdle() bool {
 // others are closed.
 func (p *pool) put(l *lease, reusable bool) {
 	if l.conn != nil {
-		handOver := reusable && p.cfg.Slots != nil && p.cfg.Slots.HandOver(l.conn.addr)
+		handOver := reusable && p.cfg.Slots != nil && p.handOver(l.h, l.conn.addr)
 		if handOver {
 			p.mu.Lock()
 			l.h.yieldUntil = time.Now().Add(yieldFor)
@@ -218,6 +235,10 @@ func (p *pool) put(l *lease, reusable bool) {
 			p.mu.Lock()
 			l.h.idle = append(l.h.idle, l.conn)
 			p.mu.Unlock()
+			select {
+			case l.h.back <- struct{}{}:
+			default:
+			}
 		} else {
 			p.mu.Lock()
 			p.closeLocked(l.conn)
@@ -230,6 +251,9 @@ func (p *pool) put(l *lease, reusable bool) {
 // closeLocked closes c and gives back its open-connection token, and its
 // host slot once it is closed.
 func (p *pool) closeLocked(c *smtpConn) {
+	if h, ok := p.hosts[c.addr]; ok && h.open > 0 {
+		h.open--
+	}
 	go func() { // QUIT may block up to a second; do not hold the lock
 		c.close()
 		if c.releaseSlot != nil {

@@ -30,6 +30,21 @@ type ConnSlots interface {
 // otherwise its next lease would take the slot straight back.
 const yieldFor = 300 * time.Millisecond
 
+// handOver reports whether a connection to addr that comes back idle
+// closes to give its slot to another process (ConnSlots.HandOver). While
+// leases of this process wait for the host, the connection goes to them
+// instead, unless the process holds more than its share of the host's
+// slots (half, rounded up): a connection handed over is a reconnection for
+// the other process and a lost one here, so two busy processes settle on a
+// split of the slots instead of passing them to and fro, and one with no
+// more work for the host gives all of them up.
+func (p *pool) handOver(h *hostPool, addr string) bool {
+	p.mu.Lock()
+	keep := h.wanting > 0 && h.open <= (p.cfg.MaxConnsPerHost+1)/2
+	p.mu.Unlock()
+	return !keep && p.cfg.Slots.HandOver(addr)
+}
+
 // Waits between TryAcquire calls while every slot of a host is taken.
 const (
 	firstSlotWait = 5 * time.Millisecond
@@ -54,11 +69,15 @@ func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (releas
 		if wait == firstSlotWait {
 			p.counts.mxWaits.Add(1) // every slot is taken by this or other processes
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return nil, nil, ctx.Err()
-		case <-time.After(wait):
+		case <-h.back: // one of ours came back idle: take it at once
+		case <-t.C:
 		}
+		t.Stop()
 		if c := p.takeIdle(h); c != nil {
 			return nil, c, nil
 		}

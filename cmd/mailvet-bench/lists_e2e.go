@@ -92,8 +92,8 @@ func (b *listsBench) serve(ctx context.Context, bd *benchDB) error {
 		r.Upload.Seconds(), r.Duration.Seconds(), views.Thousands(int(r.Rate())))
 	fmt.Fprintf(b.stdout, "         list / check: %.0f %% (target ≥ 50 %%); serve's peak RSS (VmHWM) %.0f MB (target ≤ 300 MB at 1,000,000)\n",
 		100*r.Rate()/checkRate, listbench.MB(r.PeakRSS))
-	fmt.Fprintf(b.stdout, "         %d work process(es) beside serve; the most connections one MX saw at once: %d (cap %d per MX, shared)\n",
-		b.workProcesses, r.PeakPerMX, r.MaxConnsPerMX)
+	fmt.Fprintf(b.stdout, "         %d work process(es) beside serve; the most connections one MX saw at once: %d (cap %d per MX, shared); %d connections in all\n",
+		b.workProcesses, r.PeakPerMX, r.MaxConnsPerMX, r.Connections)
 	if r.SmallDuration > 0 {
 		fmt.Fprintf(b.stdout, "         another tenant's %d-row list, uploaded while it ran: completed in %.2fs\n", b.small, r.SmallDuration.Seconds())
 	}

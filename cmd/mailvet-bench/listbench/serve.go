@@ -58,6 +58,7 @@ type ServeResult struct {
 	PeakRSS                   uint64        // the serve process's VmHWM
 	SmallDuration             time.Duration // the other tenant's list, upload to completed (0: none)
 	PeakPerMX, MaxConnsPerMX  int           // most connections one MX saw at once; the cap
+	Connections               int           // connections the farm's MXs accepted in all (reconnections show here)
 }
 
 // Rate is addresses verified per second, upload included.
@@ -159,7 +160,9 @@ func ServeEndToEnd(ctx context.Context, e *Env, o ServeOptions) (ServeResult, er
 	res.PeakRSS = child.peakRSS()
 	res.MaxConnsPerMX = farm.Hosts[0].MaxConns
 	for _, h := range world.Hosts() {
-		res.PeakPerMX = max(res.PeakPerMX, world.Stats(h).PeakActive)
+		st := world.Stats(h)
+		res.PeakPerMX = max(res.PeakPerMX, st.PeakActive)
+		res.Connections += st.Connections
 	}
 	if res.List, err = e.Store.Get(ctx, e.TenantID, l.ID, e.By); err != nil {
 		return res, err
