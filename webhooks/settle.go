@@ -33,6 +33,15 @@ func (d *Deliverer) settleTx(ctx context.Context, args DeliverArgs, t target, re
 	s := d.svc
 	return s.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
 		if rec.sent {
+			// The endpoint's row first, in the mode this transaction takes
+			// it in at the end (its failing clock): taken weaker first (the
+			// attempt's reference to it) and stronger later, it deadlocked
+			// with the endpoint's delete, which waited for the first lock
+			// while this transaction waited behind the delete for the second.
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE tenant_id = ? AND id = ? FOR NO KEY UPDATE`,
+				args.TenantID, t.endpointID); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (tenant_id, delivery_id, endpoint_id, event_id, status, latency_ms,
 					response_headers, response_body, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))`,
 				args.TenantID, args.DeliveryID, t.endpointID, t.eventID, rec.status, rec.latencyMS, nullJSON(rec.headers), rec.body, rec.err); err != nil {
