@@ -29,6 +29,9 @@ import (
 func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bool, out outcome, batchDone bool,
 	complete func(ctx context.Context, tx *sql.Tx) error) (stopped bool, err error) {
 	err = p.store.db.Tx(ctx, db.Tenant(args.TenantID), func(ctx context.Context, tx db.Tx) error {
+		if err := planEachRun(ctx, tx); err != nil {
+			return err
+		}
 		if exists, err := shareList(ctx, tx, args); err != nil || !exists {
 			return cmp.Or(err, errStopped)
 		}

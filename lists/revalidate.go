@@ -95,6 +95,9 @@ func ApplyVerdicts(ctx context.Context, tx db.Tx, tenantID, listID uuid.UUID, fr
 	if len(verdicts) == 0 {
 		return nil, nil
 	}
+	if err := planEachRun(ctx, tx); err != nil {
+		return nil, err
+	}
 	cols := newVerdictColumns(len(verdicts))
 	for _, v := range verdicts {
 		cols.add(v.RowNo, v.Result)
