@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -202,22 +204,29 @@ func startProcess(t *testing.T, cmd string, env map[string]string, ready string)
 	t.Helper()
 	env["PORT"] = freePort(t)
 	ctx, stop := context.WithCancel(context.Background())
-	exited := make(chan int, 1)
+	// The exit code is read once the process has ended (done), by the
+	// readiness wait or by the cleanup, whichever comes first; its error
+	// output says why it ended early.
+	var code int
+	var stderr syncBuffer
+	done := make(chan struct{})
 	go func() {
-		exited <- cli.Run(ctx, []string{cmd}, strings.NewReader(""), io.Discard, io.Discard, envOf(env))
+		defer close(done)
+		code = cli.Run(ctx, []string{cmd}, strings.NewReader(""), io.Discard, &stderr, envOf(env))
 	}()
 	t.Cleanup(func() {
 		stop()
-		if code := <-exited; code != 0 {
-			t.Errorf("%s exited with %d", cmd, code)
+		<-done
+		if code != 0 {
+			t.Errorf("%s exited with %d: %s", cmd, code, stderr.String())
 		}
 	})
 	base := "http://127.0.0.1:" + env["PORT"]
 	if ready != "" {
 		waitFor(t, cmd+" to answer "+ready, func() bool {
 			select {
-			case code := <-exited:
-				t.Fatalf("%s exited with %d", cmd, code)
+			case <-done:
+				t.Fatalf("%s exited with %d before answering: %s", cmd, code, stderr.String())
 			default:
 			}
 			res, err := http.Get(base + ready)
@@ -228,6 +237,25 @@ func startProcess(t *testing.T, cmd string, env map[string]string, ready string)
 		})
 	}
 	return base
+}
+
+// syncBuffer is a process's error output, written by its goroutines and
+// read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {
