@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"mailvet/db"
-
 	"mailvet/verify"
 )
 

@@ -52,8 +52,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- A list's rows.
-ALTER TABLE list_rows DROP CONSTRAINT list_rows_list_fkey;
+-- A list's rows, by (tenant_id, list_id): the start of their primary
+-- key, which serves the cascade's delete, so the index on list_id alone
+-- (one more entry to write for every row stored and every verdict) goes
+-- with the key it served. The check also holds a row to its list's tenant.
+ALTER TABLE list_rows DROP CONSTRAINT list_rows_list_id_fkey;
+DROP INDEX list_rows_list_idx;
 CREATE TRIGGER list_rows_reference_check AFTER INSERT ON list_rows REFERENCING NEW TABLE AS added
     FOR EACH STATEMENT EXECUTE FUNCTION reference_check('lists', 'p.tenant_id, p.id', 'tenant_id, list_id', 'list_rows_list_fkey');
 CREATE TRIGGER list_rows_reference_fixed BEFORE UPDATE OF tenant_id, list_id ON list_rows
