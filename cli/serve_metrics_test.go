@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"mailvet/cli"
 	"mailvet/db/dbtest"
 	"mailvet/tenants"
+	"mailvet/testlog"
 	"mailvet/verify/mailsim"
 )
 
@@ -208,7 +207,7 @@ func startProcess(t *testing.T, cmd string, env map[string]string, ready string)
 	// readiness wait or by the cleanup, whichever comes first; its error
 	// output says why it ended early.
 	var code int
-	var stderr syncBuffer
+	var stderr testlog.Buffer
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -237,25 +236,6 @@ func startProcess(t *testing.T, cmd string, env map[string]string, ready string)
 		})
 	}
 	return base
-}
-
-// syncBuffer is a process's error output, written by its goroutines and
-// read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {

@@ -1,13 +1,11 @@
 package perf_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,33 +15,15 @@ import (
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/perf"
+	"mailvet/testlog"
 )
-
-// syncBuffer is a log destination the writer's goroutine and the test
-// share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A statement over the threshold is logged with its template, duration
 // and route, and kept in the table, through bun and through pgx alike;
 // its values (the literal in the SQL, the bound $1) are in neither.
 func TestSlowQueryIsLoggedAndKeptWithoutItsValues(t *testing.T) {
 	d := dbtest.New(t)
-	var logs syncBuffer
+	var logs testlog.Buffer
 	slow := perf.NewSlowLog(d, 50*time.Millisecond, slog.New(slog.NewJSONHandler(&logs, nil)))
 	d.ObserveQueries(slow)
 	t.Cleanup(func() { d.ObserveQueries(nil) })

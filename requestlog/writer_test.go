@@ -1,7 +1,6 @@
 package requestlog_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/requestlog"
+	"mailvet/testlog"
 )
 
 func newTenant(t testing.TB, d *db.DB) uuid.UUID {
@@ -97,7 +97,7 @@ func TestWriterUnderLoadKeepsEveryEntry(t *testing.T) {
 func TestWriterCountsDropsWhenTheBufferIsFull(t *testing.T) {
 	d := dbtest.New(t)
 	tenant := newTenant(t, d)
-	var logged lockedBuffer
+	var logged testlog.Buffer
 	w := requestlog.NewWriter(d, requestlog.WriterOptions{Buffer: 4, Batch: 100, Every: time.Hour, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	t.Cleanup(func() { _ = w.Close(context.Background()) })
 	// The loop takes entries from the buffer into its batch (4 at most,
@@ -129,24 +129,6 @@ func TestWriterCountsDropsWhenTheBufferIsFull(t *testing.T) {
 	if w.Drops() != drops+1 {
 		t.Fatalf("a record after Close: drops %d, want %d", w.Drops(), drops+1)
 	}
-}
-
-// lockedBuffer is a log the writer's goroutine and the test share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // Close writes what was waiting: a graceful stop loses nothing.
@@ -188,7 +170,7 @@ func TestWriterStoresUnreadablePaths(t *testing.T) {
 func TestWriterCountsRefusedBatches(t *testing.T) {
 	d := dbtest.New(t)
 	tenant := newTenant(t, d)
-	var logged lockedBuffer
+	var logged testlog.Buffer
 	w := requestlog.NewWriter(d, requestlog.WriterOptions{Every: time.Hour, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	t.Cleanup(func() { _ = w.Close(context.Background()) })
 	w.Record(entry(uuid.New(), 0))
