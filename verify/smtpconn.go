@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -233,9 +234,17 @@ func (c *smtpConn) record(t *transaction, cmd string, r reply) bool {
 	}
 }
 
+// close says QUIT and then waits (up to a second) for the server to close
+// its side, after its 221: until it does, the server still counts the
+// connection against our cap, and the shared slot given back as soon as
+// close returns would let another process open one connection more than
+// the cap (seen as 6 of 5 once the slot's give-back no longer waited for
+// the disk).
 func (c *smtpConn) close() {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = c.conn.SetDeadline(time.Now().Add(time.Second))
 	_, _ = c.bw.WriteString("QUIT\r\n")
-	_ = c.bw.Flush()
+	if c.bw.Flush() == nil {
+		_, _ = io.Copy(io.Discard, c.br)
+	}
 	_ = c.conn.Close()
 }
