@@ -14,6 +14,7 @@ import (
 
 	"mailvet/actor"
 	"mailvet/cli"
+	"mailvet/config"
 	"mailvet/db"
 	"mailvet/db/dbtest"
 	"mailvet/lists"
@@ -40,7 +41,11 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 	farm := mailsim.ReferenceFarm(3, mailsim.FarmOptions{Domains: 30, Addresses: 4000, Latency: 150 * time.Millisecond})
 	w := mailsim.Start(t, farm.Config())
 
-	svc, owner, tenant := workspace(t, d, "Crash Test")
+	// Batches of 200 rows: twenty of them, so that each kill finds many
+	// left however fast the machine verifies one (at the default 10,000
+	// the whole list is two batches, and a worker's first write could
+	// finish it).
+	svc, owner, tenant := workspace(t, d, "Crash Test", func(c *config.Config) { c.ListBatchRows = 200 })
 	// 4,000 addresses are more than the free plan's month.
 	if err := d.Tx(ctx, db.Tenant(tenant.ID), func(ctx context.Context, tx db.Tx) error {
 		_, err := tx.NewRaw(`INSERT INTO subscriptions (tenant_id, plan_id, status) VALUES (?, 'premium', 'active')`, tenant.ID).Exec(ctx)
@@ -100,9 +105,11 @@ func TestKilledWorkersNeitherLoseNorRepeatRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, _ = cmd.Process.Wait()
-		if processed() >= l.UniqueRows {
+		at := processed()
+		if at >= l.UniqueRows {
 			t.Fatalf("the list finished before worker %d was killed; make it longer", kill)
 		}
+		t.Logf("worker %d killed at %d of %d rows", kill, at, l.UniqueRows)
 	}
 	start()
 	waitFor("completion after two crashes", 3*time.Minute, func() bool {

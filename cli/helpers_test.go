@@ -10,6 +10,7 @@ import (
 
 	"mailvet/actor"
 	"mailvet/cli"
+	"mailvet/config"
 	"mailvet/db"
 	"mailvet/tenants"
 	"mailvet/wiring"
@@ -41,10 +42,10 @@ func freePort(t *testing.T) string {
 // workspace builds the services on d as the processes do (their engine
 // unused: the tests drive real processes) and a workspace with a verified
 // owner, for the tests that seed what a started process works on.
-func workspace(t *testing.T, d *db.DB, name string) (*wiring.Services, tenants.User, tenants.Tenant) {
+func workspace(t *testing.T, d *db.DB, name string, settings ...func(*config.Config)) (*wiring.Services, tenants.User, tenants.Tenant) {
 	t.Helper()
 	ctx := context.Background()
-	svc := services(t, d)
+	svc := services(t, d, settings...)
 	owner, err := svc.Tenants.CreateUser(ctx, "ops@mailvet.test", "Ops", "correct horse battery", true, actor.Operator())
 	if err != nil {
 		t.Fatal(err)
@@ -57,15 +58,19 @@ func workspace(t *testing.T, d *db.DB, name string) (*wiring.Services, tenants.U
 }
 
 // services builds the services on d as the processes do (their engine
-// unused).
-func services(t *testing.T, d *db.DB) *wiring.Services {
+// unused), with the default settings changed by settings.
+func services(t *testing.T, d *db.DB, settings ...func(*config.Config)) *wiring.Services {
 	t.Helper()
-	engine, err := wiring.NewEngine(wiring.Defaults())
+	cfg := wiring.Defaults()
+	for _, set := range settings {
+		set(&cfg)
+	}
+	engine, err := wiring.NewEngine(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(engine.Close)
-	svc, err := wiring.Build(wiring.Defaults(), nil, d, engine)
+	svc, err := wiring.Build(cfg, nil, d, engine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,7 @@ type Config struct {
 	ListMaxAttempts  int
 	ListWorkers      int
 	ListBatchTimeout time.Duration
+	ListBatchRows    int
 	BillingGrace     time.Duration
 
 	// Stripe billing; off without StripeSecretKey.
@@ -160,6 +161,7 @@ func Settings() []Setting {
 		{"MAILVET_LIST_WORKERS", "4", "List batches verified at once per worker process."},
 		{"MAILVET_BILLING_GRACE", "168h", "How long a past-due subscription keeps its plan before the workspace falls back to free."},
 		{"MAILVET_LIST_BATCH_TIMEOUT", "1m", "Longest run of one list batch (a longer one writes what it has and goes on at once); a batch whose worker died is taken back this plus half of it (at most 20 s) later, on River's next 30 s round."},
+		{"MAILVET_LIST_BATCH_ROWS", "10000", "Rows in each batch of a list over 2,000 addresses after its first 1,000, a multiple of 100; set where lists are uploaded. Larger batches pipeline more addresses per SMTP connection, smaller ones spread a list over more workers and hold less of it in memory."},
 		{"STRIPE_SECRET_KEY", "(empty: billing off, every workspace on the free plan)", "Stripe secret key (sk_… or restricted rk_…)."},
 		{"STRIPE_WEBHOOK_SECRET", "(required with STRIPE_SECRET_KEY)", "Signing secret (whsec_…) of the Stripe webhook endpoint pointing at /stripe/webhook."},
 		{"MAILVET_STRIPE_PRICE_BASIC", "(empty: Basic cannot be bought)", "Stripe price id of the Basic plan's monthly fee."},
@@ -297,6 +299,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.ListMaxAttempts = r.intRange("MAILVET_LIST_MAX_ATTEMPTS", 3, 1, 20)
 	c.ListWorkers = r.intRange("MAILVET_LIST_WORKERS", 4, 1, 256)
 	c.ListBatchTimeout = r.duration("MAILVET_LIST_BATCH_TIMEOUT", time.Minute, time.Second)
+	if c.ListBatchRows = r.intRange("MAILVET_LIST_BATCH_ROWS", 10_000, 100, 100_000); c.ListBatchRows%100 != 0 {
+		r.fail("MAILVET_LIST_BATCH_ROWS", fmt.Sprint(c.ListBatchRows), "must be a multiple of 100")
+	}
 	c.BillingGrace = r.duration("MAILVET_BILLING_GRACE", 7*24*time.Hour, time.Minute)
 	// Partitions are days: a retention of 36h keeps two.
 	const day = 24 * time.Hour

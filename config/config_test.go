@@ -172,3 +172,15 @@ func TestMetricsAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestListBatchRows(t *testing.T) {
+	c, err := Load(env(map[string]string{"MAILVET_LIST_BATCH_ROWS": "2500"}))
+	if err != nil || c.ListBatchRows != 2500 {
+		t.Fatalf("got %d, %v", c.ListBatchRows, err)
+	}
+	for _, bad := range []string{"250", "50", "200000", "many"} {
+		if _, err := Load(env(map[string]string{"MAILVET_LIST_BATCH_ROWS": bad})); err == nil || !strings.Contains(err.Error(), "MAILVET_LIST_BATCH_ROWS") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

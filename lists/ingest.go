@@ -164,7 +164,7 @@ func (s *Store) insert(ctx context.Context, tx db.Tx, in *NewList, src rowSource
 	if pending == 0 {
 		status = StatusCompleted
 	}
-	batches := ing.batches()
+	batches := ing.batches(s.opts.BatchRows)
 	// The invalid addresses have their verdicts already: they count as
 	// verified (and undeliverable) from the start.
 	err := tx.NewRaw(`UPDATE lists SET header = ?, email_column = ?, total_rows = ?, unique_rows = ?,

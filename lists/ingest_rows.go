@@ -142,15 +142,15 @@ func withoutNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 // Batch sizes, decided once the whole list is read: a small list goes in
 // small batches so that they spread over the workers; a big one starts
 // with one small batch, for a first sight of progress, and goes on in
-// large ones, so that the engine pipelines many addresses of a domain per
-// connection and the per-batch costs (reading the rows, locking the list,
-// completing the job) count for ten thousand rows at a time.
+// large ones (Options.BatchRows), so that the engine pipelines many
+// addresses of a domain per connection and the per-batch costs (reading
+// the rows, locking the list, completing the job) count for thousands of
+// rows at a time.
 const (
-	batchGrain = 100   // pending rows per mark; every batch is whole marks
-	smallBatch = 100   // a small list's batches
-	smallUntil = 2000  // pending rows up to which a list is small
-	firstBatch = 1000  // a big list's first batch
-	largeBatch = 10000 // the rest of a big list's
+	batchGrain = 100  // pending rows per mark; every batch is whole marks
+	smallBatch = 100  // a small list's batches
+	smallUntil = 2000 // pending rows up to which a list is small
+	firstBatch = 1000 // a big list's first batch (at most its others')
 )
 
 func (g *ingest) notePending(rowNo int) {
@@ -161,8 +161,9 @@ func (g *ingest) notePending(rowNo int) {
 	g.lastPending = rowNo
 }
 
-// batches returns [from, to] row-number ranges covering every pending row.
-func (g *ingest) batches() [][2]int {
+// batches returns [from, to] row-number ranges covering every pending row,
+// a big list's (after the first) of largeBatch rows (whole marks).
+func (g *ingest) batches(largeBatch int) [][2]int {
 	var out [][2]int
 	for i := 0; i < len(g.marks); {
 		size := largeBatch
@@ -170,8 +171,9 @@ func (g *ingest) batches() [][2]int {
 		case g.pendingRows <= smallUntil:
 			size = smallBatch
 		case i == 0:
-			size = firstBatch
+			size = min(firstBatch, largeBatch)
 		}
+		size = max(size, batchGrain)
 		next := i + size/batchGrain
 		to := g.lastPending
 		if next < len(g.marks) {

@@ -29,6 +29,11 @@ type Options struct {
 	// SmallList is the size up to which a list's batches jump ahead of big
 	// lists' (fairness between tenants).
 	SmallList int
+	// BatchRows is the size of a big list's batches after its first
+	// (10,000): larger ones pipeline more addresses of a domain per
+	// connection, smaller ones spread a list over more workers and hold
+	// less of it in memory at once.
+	BatchRows int
 	// SuspendedRecheck is how often a suspended tenant's batch looks
 	// whether the tenant was resumed (30 s).
 	SuspendedRecheck time.Duration
@@ -77,6 +82,9 @@ func NewStore(d *db.DB, jobs JobInserter, opts Options) *Store {
 	}
 	if opts.SmallList <= 0 {
 		opts.SmallList = 10_000
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = 10_000
 	}
 	if opts.SuspendedRecheck <= 0 {
 		opts.SuspendedRecheck = 30 * time.Second

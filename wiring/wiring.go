@@ -161,7 +161,7 @@ func Build(cfg config.Config, log *slog.Logger, d *db.DB, engine *verify.Verifie
 	s.Usage = usage.NewStore(d)
 	s.Verifications = verifications.NewService(d, engine, s.Rules, cfg.VerifyTimeout).WithQuota(s.Billing).WithObserver(s.Metrics)
 	s.Lists = lists.NewStore(d, inserter, lists.Options{
-		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts,
+		MaxRows: cfg.ListMaxRows, RetryDelay: cfg.ListRetryDelay, MaxAttempts: cfg.ListMaxAttempts, BatchRows: cfg.ListBatchRows,
 	}).WithQuota(s.Billing).WithEvents(s.Webhooks, s.Link)
 	s.RequestLogs = requestlog.NewStore(d)
 	s.Audit = audit.NewStore(d)
