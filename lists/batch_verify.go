@@ -2,6 +2,7 @@ package lists
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,17 +12,17 @@ import (
 	"mailvet/verify/address"
 )
 
-// answer is what one run learnt about one due row.
-type answer struct {
-	result verify.Result
-	// answered is false when the run stopped before the engine gave the
-	// row a verdict: the row stays pending.
-	answered bool
-	// live: a verdict the engine just made for a live list, the only kind
-	// the tenant's result cache may keep. Rule verdicts would outlive the
-	// rule, test-mode ones would answer live requests, and cached ones are
-	// there already.
-	live bool
+// answers is what one run learnt about its due rows, by the rows' index:
+// a result for each, and whether it is one. answered[i] is false when the
+// run stopped before the engine gave row i a verdict: the row stays
+// pending. Two slices rather than one of pairs: results can go whole to
+// the result cache, which keeps only the live engine verdicts among them
+// (rule verdicts would outlive the rule, test-mode ones would answer live
+// requests, cached ones are there already, and unanswered rows carry
+// none), and the batch's write reads them where they are, without a copy.
+type answers struct {
+	results  []verify.Result
+	answered []bool
 }
 
 // writeReserve is the part of a run's time kept for writing its results
@@ -42,20 +43,20 @@ func engineContext(ctx context.Context) (context.Context, context.CancelFunc) {
 // verify answers each due row: the tenant's rules first, then (for a live
 // list, when useCache) its cache, then the engine for the rest, grouped in
 // one batch call.
-func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode, useCache bool, policy tenants.BatchPolicy) ([]answer, error) {
-	out := make([]answer, len(due))
+func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendingRow, testMode, useCache bool, policy tenants.BatchPolicy) (answers, error) {
+	out := answers{results: make([]verify.Result, len(due)), answered: make([]bool, len(due))}
 	rs, err := p.rules.RuleSet(ctx, tenantID)
 	if err != nil {
-		return nil, err
+		return answers{}, err
 	}
 	var norms []string
 	for i, r := range due {
 		if res, _, ok := rs.Check(r.Email); ok {
-			out[i] = answer{result: res, answered: true}
+			out.results[i], out.answered[i] = res, true
 			continue
 		}
 		if testMode {
-			out[i] = answer{result: verify.TestMode(r.Email), answered: true}
+			out.results[i], out.answered[i] = verify.TestMode(r.Email), true
 			continue
 		}
 		norms = append(norms, normalized(r.Email))
@@ -66,18 +67,17 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 	cached := map[string]verify.Result{}
 	if useCache {
 		if cached, err = p.cache.CachedMany(ctx, tenantID, testMode, norms, policy.CacheTTL); err != nil {
-			return nil, err
+			return answers{}, err
 		}
 	}
-	var emails []string
-	var idx []int
+	emails, idx := make([]string, 0, len(norms)), make([]int, 0, len(norms))
 	for i, r := range due {
-		if out[i].answered {
+		if out.answered[i] {
 			continue
 		}
 		if c, ok := cached[normalized(r.Email)]; ok {
 			c.Email = r.Email
-			out[i] = answer{result: c, answered: true}
+			out.results[i], out.answered[i] = c, true
 			continue
 		}
 		emails = append(emails, r.Email)
@@ -95,14 +95,9 @@ func (p *Processor) verify(ctx context.Context, tenantID uuid.UUID, due []pendin
 		if engineCtx.Err() != nil {
 			return // given while the run was being stopped: not a verdict on the address
 		}
-		out[idx[j]] = answer{result: r, answered: true, live: true}
+		out.results[idx[j]], out.answered[idx[j]] = r, true
 	})
 	return out, nil
-}
-
-type rowResult struct {
-	RowNo  int
-	Result verify.Result
 }
 
 type rowRetry struct {
@@ -113,10 +108,11 @@ type rowRetry struct {
 
 // outcome is a run's answers sorted into what it writes.
 type outcome struct {
-	final []rowResult
-	retry []rowRetry
-	live  []verify.Result // for the result cache
-	cut   int             // rows left pending, untouched, for the next run
+	due     []pendingRow
+	answers answers
+	final   []int // indexes of the due rows written with their answer
+	retry   []rowRetry
+	cut     int // rows left pending, untouched, for the next run
 }
 
 // sort decides each due row: a verdict, a retry later (greylisting,
@@ -125,30 +121,24 @@ type outcome struct {
 // that a row the engine cannot answer within the batch's time limit ends as
 // unknown/timeout after MaxAttempts runs instead of holding its batch for
 // ever; a run that answered some rows goes on at once without counting.
-func (p *Processor) sort(due []pendingRow, answers []answer) outcome {
-	var out outcome
-	progressed := false
-	for _, a := range answers {
-		progressed = progressed || a.answered
-	}
+func (p *Processor) sort(due []pendingRow, a answers) outcome {
+	out := outcome{due: due, answers: a, final: make([]int, 0, len(due))}
+	progressed := slices.Contains(a.answered, true)
 	maxAttempts := p.store.opts.MaxAttempts
 	for i, r := range due {
-		a := answers[i]
 		switch {
-		case !a.answered && progressed:
+		case !a.answered[i] && progressed:
 			out.cut++
-		case !a.answered && r.Attempts+1 < maxAttempts:
+		case !a.answered[i] && r.Attempts+1 < maxAttempts:
 			out.retry = append(out.retry, rowRetry{RowNo: r.RowNo, Attempts: r.Attempts + 1})
-		case !a.answered:
-			out.final = append(out.final, rowResult{RowNo: r.RowNo, Result: timedOut(r.Email)})
-		case a.result.Temporary() && r.Attempts+1 < maxAttempts:
+		case !a.answered[i]:
+			a.results[i] = timedOut(r.Email)
+			out.final = append(out.final, i)
+		case a.results[i].Temporary() && r.Attempts+1 < maxAttempts:
 			d := p.store.opts.RetryDelay
 			out.retry = append(out.retry, rowRetry{RowNo: r.RowNo, Attempts: r.Attempts + 1, delay: d})
 		default:
-			out.final = append(out.final, rowResult{RowNo: r.RowNo, Result: a.result})
-			if a.live {
-				out.live = append(out.live, a.result)
-			}
+			out.final = append(out.final, i)
 		}
 	}
 	return out

@@ -35,17 +35,17 @@ func (p *Processor) write(ctx context.Context, args VerifyBatchArgs, testMode bo
 		if exists, err := shareList(ctx, tx, args); err != nil || !exists {
 			return cmp.Or(err, errStopped)
 		}
-		written, err := writeRows(ctx, tx, args, out.final)
+		written, err := writeRows(ctx, tx, args, out)
 		if err != nil {
 			return err
 		}
 		if err := writeRetries(ctx, tx, args, out.retry); err != nil {
 			return err
 		}
-		// Only live engine verdicts (answer.live) are offered to the cache,
-		// which checks them again.
-		if !testMode && len(out.live) > 0 {
-			if err := p.cache.SaveVerdicts(ctx, tx, args.TenantID, testMode, out.live); err != nil {
+		// The cache keeps the live engine verdicts among the results
+		// (answers).
+		if !testMode && len(out.final) > 0 {
+			if err := p.cache.SaveVerdicts(ctx, tx, args.TenantID, testMode, out.answers.results); err != nil {
 				return err
 			}
 		}
@@ -180,16 +180,17 @@ type rowCounts struct {
 // writeRows marks rows done with their verdicts and counts what it
 // actually wrote: rows already done (a batch run again after a crash) are
 // not touched and not counted twice.
-func writeRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, final []rowResult) (rowCounts, error) {
+func writeRows(ctx context.Context, tx db.Tx, args VerifyBatchArgs, out outcome) (rowCounts, error) {
 	var c rowCounts
-	if len(final) == 0 {
+	if len(out.final) == 0 {
 		return c, nil
 	}
-	cols := newVerdictColumns(len(final))
-	cached, billable := make([]bool, len(final)), make([]bool, len(final))
-	for i, f := range final {
-		cols.add(f.RowNo, f.Result)
-		cached[i], billable[i] = f.Result.Cached, usage.Billable(f.Result, false) // billable but for test-mode lists
+	cols := newVerdictColumns(len(out.final))
+	cached, billable := make([]bool, len(out.final)), make([]bool, len(out.final))
+	for j, i := range out.final {
+		r := out.answers.results[i]
+		cols.add(out.due[i].RowNo, r)
+		cached[j], billable[j] = r.Cached, usage.Billable(r, false) // billable but for test-mode lists
 	}
 	err := tx.Tx.Tx.QueryRowContext(ctx, `WITH upd AS (
 			UPDATE list_rows AS r SET state = 'done', status = v.status, reason = v.reason, score = v.score,

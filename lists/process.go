@@ -97,7 +97,7 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 		return Next{Done: true}, nil // cancelled
 	}
 	now := time.Now()
-	var due []pendingRow
+	due := rows[:0] // in place: rows is not read again
 	wait := time.Duration(0)
 	for _, r := range rows {
 		if r.RetryAt == nil || !r.RetryAt.After(now) {
@@ -143,8 +143,8 @@ func (p *Processor) Process(ctx context.Context, args VerifyBatchArgs, complete 
 		return Next{Done: true}, nil // cancelled or deleted while in the engine: the job is completed
 	}
 	p.obs.RowsProcessed(len(out.final))
-	for _, f := range out.final {
-		p.obs.Verified(usage.SourceList, f.Result)
+	for _, i := range out.final {
+		p.obs.Verified(usage.SourceList, out.answers.results[i])
 	}
 	return next, nil
 }

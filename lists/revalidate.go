@@ -71,8 +71,9 @@ func (p *Processor) Reverify(ctx context.Context, tenantID uuid.UUID, addrs []Ad
 		return nil, err
 	}
 	out := make([]Reverified, len(addrs))
-	for i, a := range answers {
-		out[i] = Reverified{RowNo: addrs[i].RowNo, Result: a.result, Answered: a.answered, Free: a.answered && !usage.Billable(a.result, testMode)}
+	for i, r := range answers.results {
+		ok := answers.answered[i]
+		out[i] = Reverified{RowNo: addrs[i].RowNo, Result: r, Answered: ok, Free: ok && !usage.Billable(r, testMode)}
 	}
 	return out, nil
 }
