@@ -3,6 +3,7 @@ package verifications_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,7 +94,8 @@ func TestSaveVerdictsKeepsOnlyLiveEngineVerdicts(t *testing.T) {
 	hit := engine
 	hit.Email, hit.Normalized, hit.Cached = "dan@shop.test", "dan@shop.test", true
 	grey := verify.Result{Email: "eve@shop.test", Normalized: "eve@shop.test", Status: verify.Unknown, Reason: verify.ReasonGreylisted, RetryAfterSeconds: 300, CheckedAt: now}
-	batch := []verify.Result{engine, blocked, allowed, testMode, hit, grey}
+	unanswered := verify.Result{} // a list row the engine had not answered when its run stopped
+	batch := []verify.Result{engine, blocked, allowed, testMode, hit, grey, unanswered}
 
 	save := func(testMode bool) error {
 		return d.Tx(ctx, db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
@@ -115,6 +117,43 @@ func TestSaveVerdictsKeepsOnlyLiveEngineVerdicts(t *testing.T) {
 	})
 	if len(keys) != 1 || keys[0] != "ann@shop.test" {
 		t.Fatalf("cached %v, want only the engine's ann@shop.test", keys)
+	}
+}
+
+// A batch bigger than one upsert's chunk is saved whole, each address with
+// its own verdict, the newest of an address winning.
+func TestSaveVerdictsKeepsABigBatchWhole(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	tenant := newTenant(t, d)
+	svc := verifications.NewService(d, &countingEngine{}, nil, time.Second)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var batch []verify.Result
+	var keys []string
+	for i := range 2500 {
+		email := fmt.Sprintf("u%04d@shop.test", i)
+		st := verify.Deliverable
+		if i%3 == 0 {
+			st = verify.Undeliverable
+		}
+		batch = append(batch, verify.Result{Email: email, Normalized: email, Status: st, Reason: verify.ReasonAccepted, Score: i % 100, CheckedAt: now})
+		keys = append(keys, email)
+	}
+	// An older answer about u1999 after its newer one: the newer stays.
+	batch = append(batch, verify.Result{Email: "u1999@shop.test", Normalized: "u1999@shop.test", Status: verify.Risky, Reason: verify.ReasonCatchAll, CheckedAt: now.Add(-time.Hour)})
+	if err := d.Tx(ctx, db.Tenant(tenant), func(ctx context.Context, tx db.Tx) error {
+		return svc.SaveVerdicts(ctx, tx, tenant, false, batch)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.CachedMany(ctx, tenant, false, keys, 2*time.Hour)
+	if err != nil || len(got) != len(keys) {
+		t.Fatalf("%d of %d cached: %v", len(got), len(keys), err)
+	}
+	for _, want := range batch[:len(keys)] {
+		if r := got[want.Normalized]; r.Status != want.Status || r.Score != want.Score || !r.Cached {
+			t.Fatalf("%s: %+v, want %s/%d", want.Normalized, r, want.Status, want.Score)
+		}
 	}
 }
 
