@@ -52,6 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup en
 	case serveChild:
 		// `mailvet serve` or `mailvet work` itself, as the lists bench's
 		// serve phase runs it: the production code in a process of its own.
+		// MAILVET_BENCH_PPROF=host:port serves its profiles
+		// (net/http/pprof), which the production binary does not link.
+		if addr, ok := lookup("MAILVET_BENCH_PPROF"); ok && args[1] == "serve" {
+			go servePprof(addr, stderr)
+		}
 		return cli.Run(ctx, args[1:], os.Stdin, stdout, stderr, cli.Env(lookup))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
