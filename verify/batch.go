@@ -25,7 +25,7 @@ type batch struct {
 	emit   func(int, Result)
 
 	usedMu sync.Mutex
-	used   map[string]bool // MX addresses this batch has work for (pool.use)
+	used   map[string]int // chunks with work for each MX address (pool.use)
 }
 
 // pendingAddr is an address waiting for the network.
@@ -64,25 +64,35 @@ type rcpt struct {
 }
 
 func newBatch(v *Verifier, share Share, emit func(int, Result)) *batch {
-	return &batch{v: v, share: share, start: time.Now(), emit: emit, used: map[string]bool{}}
+	return &batch{v: v, share: share, start: time.Now(), emit: emit, used: map[string]int{}}
 }
 
-// uses tells the pool once that the batch has work for addr.
-func (b *batch) uses(addr string) {
+// uses tells the pool that a chunk of the batch has work for addr, once
+// per chunk (mine: the chunk's hosts so far); release tells it, when the
+// chunk ends, for each of its hosts that no other chunk of the batch still
+// has. A host's last chunk in a batch often ends seconds before the batch
+// does (whose slowest domain holds it), and another process may be
+// waiting for the host's connections meanwhile (pool.handOverIdle).
+func (b *batch) uses(addr string, mine map[string]bool) {
+	if mine[addr] {
+		return
+	}
+	mine[addr] = true
 	b.usedMu.Lock()
 	defer b.usedMu.Unlock()
-	if !b.used[addr] {
-		b.used[addr] = true
+	if b.used[addr]++; b.used[addr] == 1 {
 		b.v.pool.use(addr)
 	}
 }
 
-// finished tells the pool the batch has no more work for its hosts.
-func (b *batch) finished() {
+func (b *batch) release(mine map[string]bool) {
 	b.usedMu.Lock()
 	defer b.usedMu.Unlock()
-	for addr := range b.used {
-		b.v.pool.done(addr)
+	for addr := range mine {
+		if b.used[addr]--; b.used[addr] == 0 {
+			delete(b.used, addr)
+			b.v.pool.done(addr)
+		}
 	}
 }
 
@@ -135,7 +145,6 @@ func (b *batch) run(ctx context.Context, emails []string) {
 		}
 		groups[k] = append(groups[k], d)
 	}
-	defer b.finished()
 	var wg sync.WaitGroup
 	for _, k := range keys {
 		for _, chunk := range b.chunks(groups[k]) {

@@ -19,10 +19,12 @@ const (
 // pooled connections, reconnecting after a lost one and splitting when the
 // server wants fewer recipients per transaction.
 func (b *batch) deliver(ctx context.Context, hosts []mailHost, chunk []rcpt) {
+	mine := map[string]bool{} // the hosts this chunk used (batch.uses)
+	defer b.release(mine)
 	todo := chunk
 	failures, busy := 0, 0
 	for len(todo) > 0 {
-		l, host, failed := b.connect(ctx, hosts)
+		l, host, failed := b.connect(ctx, hosts, mine)
 		if l == nil && failed.reply.class() == 4 && busy < maxBusyWaits {
 			// 421 at greeting: the host is busy, usually over its
 			// connection cap (the pool has lowered ours). Wait and retry.
@@ -91,11 +93,11 @@ func (b *batch) deliver(ctx context.Context, hosts []mailHost, chunk []rcpt) {
 
 // connect leases a connection to the most preferred MX host that answers.
 // On failure it returns the outcome to give every address.
-func (b *batch) connect(ctx context.Context, hosts []mailHost) (*lease, string, outcome) {
+func (b *batch) connect(ctx context.Context, hosts []mailHost, mine map[string]bool) (*lease, string, outcome) {
 	last := outcome{stage: "connect", err: errors.New("no MX host could be reached"), set: true}
 	for _, h := range hosts {
 		for _, addr := range b.mxAddrs(h) {
-			b.uses(addr)
+			b.uses(addr, mine)
 			release, err := b.v.shares.acquire(ctx, b.share, addr)
 			if err != nil {
 				return nil, "", outcome{stage: "connect", err: err, mx: h.Name, set: true}

@@ -69,12 +69,20 @@ func (v *Verifier) janitor() {
 	defer v.wg.Done()
 	t := time.NewTicker(max(v.cfg.IdleTimeout/2, time.Second))
 	defer t.Stop()
+	var handOver <-chan time.Time // only with slots shared between processes
+	if v.cfg.Slots != nil {
+		h := time.NewTicker(handOverIdleEvery)
+		defer h.Stop()
+		handOver = h.C
+	}
 	for {
 		select {
 		case <-v.stop:
 			return
 		case <-t.C:
 			v.pool.sweep()
+		case <-handOver:
+			v.pool.handOverIdle()
 		}
 	}
 }

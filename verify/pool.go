@@ -32,8 +32,9 @@ type hostPool struct {
 	lastUsed time.Time
 	// users are the batches with work for this host (use, done); linger
 	// closes the idle connections once none has (closeIdleOf).
-	users  int
-	linger *time.Timer
+	users       int
+	linger      *time.Timer
+	unusedSince time.Time // when users last fell to 0
 	// yieldUntil: the process handed one of this host's slots to another
 	// (ConnSlots.HandOver) and takes none until then.
 	yieldUntil time.Time
@@ -43,6 +44,8 @@ type hostPool struct {
 	// connection comes back idle (slotOrIdle).
 	open, wanting int
 	back          chan struct{}
+	// asking: a lease of this host is asking ConnSlots for a slot.
+	asking bool
 }
 
 // retireFor is how long a lowered per-host cap lasts before one slot is

@@ -32,17 +32,74 @@ const yieldFor = 300 * time.Millisecond
 
 // handOver reports whether a connection to addr that comes back idle
 // closes to give its slot to another process (ConnSlots.HandOver). While
-// leases of this process wait for the host, the connection goes to them
-// instead, unless the process holds more than its share of the host's
-// slots (half, rounded up): a connection handed over is a reconnection for
-// the other process and a lost one here, so two busy processes settle on a
+// batches of this process still have work for the host, the connection
+// stays, unless the process holds more than its share of the host's slots
+// (half, rounded up): a connection handed over is a reconnection for the
+// other process and a lost one here, so two busy processes settle on a
 // split of the slots instead of passing them to and fro, and one with no
-// more work for the host gives all of them up.
+// more work for the host gives all of them up. (Keeping them only while
+// a lease of this process waited at that very moment passed them to and
+// fro: between two of a batch's rounds with a host none waits, and two
+// processes on one list opened 2.4 times the connections of one.)
 func (p *pool) handOver(h *hostPool, addr string) bool {
 	p.mu.Lock()
-	keep := h.wanting > 0 && h.open <= (p.cfg.MaxConnsPerHost+1)/2
+	keep := (h.wanting > 0 || h.users > 0) && h.open <= (p.cfg.MaxConnsPerHost+1)/2
 	p.mu.Unlock()
 	return !keep && p.cfg.Slots.HandOver(addr)
+}
+
+// handOverIdleEvery is how often the pool offers idle connections to
+// other processes waiting for their hosts (handOverIdle), and
+// handOverUnusedAfter how long a host must have had no work here before
+// all of them go: a list's batches reach a host every second or so, and
+// one given away at once had to be taken back for the next batch, a
+// reconnection each way and the waits of both processes' batches.
+const (
+	handOverIdleEvery   = 100 * time.Millisecond
+	handOverUnusedAfter = time.Second
+)
+
+// handOverIdle closes idle connections that another process waits for
+// (ConnSlots.HandOver): every idle connection of a host no batch of this
+// process has work for any more, and one of a host of which the process
+// holds more than its share. handOver is asked only when a connection
+// comes back from use; one already idle would otherwise keep its slot
+// until IdleLinger ends, while the other process, with the last batches of
+// a list, waited for it.
+func (p *pool) handOverIdle() {
+	type offer struct {
+		h    *hostPool
+		addr string
+		all  bool
+	}
+	var offers []offer
+	p.mu.Lock()
+	for addr, h := range p.hosts {
+		switch {
+		case len(h.idle) == 0:
+		case h.users == 0 && h.wanting == 0 && time.Since(h.unusedSince) >= handOverUnusedAfter:
+			offers = append(offers, offer{h, addr, true})
+		case h.open > (p.cfg.MaxConnsPerHost+1)/2:
+			offers = append(offers, offer{h, addr, false})
+		}
+	}
+	p.mu.Unlock()
+	for _, o := range offers {
+		if !p.cfg.Slots.HandOver(o.addr) { // outside p.mu: Slots has a lock of its own
+			continue
+		}
+		p.mu.Lock()
+		n := len(o.h.idle)
+		if !o.all {
+			n = min(n, 1)
+		}
+		for _, c := range o.h.idle[:n] {
+			p.closeLocked(c)
+		}
+		o.h.idle = o.h.idle[n:]
+		o.h.yieldUntil = time.Now().Add(yieldFor)
+		p.mu.Unlock()
+	}
 }
 
 // Waits between TryAcquire calls while every slot of a host is taken.
@@ -53,15 +110,22 @@ const (
 
 // slotOrIdle waits for a slot of addr's (ok: release gives it back) or,
 // should one come back first, for one of this process's idle connections
-// to it (c).
+// to it (c). One lease of a host at a time asks ConnSlots (h.asking); the
+// others wait for it to be done or for a connection to come back: each
+// try is a statement in PostgreSQL, and while another process held a
+// host's slots its waiting leases asked hundreds of times a second in all.
 func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (release func(), c *smtpConn, err error) {
 	wait := firstSlotWait
 	for {
 		p.mu.Lock()
-		yielding := time.Now().Before(h.yieldUntil)
+		asks := !time.Now().Before(h.yieldUntil) && !h.asking
+		h.asking = h.asking || asks
 		p.mu.Unlock()
-		if !yielding {
+		if asks {
 			release, ok, err := p.cfg.Slots.TryAcquire(ctx, addr, p.cfg.MaxConnsPerHost)
+			p.mu.Lock()
+			h.asking = false
+			p.mu.Unlock()
 			if err != nil || ok {
 				return release, nil, err
 			}
@@ -86,9 +150,13 @@ func (p *pool) slotOrIdle(ctx context.Context, h *hostPool, addr string) (releas
 }
 
 // defaultIdleLinger is Config.IdleLinger's default: long enough for the
-// next batch of a running list to find the connections, short enough that
-// a finished one soon stops holding them.
-const defaultIdleLinger = 2 * time.Second
+// next batch of a running list to find the connections (a worker's batch
+// writes its results for up to two seconds before it takes the next, and
+// at 2 s a process's connections all closed between two rounds of its
+// batches), short enough that a finished list soon stops holding them.
+// Another process waiting for them need not wait that long
+// (handOverIdle).
+const defaultIdleLinger = 5 * time.Second
 
 // use notes that a batch has work for addr: its idle connections stay.
 func (p *pool) use(addr string) {
@@ -113,6 +181,7 @@ func (p *pool) done(addr string) {
 	if h.linger != nil {
 		h.linger.Stop()
 	}
+	h.unusedSince = time.Now()
 	h.linger = time.AfterFunc(p.cfg.IdleLinger, func() { p.closeIdleOf(h) })
 }
 
