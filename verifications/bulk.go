@@ -28,9 +28,7 @@ func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, testMode b
 		back[keys[i]] = n
 	}
 	err := s.db.Tx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx db.Tx) error {
-		rows, err := sqlTx(tx).QueryContext(ctx, `SELECT normalized, result FROM verification_cache
-			WHERE tenant_id = $1 AND normalized = ANY($2) AND checked_at > now() - make_interval(secs => $3)`,
-			tenantID, keys, ttl.Seconds())
+		rows, err := sqlTx(tx).QueryContext(ctx, cachedManySQL, tenantID, keys, ttl.Seconds())
 		if err != nil {
 			return err
 		}
@@ -55,6 +53,17 @@ func (s *Service) CachedMany(ctx context.Context, tenantID uuid.UUID, testMode b
 	}
 	return out, err
 }
+
+// cachedManySQL reads the fresh entries among keys ($2) with one index
+// probe per key, whatever the statistics say. Written as normalized =
+// ANY($2), a list's lookup of 10,000 keys was planned as a scan of every
+// cached row of the tenant (the table analysed when small, the array's
+// length seen): 0.4 s at 430,000 rows, and more with each batch. The
+// LIMIT keeps the planner from flattening the lateral subquery into a
+// join it may hash.
+const cachedManySQL = `SELECT k.key, c.result FROM unnest($2::text[]) AS k(key)
+	CROSS JOIN LATERAL (SELECT result FROM verification_cache
+		WHERE tenant_id = $1 AND normalized = k.key AND checked_at > now() - make_interval(secs => $3) LIMIT 1) AS c`
 
 // SaveVerdicts is the one way a verdict reaches the result cache: it
 // stores, in tx (a transaction of the tenant), the results among results
