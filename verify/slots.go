@@ -37,16 +37,19 @@ const yieldFor = 300 * time.Millisecond
 // (half, rounded up): a connection handed over is a reconnection for the
 // other process and a lost one here, so two busy processes settle on a
 // split of the slots instead of passing them to and fro, and one with no
-// more work for the host gives all of them up. (Keeping them only while
-// a lease of this process waited at that very moment passed them to and
-// fro: between two of a batch's rounds with a host none waits, and two
-// processes on one list opened 2.4 times the connections of one.)
+// more work for the host gives all of them up. (Work, not a lease
+// waiting at that very moment: between two of a batch's rounds with a
+// host none waits.)
 func (p *pool) handOver(h *hostPool, addr string) bool {
 	p.mu.Lock()
-	keep := (h.wanting > 0 || h.users > 0) && h.open <= (p.cfg.MaxConnsPerHost+1)/2
+	keep := (h.wanting > 0 || h.users > 0) && h.open <= p.share()
 	p.mu.Unlock()
 	return !keep && p.cfg.Slots.HandOver(addr)
 }
+
+// share is the most of a host's slots a process keeps while another
+// process waits for them: half, rounded up.
+func (p *pool) share() int { return (p.cfg.MaxConnsPerHost + 1) / 2 }
 
 // handOverIdleEvery is how often the pool offers idle connections to
 // other processes waiting for their hosts (handOverIdle), and
@@ -79,7 +82,7 @@ func (p *pool) handOverIdle() {
 		case len(h.idle) == 0:
 		case h.users == 0 && h.wanting == 0 && time.Since(h.unusedSince) >= handOverUnusedAfter:
 			offers = append(offers, offer{h, addr, true})
-		case h.open > (p.cfg.MaxConnsPerHost+1)/2:
+		case h.open > p.share():
 			offers = append(offers, offer{h, addr, false})
 		}
 	}
