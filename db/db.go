@@ -85,6 +85,16 @@ func openPool(ctx context.Context, url string, maxConns int32, role, setup strin
 	}
 	cfg.MaxConns = maxConns
 	cfg.ConnConfig.Tracer = obs
+	// No JIT: it compiles a plan anew on every execution, and our
+	// statements are short ones over an index. A list batch's cache lookup
+	// (10,000 keys, estimated above jit_above_cost) spent two thirds of its
+	// time compiling: 5 to 34 s of a 1,000,000-row list, and the most
+	// CPU of any one part of PostgreSQL's work with two worker processes
+	// (pg_stat_statements' jit_* columns, perf). A URL that names jit keeps
+	// its own choice.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if role != "" {
 			if _, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{role}.Sanitize()); err != nil {
