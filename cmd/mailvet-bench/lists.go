@@ -60,7 +60,7 @@ type listsBench struct {
 
 	rows, addresses, maxConns, small, workProcesses int
 	seed                                            int64
-	timeout                                         time.Duration
+	timeout, latency                                time.Duration
 
 	failed bool   // a check of what was stored or verified failed
 	peak   uint64 // the largest VmHWM seen over the phases
@@ -82,6 +82,7 @@ func cmdLists(ctx context.Context, args []string, stdout, stderr io.Writer, look
 	fs.IntVar(&b.maxConns, "engine-max-conns", 0,
 		fmt.Sprintf("e2e: the engine's global connection cap (0: the production default, %d)", verify.DefaultConfig().MaxConns))
 	fs.DurationVar(&b.timeout, "timeout", 30*time.Minute, "longest wait for the e2e list to complete")
+	fs.DurationVar(&b.latency, "farm-latency", 0, "e2e, serve: the farm's reply latency (0: the reference 50ms); a longer one bounds the list by its MX connections, not the machine's CPU")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}

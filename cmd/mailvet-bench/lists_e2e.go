@@ -18,7 +18,7 @@ import (
 func (b *listsBench) e2e(ctx context.Context) error {
 	fmt.Fprintf(b.stdout, "\ne2e      building the reference farm (%s addresses) and starting its world…\n", views.Thousands(b.addresses))
 	r, err := listbench.EndToEnd(ctx, b.e, listbench.E2EOptions{
-		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses}, Timeout: b.timeout, MaxConns: b.maxConns,
+		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses, Latency: b.latency}, Timeout: b.timeout, MaxConns: b.maxConns,
 		Progress: func(l lists.List, elapsed time.Duration) {
 			if s := int(elapsed.Seconds()); s%10 == 0 {
 				fmt.Fprintf(b.stderr, "e2e: %s/%s verified after %ds\n", views.Thousands(l.ProcessedRows), views.Thousands(l.UniqueRows), s)
@@ -73,7 +73,7 @@ func (b *listsBench) serve(ctx context.Context, bd *benchDB) error {
 	}
 	fmt.Fprintf(b.stdout, "\nserve    building the reference farm (%s addresses), starting its world and a serve process…\n", views.Thousands(b.addresses))
 	r, err := listbench.ServeEndToEnd(ctx, b.e, listbench.ServeOptions{
-		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses}, Timeout: b.timeout, Small: b.small,
+		Seed: b.seed, Farm: mailsim.FarmOptions{Addresses: b.addresses, Latency: b.latency}, Timeout: b.timeout, Small: b.small,
 		Command: []string{exe, serveChild}, DatabaseURL: bd.ownerURL, DBRole: bd.role, WorkProcesses: b.workProcesses,
 		Progress: func(processed, unique int, elapsed time.Duration) {
 			if s := int(elapsed.Seconds()); s%10 == 0 {
