@@ -2,7 +2,7 @@ package db_test
 
 import (
 	"context"
-	"strings"
+	"net/url"
 	"testing"
 
 	"mailvet/db"
@@ -12,7 +12,7 @@ import (
 // Every connection of both pools runs without JIT (see openPool), unless
 // the URL asks for it.
 func TestConnectionsRunWithoutJIT(t *testing.T) {
-	d, url := dbtest.NewWithURL(t)
+	d, dbURL := dbtest.NewWithURL(t)
 	ctx := context.Background()
 	jit := func(d *db.DB, s db.Scope) string {
 		t.Helper()
@@ -29,11 +29,14 @@ func TestConnectionsRunWithoutJIT(t *testing.T) {
 		t.Fatalf("tenant pool: jit = %s, want off", got)
 	}
 
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	asked, err := db.Open(ctx, url+sep+"jit=on", db.Options{MaxConns: 4})
+	q := u.Query()
+	q.Set("jit", "on")
+	u.RawQuery = q.Encode()
+	asked, err := db.Open(ctx, u.String(), db.Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
